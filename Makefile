@@ -1,0 +1,55 @@
+# newswatch developer commands. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export NEWSWATCH_PORT ?= 8080
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-unit lint typecheck bench up down servers-up servers-down clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F ':.*?## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install newswatch with its dev tools
+
+run: $(STAMP) ## run the embedded all-in-one service on 127.0.0.1:$NEWSWATCH_PORT (no servers needed)
+	$(BIN)/newswatch run --host 127.0.0.1 --port $(NEWSWATCH_PORT)
+
+test: $(STAMP) servers-up ## run the whole suite (starts local Kafka and Redis first)
+	$(BIN)/pytest -q
+
+test-unit: $(STAMP) ## run only the tests that need no servers
+	$(BIN)/pytest -q -m "not kafka and not redis"
+
+lint: $(STAMP) ## ruff
+	$(BIN)/ruff check services tests bench
+	$(BIN)/ruff format --check services tests bench
+
+typecheck: $(STAMP) ## mypy
+	$(BIN)/mypy
+
+bench: $(STAMP) servers-up ## print throughput, latency, per-stage and memory figures
+	$(BIN)/python -m bench
+
+servers-up: ## start local Kafka (KRaft) and Redis on 127.0.0.1 (idempotent)
+	deploy/local/servers.sh start
+
+servers-down: ## stop the local Kafka and Redis
+	deploy/local/servers.sh stop
+
+up: ## start the distributed stack with Docker Compose
+	docker compose -f deploy/docker-compose.yml up -d --build
+
+down: ## stop the Docker Compose stack
+	docker compose -f deploy/docker-compose.yml down
+
+clean: ## remove the virtualenv and local server data
+	rm -rf $(VENV) .local

@@ -1,0 +1,3 @@
+"""newswatch: streaming news monitoring (topics, regions, key events, alerts)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,44 @@
+"""Sentence splitting with character offsets (shared by every analyser)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A sentence ends at . ! ? (optionally followed by quotes/brackets) before
+# whitespace and an upper-case letter, digit or quote, or at a line break.
+# Common abbreviations are protected so "St. Petersburg" stays whole.
+_ABBREV = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Lt|Col|Maj|Sgt|Capt|Gov|Sen|Rep|Jr|Sr|Inc|Ltd|Co|Corp|vs|etc|No|U\.S|U\.K|e\.g|i\.e|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$"
+)
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9А-ЯІЇЄҐ])|\n+")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    text: str
+    start: int
+    end: int
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split text into sentences; offsets index into `text`."""
+    out: list[Sentence] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        candidate = text[start : m.start()]
+        if m.group(0).strip() == "" and "\n" not in m.group(0) and _ABBREV.search(candidate):
+            continue
+        _append(out, text, start, m.start())
+        start = m.end()
+    _append(out, text, start, len(text))
+    return out
+
+
+def _append(out: list[Sentence], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        out.append(Sentence(text[start:end], start, end))

@@ -1,0 +1,37 @@
+"""Decode and validate raw article messages; the one gate bad input meets."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from newswatch.contracts.schemas import schema_errors
+from newswatch.domain.errors import InvalidMessage
+from newswatch.domain.model import Article
+
+MAX_MESSAGE_BYTES = 2_000_000
+
+
+def decode_json(raw: bytes) -> Any:
+    """Parse UTF-8 JSON bytes or raise InvalidMessage('decode_error')."""
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise InvalidMessage("too_large", f"message is {len(raw)} bytes, limit {MAX_MESSAGE_BYTES}")
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise InvalidMessage("decode_error", f"not UTF-8: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise InvalidMessage("decode_error", f"not JSON: {exc}") from exc
+
+
+def validate_article(obj: Any) -> Article:
+    """Check a decoded object against schemas/article.v1 and build the Article."""
+    errors = schema_errors("article", obj)
+    if errors:
+        detail = "; ".join(f"{e['path']}: {e['message']}" for e in errors[:5])
+        raise InvalidMessage("schema_invalid", detail, errors)
+    return Article.from_dict(obj)
+
+
+def decode_article(raw: bytes) -> Article:
+    return validate_article(decode_json(raw))
