@@ -1,0 +1,212 @@
+"""Store ports of the alerts domain: the records and the interfaces backends implement.
+
+Backends: SQLite (embedded, `newswatch/store/alerts_sqlite.py`) and Redis
+(distributed, `newswatch/store/alerts_redis.py`); both pass
+`tests/contract/test_alert_store_contract.py`. Every method may block on I/O
+and may raise the backend's connection errors; none of them retries.
+Datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class AlertStatus(StrEnum):
+    PENDING = "pending"  # stored, not yet delivered
+    DELIVERED = "delivered"  # receiver answered 2xx
+    FAILED = "failed"  # last attempt failed, a retry is scheduled
+    EXHAUSTED = "exhausted"  # retry schedule used up; kept for replay
+    DISABLED = "disabled"  # endpoint disabled (410) before delivery
+
+
+class AlertKind(StrEnum):
+    DETECTED = "story.detected"
+    UPDATED = "story.updated"
+    TEST = "test"  # POST /v1/subscriptions/{id}/test
+
+
+@dataclass(frozen=True, slots=True)
+class TopicFilter:
+    id: str  # a Topic value
+    min_score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """All given dimensions must match (AND); within a dimension any value matches (OR).
+
+    An empty dimension matches everything. `regions` are hierarchical: `UA`
+    matches an article about `UA-63`.
+    """
+
+    event_types: tuple[str, ...] = ()
+    topics: tuple[TopicFilter, ...] = ()
+    regions: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    min_confidence: float = 0.0
+    min_publishers: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A tenant's standing query plus where to deliver (schemas/subscription.v1).
+
+    `secret` is the Standard Webhooks signing secret (`whsec_<base64>`).
+    `group_wait`/`repeat_interval` are seconds (see newswatch/alerts/notify.py).
+    """
+
+    id: str
+    tenant: str
+    name: str
+    filters: Filters
+    webhook: Webhook
+    secret: str
+    enabled: bool = True
+    created_at: datetime | None = None
+    group_wait: float = 0.0
+    repeat_interval: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    """One alert for one subscription. `payload` is the webhook body (schemas/alert.v1).
+
+    `id` is stable for (subscription_id, story_id, revision); it is also the `webhook-id`.
+    """
+
+    id: str
+    subscription_id: str
+    tenant: str
+    kind: str  # an AlertKind value
+    story_id: str
+    revision: int
+    payload: dict[str, Any]
+    status: str = AlertStatus.PENDING.value
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a listing; `cursor` is opaque, None on the last page."""
+
+    items: tuple[AlertRecord, ...]
+    cursor: str | None = None
+
+
+class SubscriptionStore(Protocol):
+    def create(self, sub: Subscription) -> Subscription:
+        """Store a new subscription (its id must be new); returns it with created_at set."""
+
+    def get(self, sub_id: str) -> Subscription | None: ...
+
+    def list_by_tenant(self, tenant: str | None) -> list[Subscription]:
+        """A tenant's subscriptions, oldest first; every tenant's when tenant is None (admin)."""
+
+    def update(self, sub: Subscription) -> Subscription | None:
+        """Replace an existing subscription (id, tenant, secret, created_at kept); None if missing."""
+
+    def delete(self, sub_id: str) -> bool:
+        """True when it existed. Its alerts stay (for audit), but no new ones are planned."""
+
+    def set_enabled(self, sub_id: str, enabled: bool) -> bool:
+        """Enable/disable delivery (410 disables); True when the subscription exists."""
+
+    def all_active(self) -> list[Subscription]:
+        """Every enabled subscription, for building the matching index."""
+
+    def version(self) -> int:
+        """A counter bumped by every write, so matchers know when to rebuild their index."""
+
+
+class AlertStore(Protocol):
+    def put(self, alert: AlertRecord) -> bool:
+        """Insert unless an alert with this id exists (then nothing changes): True if inserted."""
+
+    def get(self, alert_id: str) -> AlertRecord | None: ...
+
+    def set_status(self, alert_id: str, status: str) -> bool:
+        """Set an AlertStatus value; True when the alert exists."""
+
+    def list_alerts(
+        self,
+        *,
+        tenant: str | None,
+        subscription_id: str | None = None,
+        since: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> Page:
+        """Alerts newest first, filtered by tenant (None = all), subscription and created_at >= since."""
+
+    def for_replay(self, subscription_id: str, since: datetime, only_failed: bool) -> list[AlertRecord]:
+        """Alerts of a subscription created at/after `since`, oldest first; with only_failed,
+        those whose status is failed, exhausted or disabled."""
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One article of a story; `origin` is the publisher cluster it counts toward."""
+
+    article_id: str
+    source: str
+    origin: str
+    title: str | None = None
+    url: str | None = None
+    published_at: str | None = None
+    signature: tuple[int, ...] = ()  # MinHash values of its word shingles
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """Articles about one real-world event; `facts` is the explanation built so far."""
+
+    id: str
+    first_seen: datetime
+    last_seen: datetime
+    keys: tuple[str, ...]  # blocking keys: event type + place
+    members: tuple[Member, ...]
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What a subscriber was last told about a story (Alertmanager's nflog entry)."""
+
+    subscription_id: str
+    story_id: str
+    revision: int  # revision of the last alert sent; -1 before the first
+    sent_at: datetime | None
+    first_matched: datetime
+    snapshot: dict[str, Any] = field(default_factory=dict)  # the facts as last sent
+    held_since: datetime | None = None  # a notification is due but held by group_wait/repeat_interval
+
+
+class StoryStore(Protocol):
+    def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
+        """Stories indexed under any of `keys` whose last_seen >= since."""
+
+    def by_bands(self, bands: Iterable[str], since: datetime) -> list[Story]:
+        """Stories with a member indexed under any LSH band key, last_seen >= since."""
+
+    def get(self, story_id: str) -> Story | None: ...
+
+    def save(self, story: Story, bands: Iterable[str]) -> None:
+        """Upsert the story and index it under its keys and the given band keys."""
+
+    def notice(self, subscription_id: str, story_id: str) -> Notice | None: ...
+
+    def save_notice(self, notice: Notice) -> None: ...
+
+    def held(self) -> list[Notice]:
+        """Notices with held_since set (the planner's flush re-decides them)."""
