@@ -1,0 +1,86 @@
+"""The evaluation runner and report on hand-made records and analyses."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from newswatch.analysis.eval.records import read_records
+from newswatch.analysis.eval.report import render
+from newswatch.analysis.eval.runner import Miss, evaluate, worst_misses
+from newswatch.domain.model import (
+    Analysis,
+    Event,
+    EventType,
+    Evidence,
+    RegionMention,
+    Topic,
+    TopicScore,
+)
+
+
+def _line(rid: str, kind: str, events: list[str], topics: list[str], labeled: bool = True) -> str:
+    labels = {
+        "events": events,
+        "events_labeled": labeled,
+        "country": "UA" if labeled else None,
+        "admin1": None,
+        "admin1_iso": "UA-63" if labeled else None,
+        "topics": topics,
+        "topics_complete": True,
+    }
+    return json.dumps(
+        {"id": rid, "kind": kind, "date": "2024-01-02", "title": "T", "text": "Body text.", "labels": labels}
+    )
+
+
+def _analysis(rid: str, events: list[EventType], topic: Topic, regions: list[str]) -> Analysis:
+    ev = tuple(Event(t, 0.9, f"{t.value}.x", Evidence("Body text.", 2, 12)) for t in events)
+    return Analysis(rid, (TopicScore(topic, 1.0),), tuple(RegionMention(c, c) for c in regions), ev)
+
+
+def test_read_records_builds_article() -> None:
+    (rec,) = read_records([_line("a1", "acled_note", ["strike"], ["conflict"]), ""])
+    assert rec.article.body == "Body text."
+    assert rec.article.title == "T"
+    assert rec.article.published_at == "2024-01-02T00:00:00Z"
+    assert rec.events == {"strike"}
+
+
+def test_read_records_names_bad_line() -> None:
+    with pytest.raises(ValueError, match="line 2"):
+        list(read_records([_line("a1", "acled_note", [], []), "{}"]))
+
+
+def test_evaluate_counts_events_regions_topics() -> None:
+    recs = list(
+        read_records(
+            [
+                _line("a", "acled_note", ["strike"], ["conflict"]),
+                _line("b", "acled_note", ["casualties"], ["conflict"]),
+                _line("c", "topic_only", [], ["sport"], labeled=False),
+            ]
+        )
+    )
+    analyses = [
+        _analysis("a", [EventType.STRIKE], Topic.CONFLICT, ["UA", "UA-63"]),
+        _analysis("b", [EventType.BLACKOUT], Topic.CONFLICT, ["RU"]),
+        _analysis("c", [EventType.STRIKE], Topic.SPORT, []),
+    ]
+    res = evaluate(list(zip(recs, analyses, strict=True)))
+    assert res.event_records == 2  # the topic-only record is not event-scored
+    assert (res.events["strike"].tp, res.events["blackout"].fp, res.events["casualties"].fn) == (1, 1, 1)
+    assert res.regions.country_hits == 1 and res.regions.spurious == 1
+    assert res.topic_records == 1 and res.topic_macro_f1 == 1.0
+    assert {(m.kind, m.event_type) for m in res.misses} == {("FN", "casualties"), ("FP", "blackout")}
+    assert "conflict macro-F1" in render(res) and "| label |" in render(res, markdown=True)
+
+
+def test_worst_misses_round_robin_over_types() -> None:
+    misses = [Miss("FP", "strike", f"r{i}", i / 10, "s") for i in range(5)] + [
+        Miss("FN", "retreat", "x", 1.0, "s")
+    ]
+    picked = worst_misses(misses, 3)
+    assert [m.event_type for m in picked] == ["strike", "retreat", "strike"]
+    assert picked[0].confidence == 0.4  # most confident FP first
