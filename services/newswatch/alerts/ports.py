@@ -27,7 +27,7 @@ class AlertStatus(StrEnum):
 class AlertKind(StrEnum):
     DETECTED = "story.detected"
     UPDATED = "story.updated"
-    TEST = "test"  # POST /v1/subscriptions/{id}/test
+    TEST = "subscription.test"  # POST /v1/subscriptions/{id}/test
 
 
 @dataclass(frozen=True, slots=True)
