@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# Local servers for development and tests: one Kafka broker (KRaft, broker+controller in one JVM)
+# and one Redis, both on 127.0.0.1, state under .local/ (git-ignored). No Docker.
+#
+#   deploy/local/servers.sh start|stop|status [kafka|redis]   (default: both)
+#
+# start is idempotent: a server that already answers on its port is left alone (whoever started it).
+# stop only stops the processes this script started (pid files in .local/).
+# Environment: NEWSWATCH_KAFKA_PORT (9092; the controller listens on PORT+1), NEWSWATCH_REDIS_PORT
+# (6379), NEWSWATCH_LOCAL_DIR (<repo>/.local), NEWSWATCH_PYTHON (python used for the readiness check).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOCAL="${NEWSWATCH_LOCAL_DIR:-$ROOT/.local}"
+KAFKA_PORT="${NEWSWATCH_KAFKA_PORT:-9092}"
+CONTROLLER_PORT=$((KAFKA_PORT + 1))
+REDIS_PORT="${NEWSWATCH_REDIS_PORT:-6379}"
+KAFKA_HOME="$LOCAL/kafka"
+KAFKA_LIB="$KAFKA_HOME/lib"
+KAFKA_DATA="$KAFKA_HOME/data-$KAFKA_PORT"
+KAFKA_PID="$KAFKA_HOME/kafka-$KAFKA_PORT.pid"
+KAFKA_LOG="$KAFKA_HOME/kafka-$KAFKA_PORT.log"
+REDIS_HOME="$LOCAL/redis"
+POM="$ROOT/deploy/local/kafka/pom.xml"
+KAFKA_JVM=(-Xms256m -Xmx768m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true
+  "-Dlog4j2.configurationFile=$KAFKA_HOME/log4j2.properties" -cp "$KAFKA_LIB/*")
+
+log() { printf '[servers] %s\n' "$*" >&2; }
+
+# Run one named step and say how long it took (startup time matters: tests call this every run).
+step() {
+  local name="$1" t0 ms rc=0
+  shift
+  t0=$(date +%s%N)
+  "$@" || rc=$?
+  ms=$((($(date +%s%N) - t0) / 1000000))
+  log "$(printf '%-20s %4d.%03ds%s' "$name" $((ms / 1000)) $((ms % 1000)) "$([ $rc -eq 0 ] || echo " FAILED ($rc)")")"
+  return $rc
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+pick_python() {
+  local py
+  for py in "${NEWSWATCH_PYTHON:-}" "$ROOT/.venv/bin/python" python3; do
+    if [ -n "$py" ] && "$py" -c 'import kafka' 2>/dev/null; then
+      echo "$py"
+      return 0
+    fi
+  done
+  return 1
+}
+
+apt_install() {
+  # Debian's postinst scripts would start the packaged service with its own config; a policy-rc.d
+  # that answers 101 tells them not to (Docker-style images already ship one).
+  local made_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  # Another shell may be installing too: wait for dpkg's lock instead of failing.
+  local apt=(apt-get -q -o DPkg::Lock::Timeout=300)
+  "${apt[@]}" install -y --no-install-recommends "$@" >/dev/null ||
+    { "${apt[@]}" update >/dev/null && "${apt[@]}" install -y --no-install-recommends "$@" >/dev/null; }
+  [ $made_policy -eq 0 ] || rm -f /usr/sbin/policy-rc.d
+}
+
+# ---------------------------------------------------------------- packages
+
+ensure_packages() {
+  local missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  # Prometheus is only needed by the observability tests (they start it themselves).
+  command -v prometheus >/dev/null || missing+=(prometheus)
+  [ ${#missing[@]} -eq 0 ] || step "apt ${missing[*]}" apt_install "${missing[@]}"
+}
+
+# ---------------------------------------------------------------- kafka
+
+fetch_kafka_jars() {
+  # The stamp holds the pom's hash, so a version bump in the pom fetches again.
+  local want
+  want="$(sha256sum "$POM" | cut -d' ' -f1)"
+  [ "$(cat "$KAFKA_LIB/.stamp" 2>/dev/null)" = "$want" ] && return 0
+  rm -rf "$KAFKA_LIB"
+  mvn -q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIB"
+  echo "$want" >"$KAFKA_LIB/.stamp"
+}
+
+write_kafka_config() {
+  mkdir -p "$KAFKA_HOME"
+  cat >"$KAFKA_HOME/server-$KAFKA_PORT.properties" <<EOF
+# Written by deploy/local/servers.sh; edits are overwritten on the next start.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$KAFKA_DATA
+# Tests create topics by producing to them.
+auto.create.topics.enable=true
+num.partitions=4
+default.replication.factor=1
+min.insync.replicas=1
+# One broker: internal topics cannot have more replicas than that, and need not have many partitions.
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=8
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+# Consumer groups in tests must not wait 3 s for more members.
+group.initial.rebalance.delay.ms=0
+# Development data: keep little, for a short time.
+log.retention.hours=6
+log.retention.bytes=536870912
+log.segment.bytes=67108864
+num.network.threads=2
+num.io.threads=4
+EOF
+  cat >"$KAFKA_HOME/log4j2.properties" <<'EOF'
+rootLogger.level=INFO
+rootLogger.appenderRef.stdout.ref=STDOUT
+appender.stdout.type=Console
+appender.stdout.name=STDOUT
+appender.stdout.layout.type=PatternLayout
+appender.stdout.layout.pattern=[%d] %p %m (%c)%n
+logger.kafka.name=kafka
+logger.kafka.level=INFO
+logger.state.name=state.change.logger
+logger.state.level=WARN
+EOF
+}
+
+
+format_kafka_storage() {
+  [ -f "$KAFKA_DATA/meta.properties" ] && return 0
+  local cluster_id
+  # A Kafka cluster id is 16 random bytes, base64url without padding.
+  cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  java "${KAFKA_JVM[@]}" kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" \
+    -c "$KAFKA_HOME/server-$KAFKA_PORT.properties" >>"$KAFKA_LOG" 2>&1
+}
+
+launch_kafka() {
+  # Its own session: the broker must outlive the shell (and the pytest session) that started it,
+  # and not get the terminal's Ctrl-C. A background child is no group leader, so setsid execs in
+  # place and $! is the JVM's pid. 9>&- : the broker must not inherit (and hold) our lock.
+  setsid java "${KAFKA_JVM[@]}" kafka.Kafka "$KAFKA_HOME/server-$KAFKA_PORT.properties" \
+    >>"$KAFKA_LOG" 2>&1 </dev/null 9>&- &
+  echo $! >"$KAFKA_PID"
+}
+
+kafka_answers() {
+  # A metadata round trip, not just an open port: the broker accepts connections before it
+  # has a controller and can serve requests.
+  local py
+  if py="$(pick_python)"; then
+    "$py" - "127.0.0.1:$KAFKA_PORT" <<'EOF' 2>/dev/null
+import sys
+from kafka import KafkaAdminClient
+admin = KafkaAdminClient(bootstrap_servers=sys.argv[1], request_timeout_ms=3000)
+try:
+    admin.describe_cluster()
+finally:
+    admin.close()
+EOF
+  else
+    port_open "$KAFKA_PORT" && grep -q "Kafka Server started" "$KAFKA_LOG"
+  fi
+}
+
+wait_kafka() {
+  local deadline=$((SECONDS + ${NEWSWATCH_KAFKA_START_TIMEOUT:-90}))
+  until port_open "$KAFKA_PORT"; do
+    pid_alive "$KAFKA_PID" || { log "kafka exited; tail of $KAFKA_LOG:"; tail -n 30 "$KAFKA_LOG" >&2; return 1; }
+    [ $SECONDS -lt $deadline ] || { log "kafka: port $KAFKA_PORT not open in time"; return 1; }
+    sleep 0.2
+  done
+  until kafka_answers; do
+    [ $SECONDS -lt $deadline ] || { log "kafka: no metadata answer in time"; return 1; }
+    sleep 0.3
+  done
+}
+
+start_kafka() {
+  if port_open "$KAFKA_PORT" && kafka_answers; then
+    log "kafka already serving on 127.0.0.1:$KAFKA_PORT"
+    return 0
+  fi
+  command -v java >/dev/null || step "apt default-jre" apt_install default-jre-headless
+  command -v mvn >/dev/null || step "apt maven" apt_install maven
+  step "kafka jars" fetch_kafka_jars
+  step "kafka config" write_kafka_config
+  step "kafka format" format_kafka_storage
+  step "kafka launch" launch_kafka
+  step "kafka ready" wait_kafka
+  log "kafka serving on 127.0.0.1:$KAFKA_PORT (pid $(cat "$KAFKA_PID"), log $KAFKA_LOG)"
+}
+
+# ---------------------------------------------------------------- redis
+
+write_redis_config() {
+  mkdir -p "$REDIS_HOME"
+  cat >"$REDIS_HOME/redis-$REDIS_PORT.conf" <<EOF
+# Written by deploy/local/servers.sh; edits are overwritten on the next start.
+bind 127.0.0.1
+port $REDIS_PORT
+protected-mode yes
+daemonize yes
+pidfile $REDIS_HOME/redis-$REDIS_PORT.pid
+logfile $REDIS_HOME/redis-$REDIS_PORT.log
+dir $REDIS_HOME
+dbfilename dump-$REDIS_PORT.rdb
+appendonly yes
+appendfilename appendonly-$REDIS_PORT.aof
+appenddirname appendonly-$REDIS_PORT
+appendfsync everysec
+databases 64
+EOF
+}
+
+redis_answers() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ]; }
+
+wait_redis() {
+  local deadline=$((SECONDS + 20))
+  until redis_answers; do
+    [ $SECONDS -lt $deadline ] || { log "redis: no PONG in time"; tail -n 20 "$REDIS_HOME/redis-$REDIS_PORT.log" >&2; return 1; }
+    sleep 0.1
+  done
+}
+
+start_redis() {
+  if redis_answers; then
+    log "redis already serving on 127.0.0.1:$REDIS_PORT"
+    return 0
+  fi
+  step "redis config" write_redis_config
+  step "redis launch" redis-server "$REDIS_HOME/redis-$REDIS_PORT.conf" 9>&-
+  step "redis ready" wait_redis
+  log "redis serving on 127.0.0.1:$REDIS_PORT"
+}
+
+# ---------------------------------------------------------------- stop / status
+
+stop_pid() {
+  local name="$1" pidfile="$2" pid i
+  if ! pid_alive "$pidfile"; then
+    rm -f "$pidfile"
+    log "$name: not running (from this checkout)"
+    return 0
+  fi
+  pid="$(cat "$pidfile")"
+  kill -TERM "$pid"
+  for i in $(seq 1 150); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name: still running after 30 s, killing"
+    kill -KILL "$pid" || true
+  fi
+  rm -f "$pidfile"
+  log "$name: stopped"
+}
+
+status() {
+  local k=down r=down
+  port_open "$KAFKA_PORT" && kafka_answers && k=up
+  redis_answers && r=up
+  echo "kafka 127.0.0.1:$KAFKA_PORT $k"
+  echo "redis 127.0.0.1:$REDIS_PORT $r"
+  [ $k = up ] && [ $r = up ]
+}
+
+main() {
+  local cmd="${1:-}" what="${2:-all}"
+  mkdir -p "$LOCAL"
+  # Several shells (and test sessions) may call start at once: one at a time.
+  exec 9>"$LOCAL/servers.lock"
+  flock 9
+  case "$cmd" in
+    start)
+      [ "$what" != all ] || step "packages" ensure_packages
+      [ "$what" = redis ] || start_kafka
+      [ "$what" = kafka ] || start_redis
+      ;;
+    stop)
+      [ "$what" = redis ] || stop_pid kafka "$KAFKA_PID"
+      [ "$what" = kafka ] || stop_pid redis "$REDIS_HOME/redis-$REDIS_PORT.pid"
+      ;;
+    status) status ;;
+    *)
+      echo "usage: $0 start|stop|status [kafka|redis]" >&2
+      return 2
+      ;;
+  esac
+}
+
+main "$@"
