@@ -1,0 +1,94 @@
+"""The dead-letter store: input that can never be processed, kept with why and where from.
+
+Records are `schemas/dead-letter.v1` objects. The embedded runtime and the API
+write here; the distributed worker produces the same records to `articles.dlq`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any, Protocol
+
+import redis
+
+from newswatch.domain.errors import InvalidMessage
+from newswatch.store.redis import Keys
+from newswatch.store.sqlite import SQLiteDB
+
+REDIS_KEEP = 10_000  # newest records kept in Redis; counts stay totals
+
+
+def dead_letter_record(
+    exc: InvalidMessage, original: bytes, source: dict[str, Any], received_at: datetime
+) -> dict[str, Any]:
+    """The dead-letter.v1 record for `original` rejected with `exc`; `source` has at least `transport`."""
+    return {
+        "version": "1",
+        "reason": exc.reason,
+        "detail": exc.detail,
+        "errors": list(exc.errors),
+        "original": base64.b64encode(original).decode("ascii"),
+        "source": source,
+        "received_at": received_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+class DeadLetterStore(Protocol):
+    def put(self, record: dict[str, Any]) -> None:
+        """Store one dead-letter.v1 record durably before returning."""
+
+    def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest records first, at most `limit`."""
+
+    def count_by_reason(self) -> dict[str, int]:
+        """How many records were ever stored, per reason (reasons never seen are absent)."""
+
+
+class SQLiteDeadLetters:
+    def __init__(self, db: SQLiteDB) -> None:
+        self._db = db
+        db.migrate(
+            "CREATE TABLE IF NOT EXISTS dead_letters ("
+            " seq INTEGER PRIMARY KEY AUTOINCREMENT, reason TEXT NOT NULL, record TEXT NOT NULL);"
+            "CREATE INDEX IF NOT EXISTS dead_letters_reason ON dead_letters (reason);"
+        )
+
+    def put(self, record: dict[str, Any]) -> None:
+        self._db.conn().execute(
+            "INSERT INTO dead_letters (reason, record) VALUES (?, ?)", (record["reason"], json.dumps(record))
+        )
+
+    def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self._db.conn().execute("SELECT record FROM dead_letters ORDER BY seq DESC LIMIT ?", (limit,))
+        return [json.loads(r[0]) for r in rows]
+
+    def count_by_reason(self) -> dict[str, int]:
+        rows = self._db.conn().execute("SELECT reason, COUNT(*) FROM dead_letters GROUP BY reason")
+        return {reason: n for reason, n in rows}
+
+
+class RedisDeadLetters:
+    """A capped list of the newest records plus a hash of total counts per reason."""
+
+    def __init__(self, client: redis.Redis, keys: Keys, keep: int = REDIS_KEEP) -> None:
+        self._r = client
+        self._list = keys("dead_letters")
+        self._counts = keys("dead_letters", "counts")
+        self._keep = keep
+
+    def put(self, record: dict[str, Any]) -> None:
+        pipe = self._r.pipeline(transaction=True)
+        pipe.lpush(self._list, json.dumps(record))
+        pipe.ltrim(self._list, 0, self._keep - 1)
+        pipe.hincrby(self._counts, record["reason"], 1)
+        pipe.execute()
+
+    def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        if limit <= 0:
+            return []
+        return [json.loads(raw) for raw in self._r.lrange(self._list, 0, limit - 1)]
+
+    def count_by_reason(self) -> dict[str, int]:
+        return {k.decode(): int(v) for k, v in self._r.hgetall(self._counts).items()}
