@@ -12,7 +12,7 @@ from typing import Protocol
 
 import redis
 
-from newswatch.store.redis import Keys
+from newswatch.store.redis import Keys, text
 from newswatch.store.sqlite import SQLiteDB
 
 KEY_PREFIX = "nwk_"
@@ -69,4 +69,4 @@ class RedisApiKeys:
 
     def tenant_for(self, key: str) -> str | None:
         raw = self._r.hget(self._hash, key_hash(key))
-        return raw.decode() if raw is not None else None
+        return text(raw) if raw is not None else None

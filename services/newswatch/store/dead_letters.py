@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import redis
 
 from newswatch.domain.errors import InvalidMessage
-from newswatch.store.redis import Keys
+from newswatch.store.redis import Keys, text
 from newswatch.store.sqlite import SQLiteDB
 
 REDIS_KEEP = 10_000  # newest records kept in Redis; counts stay totals
@@ -91,4 +91,4 @@ class RedisDeadLetters:
         return [json.loads(raw) for raw in self._r.lrange(self._list, 0, limit - 1)]
 
     def count_by_reason(self) -> dict[str, int]:
-        return {k.decode(): int(v) for k, v in self._r.hgetall(self._counts).items()}
+        return {text(k): int(v) for k, v in self._r.hgetall(self._counts).items()}

@@ -23,3 +23,8 @@ class Keys:
 
     def __call__(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
+
+
+def text(raw: bytes | str) -> str:
+    """A value read from Redis as str (the client returns bytes; its type hints allow str)."""
+    return raw.decode("utf-8") if isinstance(raw, bytes) else raw
