@@ -1,0 +1,85 @@
+"""The delivery attempt log in Redis.
+
+Each record is a JSON string under `delivery:attempt:<seq>` (expiring after
+`ttl`); sorted sets scored by `seq` index it per tenant, subscription and
+alert, so listings walk one index newest first. Index entries whose record
+expired are skipped and pruned as they are met.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import redis
+
+from newswatch.delivery.log import AttemptPage, DeliveryAttempt
+from newswatch.store.redis import Keys
+
+DEFAULT_TTL = 30 * 86400
+
+
+class RedisDeliveryLog:
+    def __init__(self, client: redis.Redis, keys: Keys, ttl: int = DEFAULT_TTL) -> None:
+        self._r = client
+        self._k = keys
+        self._ttl = ttl
+
+    def append(self, attempt: DeliveryAttempt) -> None:
+        seq = int(self._r.incr(self._k("delivery", "seq")))
+        pipe = self._r.pipeline(transaction=True)
+        pipe.set(self._k("delivery", "attempt", str(seq)), json.dumps(attempt.to_dict()), ex=self._ttl)
+        for index in self._indexes(None, attempt.tenant, attempt.subscription_id, attempt.alert_id):
+            pipe.zadd(index, {str(seq): seq})
+        pipe.execute()
+
+    def _indexes(self, *parts: str | None) -> list[str]:
+        names = ("all", "tenant", "sub", "alert")
+        return [
+            self._k("delivery", "by", name, *([part] if part else []))
+            for name, part in zip(names, parts, strict=True)
+            if name == "all" or part
+        ]
+
+    def list_attempts(
+        self,
+        *,
+        tenant: str | None,
+        subscription_id: str | None = None,
+        alert_id: str | None = None,
+        since: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> AttemptPage:
+        index = self._indexes(None, tenant, subscription_id, alert_id)[-1]  # the narrowest
+        top = f"({cursor}" if cursor else "+inf"
+        found: list[tuple[str, DeliveryAttempt]] = []
+        while len(found) <= limit:
+            seqs = [s.decode() for s in self._r.zrevrangebyscore(index, top, "-inf", start=0, num=limit + 1)]
+            if not seqs:
+                break
+            top = f"({seqs[-1]}"
+            for seq, a in zip(seqs, self._load(index, seqs), strict=True):
+                if a is None or not _matches(a, tenant, subscription_id, alert_id):
+                    continue
+                if since is not None and a.at < since:
+                    return _page(found, limit)  # the rest is older still
+                found.append((seq, a))
+        return _page(found, limit)
+
+    def _load(self, index: str, seqs: list[str]) -> list[DeliveryAttempt | None]:
+        raws = self._r.mget([self._k("delivery", "attempt", s) for s in seqs])
+        expired = [s for s, raw in zip(seqs, raws, strict=True) if raw is None]
+        if expired:
+            self._r.zrem(index, *expired)
+        return [None if raw is None else DeliveryAttempt.from_dict(json.loads(raw)) for raw in raws]
+
+
+def _matches(a: DeliveryAttempt, tenant: str | None, sub: str | None, alert: str | None) -> bool:
+    pairs = ((tenant, a.tenant), (sub, a.subscription_id), (alert, a.alert_id))
+    return all(want is None or got == want for want, got in pairs)
+
+
+def _page(found: list[tuple[str, DeliveryAttempt]], limit: int) -> AttemptPage:
+    cursor = found[limit - 1][0] if len(found) > limit else None
+    return AttemptPage(tuple(a for _, a in found[:limit]), cursor)

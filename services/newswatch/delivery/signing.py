@@ -1,0 +1,40 @@
+"""Standard Webhooks signing: the exact bytes we send and the headers that sign them.
+
+`webhook-id` is the alert id, stable across retries and replays, so a
+receiver can drop duplicates; `webhook-timestamp` is the send time (receivers
+reject stale ones), so each attempt is signed afresh over the same body.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from standardwebhooks.webhooks import Webhook
+
+SIGNATURE_HEADERS = frozenset({"webhook-id", "webhook-timestamp", "webhook-signature"})
+
+
+def encode_body(payload: Mapping[str, Any]) -> bytes:
+    """The alert.v1 body as compact UTF-8 JSON; the same payload always gives the same bytes."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()
+
+
+def signed_headers(
+    secret: str, msg_id: str, body: bytes, now: datetime, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Headers for one attempt: the subscriber's extra headers, then ours (which always win)."""
+    signature = Webhook(secret).sign(msg_id=msg_id, timestamp=now, data=body.decode())
+    headers = {k: v for k, v in (extra or {}).items() if k.lower() not in SIGNATURE_HEADERS}
+    headers.update(
+        {
+            "content-type": "application/json",
+            "user-agent": "newswatch-webhooks/1",
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": signature,
+        }
+    )
+    return headers
