@@ -165,6 +165,10 @@ class Member:
     url: str | None = None
     published_at: str | None = None
     signature: tuple[int, ...] = ()  # MinHash values of its word shingles
+    seen_at: datetime | None = None
+    events: tuple[dict[str, Any], ...] = ()  # analysis.v1 event objects (+ article_id in evidence)
+    topics: Mapping[str, float] = field(default_factory=dict)
+    regions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +211,9 @@ class StoryStore(Protocol):
     def notice(self, subscription_id: str, story_id: str) -> Notice | None: ...
 
     def save_notice(self, notice: Notice) -> None: ...
+
+    def notices_for(self, story_id: str) -> list[Notice]:
+        """Every subscriber's notice about a story (so later articles re-decide for them)."""
 
     def held(self) -> list[Notice]:
         """Notices with held_since set (the planner's flush re-decides them)."""

@@ -1,0 +1,74 @@
+"""What is known about a story, folded from its members independently of arrival order.
+
+The facts are what alerts explain and what `notify.material_changes` compares.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newswatch.alerts.ports import Member, Story
+from newswatch.alerts.publishers import independent_publishers
+
+CASUALTY_FIELDS = ("killed", "injured")
+
+
+def best_events(members: tuple[Member, ...]) -> dict[str, dict[str, Any]]:
+    """The most confident event of each type (ties: lowest article id, so order does not matter)."""
+    best: dict[str, dict[str, Any]] = {}
+    for e in (e for m in members for e in m.events):
+        cur = best.get(e["type"])
+        if cur is None or _rank(e) < _rank(cur):
+            best[e["type"]] = e
+    return dict(sorted(best.items()))
+
+
+def _rank(e: dict[str, Any]) -> tuple[float, str]:
+    """Smaller is better: highest confidence, then lowest article id."""
+    return (-e["confidence"], e["evidence"]["article_id"])
+
+
+def casualties(members: tuple[Member, ...]) -> dict[str, int]:
+    """Highest count reported for each field across every casualties event."""
+    out = dict.fromkeys(CASUALTY_FIELDS, 0)
+    for e in (e for m in members for e in m.events):
+        for f in CASUALTY_FIELDS:
+            value = e.get("attributes", {}).get(f)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out[f] = max(out[f], int(value))
+    return out
+
+
+def facts(story: Story) -> dict[str, Any]:
+    events = best_events(story.members)
+    top = min(events.values(), key=_rank) if events else None
+    topics: dict[str, float] = {}
+    for m in story.members:
+        for t, score in m.topics.items():
+            topics[t] = max(topics.get(t, 0.0), score)
+    return {
+        "story_id": story.id,
+        "event_types": list(events),
+        "confidence": top["confidence"] if top else 0.0,
+        "location": top.get("location") if top else None,
+        "events": list(events.values()),
+        "topics": [{"id": t, "score": s} for t, s in sorted(topics.items(), key=lambda ts: (-ts[1], ts[0]))],
+        "regions": sorted({r for m in story.members for r in m.regions}),
+        "articles": [
+            _article(m) for m in sorted(story.members, key=lambda m: (m.published_at or "", m.article_id))
+        ],
+        "publishers": independent_publishers(story.members),
+        "casualties": casualties(story.members),
+        "first_seen": story.first_seen.isoformat(),
+        "last_seen": story.last_seen.isoformat(),
+    }
+
+
+def _article(m: Member) -> dict[str, Any]:
+    return {
+        "id": m.article_id,
+        "title": m.title,
+        "url": m.url,
+        "source": m.source,
+        "published_at": m.published_at,
+    }

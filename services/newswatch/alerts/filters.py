@@ -1,0 +1,29 @@
+"""Does a subscription's filter match an article? Pure; the index only narrows the candidates."""
+
+from __future__ import annotations
+
+from newswatch.alerts.ports import Filters
+from newswatch.alerts.view import ArticleView, normalise
+
+
+def matches(f: Filters, v: ArticleView) -> bool:
+    """Every non-empty dimension must match (min_publishers is the story's business, not the article's)."""
+    return (
+        _events_match(f, v)
+        and (not f.regions or any(r in v.regions for r in f.regions))
+        and (not f.topics or any(v.topics.get(t.id, -1.0) >= t.min_score for t in f.topics))
+        and (not f.keywords or any(_has_keyword(k, v) for k in f.keywords))
+    )
+
+
+def _events_match(f: Filters, v: ArticleView) -> bool:
+    # Only events of the wanted types count toward min_confidence; an article without
+    # any event is never alerted on (alerts are about real-world events).
+    wanted = f.event_types or tuple(v.events)
+    return any(v.events.get(t, -1.0) >= f.min_confidence for t in wanted)
+
+
+def _has_keyword(keyword: str, v: ArticleView) -> bool:
+    if " " not in keyword and keyword.isalnum():
+        return keyword in v.words
+    return f" {normalise(keyword)} " in v.text

@@ -1,0 +1,111 @@
+"""The AlertPlanner of newswatch/pipeline.py: match, group into a story, decide, draft.
+
+The stages are pure (view, index, stories, facts, notify, payload); this
+class only reads and writes their state through the stores it was built with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from newswatch.alerts.facts import facts
+from newswatch.alerts.index import SubscriptionIndex
+from newswatch.alerts.notify import Verdict, decide
+from newswatch.alerts.payload import build
+from newswatch.alerts.ports import Notice, Story, StoryStore, Subscription, SubscriptionStore
+from newswatch.alerts.similarity import band_keys, signature
+from newswatch.alerts.stories import absorb, choose, member_of, story_keys
+from newswatch.alerts.view import view_of
+from newswatch.domain.model import Analysis, Article
+from newswatch.domain.outcome import AlertDraft
+
+
+@dataclass(frozen=True, slots=True)
+class PlannerConfig:
+    story_window: timedelta = timedelta(hours=12)  # a story takes articles until this long after its last one
+    refresh_interval: timedelta = timedelta(seconds=1)  # how often to check for subscription changes
+
+
+class StoryPlanner:
+    """Not thread-safe: one per pipeline thread (stores may be shared)."""
+
+    def __init__(
+        self, subs: SubscriptionStore, stories: StoryStore, config: PlannerConfig | None = None
+    ) -> None:
+        self.subs, self.stories = subs, stories
+        self.config = config or PlannerConfig()
+        self._index = SubscriptionIndex(())
+        self._by_id: dict[str, Subscription] = {}
+        self._version: int | None = None
+        self._checked: datetime | None = None
+
+    def plan(self, article: Article, analysis: Analysis, now: datetime) -> tuple[AlertDraft, ...]:
+        if not analysis.events:
+            return ()
+        self._refresh(now)
+        story = self._group(article, analysis, now)
+        matched = {s.id for s in self._index.match(view_of(article, analysis))}
+        notices = {n.subscription_id: n for n in self.stories.notices_for(story.id)}
+        story_facts = facts(story)
+        drafts = []
+        for sub_id in sorted(matched | notices.keys()):
+            sub = self._by_id.get(sub_id)
+            if sub is not None:
+                drafts.append(self._notify(sub, story, story_facts, notices.get(sub_id), now))
+        return tuple(d for d in drafts if d is not None)
+
+    def flush(self, now: datetime) -> tuple[AlertDraft, ...]:
+        """Drafts held by group_wait/repeat_interval that are due now; call every second or so."""
+        self._refresh(now)
+        drafts = []
+        for n in self.stories.held():
+            sub, story = self._by_id.get(n.subscription_id), self.stories.get(n.story_id)
+            if sub is not None and story is not None:
+                drafts.append(self._notify(sub, story, facts(story), n, now))
+        return tuple(d for d in drafts if d is not None)
+
+    def tenant_of(self, sub_id: str) -> str | None:
+        sub = self._by_id.get(sub_id) or self.subs.get(sub_id)
+        return sub.tenant if sub else None
+
+    def _refresh(self, now: datetime) -> None:
+        if self._checked is not None and now - self._checked < self.config.refresh_interval:
+            return
+        self._checked = now
+        version = self.subs.version()
+        if version != self._version:
+            active = self.subs.all_active()
+            self._index, self._by_id, self._version = (
+                SubscriptionIndex(active),
+                {s.id: s for s in active},
+                version,
+            )
+
+    def _group(self, article: Article, analysis: Analysis, now: datetime) -> Story:
+        sig, keys = signature(article.text), story_keys(analysis)
+        bands, since = band_keys(sig), now - self.config.story_window
+        found = {s.id: s for s in self.stories.by_keys(keys, since) + self.stories.by_bands(bands, since)}
+        story = absorb(
+            choose(list(found.values()), keys, sig), member_of(article, analysis, sig, now), keys, now
+        )
+        self.stories.save(story, bands)
+        return story
+
+    def _notify(
+        self, sub: Subscription, story: Story, story_facts: dict, notice: Notice | None, now: datetime
+    ) -> AlertDraft | None:
+        d = decide(notice, story_facts, sub, now)
+        base = notice or Notice(sub.id, story.id, -1, None, now)
+        if d.verdict in (Verdict.NONE, Verdict.HOLD):
+            held = (base.held_since or now) if d.verdict is Verdict.HOLD else None
+            if notice is None or held != notice.held_since:
+                self.stories.save_notice(replace(base, held_since=held))
+            return None
+        revision = base.revision + 1
+        payload = build(d.verdict.value, sub, story_facts, revision, d.changes, now)
+        snapshot = {k: story_facts[k] for k in ("publishers", "casualties", "event_types")}
+        self.stories.save_notice(
+            replace(base, revision=revision, sent_at=now, snapshot=snapshot, held_since=None)
+        )
+        return AlertDraft(payload["data"]["alert_id"], sub.id, d.verdict.value, payload)

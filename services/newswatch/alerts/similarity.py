@@ -1,0 +1,46 @@
+"""Near-duplicate text: MinHash signatures of word shingles (datasketch) and LSH band keys.
+
+Band keys are stored by the StoryStore (SQLite or Redis) rather than kept in
+an in-process `MinHashLSH`, so every worker and every restart sees the same
+index. With 16 bands of 4 rows, pairs with Jaccard 0.6 are found ~89% of the
+time and pairs at 0.2 ~3%; candidates are then checked on their estimate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from datasketch import MinHash
+
+from newswatch.alerts.view import normalise
+
+NUM_PERM = 64
+BANDS, ROWS = 16, 4
+SHINGLE = 3  # words per shingle: wire copies share most, independent reports few
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=20221)  # permutations generated once per process
+
+
+def signature(text: str) -> tuple[int, ...]:
+    """MinHash of the text's word 3-shingles (the words themselves for very short texts)."""
+    words = normalise(text).split()
+    shingles = {" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
+    m = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
+    m.update_batch([s.encode() for s in shingles])
+    return tuple(int(h) for h in m.hashvalues)
+
+
+def band_keys(sig: Sequence[int]) -> list[str]:
+    """One key per LSH band; two signatures sharing any key are candidate near-duplicates."""
+    keys = []
+    for b in range(BANDS):
+        rows = ",".join(map(str, sig[b * ROWS : (b + 1) * ROWS]))
+        keys.append(f"{b}:{hashlib.blake2b(rows.encode(), digest_size=8).hexdigest()}")
+    return keys
+
+
+def similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    """Estimated Jaccard similarity of the two shingle sets (0.0 if either is empty)."""
+    if not a or len(a) != len(b):
+        return 0.0
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)

@@ -1,0 +1,92 @@
+"""Grouping articles into stories (pure decisions; the planner does the store I/O).
+
+An article joins a recent story (last seen within the window) when its text
+is a near-duplicate of a member (LSH candidates from the store), else when
+they share a blocking key: an event type at the same place (subdivision, else
+country). Otherwise it starts a new story.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from newswatch.alerts.ports import Member, Story
+from newswatch.alerts.publishers import DUPLICATE
+from newswatch.alerts.similarity import similarity
+from newswatch.domain.model import Analysis, Article
+
+MAX_MEMBERS = 200  # later articles still refresh last_seen but are not kept (bounds payload and work)
+
+
+def story_keys(analysis: Analysis) -> tuple[str, ...]:
+    """Blocking keys `type@place`; events without a location use the article's top region."""
+    fallback = analysis.regions[0].code if analysis.regions else None
+    keys = set()
+    for e in analysis.events:
+        place = e.location.subdivision or e.location.country or fallback
+        if place:
+            keys.add(f"{e.type.value}@{place}")
+    return tuple(sorted(keys))
+
+
+def source_of(article: Article) -> str:
+    """The publisher: `source`, else the URL's host, else the article itself."""
+    if article.source:
+        return article.source.strip().lower()
+    host = urlsplit(article.url).hostname if article.url else None
+    return host.removeprefix("www.") if host else f"article:{article.id}"
+
+
+def member_of(article: Article, analysis: Analysis, sig: tuple[int, ...], now: datetime) -> Member:
+    events = []
+    for e in analysis.events:
+        d = e.to_dict()
+        d["evidence"] = {"sentence": e.evidence.sentence, "article_id": article.id}
+        events.append(d)
+    return Member(
+        article_id=article.id,
+        source=source_of(article),
+        origin=source_of(article),
+        title=article.title,
+        url=article.url,
+        published_at=article.published_at,
+        signature=sig,
+        seen_at=now,
+        events=tuple(events),
+        topics={t.topic.value: t.score for t in analysis.topics},
+        regions=tuple(sorted(analysis.region_codes)),
+    )
+
+
+def choose(candidates: list[Story], keys: tuple[str, ...], sig: tuple[int, ...]) -> Story | None:
+    """The story to join: a near-duplicate member first, then the most shared keys; ties by recency, id."""
+
+    def rank(s: Story) -> tuple[bool, int, datetime, str]:
+        dup = any(similarity(sig, m.signature) >= DUPLICATE for m in s.members)
+        return (dup, len(set(keys) & set(s.keys)), s.last_seen, s.id)
+
+    ranked = [(rank(s), s) for s in candidates]
+    eligible = [(r, s) for r, s in ranked if r[0] or r[1] > 0]
+    return max(eligible, key=lambda rs: rs[0])[1] if eligible else None
+
+
+def story_id(article_id: str) -> str:
+    return "sty_" + hashlib.sha256(article_id.encode()).hexdigest()[:16]
+
+
+def absorb(story: Story | None, member: Member, keys: tuple[str, ...], now: datetime) -> Story:
+    """The story with the article added (unchanged if it is already a member: redelivery)."""
+    if story is None:
+        return Story(story_id(member.article_id), now, now, keys, (member,))
+    if any(m.article_id == member.article_id for m in story.members):
+        return story
+    members = story.members if len(story.members) >= MAX_MEMBERS else (*story.members, member)
+    return replace(
+        story,
+        last_seen=max(story.last_seen, now),
+        keys=tuple(sorted(set(story.keys) | set(keys))),
+        members=members,
+    )

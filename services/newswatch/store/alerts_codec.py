@@ -1,0 +1,106 @@
+"""JSON encodings of the alerts-domain records, shared by the SQLite and Redis stores."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from newswatch.alerts import subscriptions as subcodec
+from newswatch.alerts.ports import AlertRecord, Member, Notice, Story, Subscription
+
+
+def micros(t: datetime) -> int:
+    """Sortable integer time (microseconds since the epoch)."""
+    return int(t.timestamp() * 1_000_000)
+
+
+def _dt(s: str | None) -> datetime | None:
+    return datetime.fromisoformat(s) if s else None
+
+
+def _iso(t: datetime | None) -> str | None:
+    return t.isoformat() if t else None
+
+
+def sub_dumps(s: Subscription) -> str:
+    return json.dumps(subcodec.to_dict(s, with_secret=True))
+
+
+def sub_loads(raw: str | bytes) -> Subscription:
+    return subcodec.from_dict(json.loads(raw))
+
+
+def alert_dumps(a: AlertRecord) -> str:
+    d = asdict(a)
+    d["created_at"] = _iso(a.created_at)
+    return json.dumps(d)
+
+
+def alert_loads(raw: str | bytes, status: str | None = None) -> AlertRecord:
+    d = json.loads(raw)
+    d["created_at"] = _dt(d["created_at"])
+    if status is not None:
+        d["status"] = status
+    return AlertRecord(**d)
+
+
+def story_dumps(s: Story) -> str:
+    members = [{**asdict(m), "seen_at": _iso(m.seen_at), "topics": dict(m.topics)} for m in s.members]
+    return json.dumps(
+        {
+            "id": s.id,
+            "first_seen": _iso(s.first_seen),
+            "last_seen": _iso(s.last_seen),
+            "keys": list(s.keys),
+            "members": members,
+            "facts": s.facts,
+        }
+    )
+
+
+def story_loads(raw: str | bytes) -> Story:
+    d = json.loads(raw)
+    members = tuple(_member(m) for m in d["members"])
+    return Story(d["id"], _req(d["first_seen"]), _req(d["last_seen"]), tuple(d["keys"]), members, d["facts"])
+
+
+def _member(m: dict[str, Any]) -> Member:
+    m.update(
+        seen_at=_dt(m["seen_at"]),
+        signature=tuple(m["signature"]),
+        events=tuple(m["events"]),
+        regions=tuple(m["regions"]),
+    )
+    return Member(**m)
+
+
+def _req(s: str) -> datetime:
+    t = datetime.fromisoformat(s)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def notice_dumps(n: Notice) -> str:
+    d = asdict(n)
+    d.update(sent_at=_iso(n.sent_at), first_matched=_iso(n.first_matched), held_since=_iso(n.held_since))
+    return json.dumps(d)
+
+
+def notice_loads(raw: str | bytes) -> Notice:
+    d = json.loads(raw)
+    d.update(
+        sent_at=_dt(d["sent_at"]), first_matched=_req(d["first_matched"]), held_since=_dt(d["held_since"])
+    )
+    return Notice(**d)
+
+
+def cursor_encode(created_us: int, alert_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{created_us}|{alert_id}".encode()).decode()
+
+
+def cursor_decode(cursor: str) -> tuple[int, str]:
+    """Raise ValueError on a cursor we did not issue."""
+    us, _, alert_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+    return int(us), alert_id
