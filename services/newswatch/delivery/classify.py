@@ -27,6 +27,7 @@ class Result:
     status: int | None
     error: str | None = None
     retry_after: str | None = None  # raw `Retry-After` header value, if any
+    timed_out: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,144 @@
+"""The one delivery code path: one attempt of one alert, shared by every runner.
+
+A runner (Celery task or embedded pool) calls `Deliverer.attempt(alert_id, n)`
+and schedules what it returns: nothing more to do, or attempt `n'` after a
+wait. Everything the attempt decides goes through the pure `classify` and
+`next_step`; this module only does the reads, the POST and the writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from newswatch.alerts.ports import AlertRecord, AlertStatus, AlertStore, Subscription, SubscriptionStore
+from newswatch.delivery.breakers import BreakerBook, endpoint_of
+from newswatch.delivery.classify import Result, Verdict, classify
+from newswatch.delivery.config import DeliveryConfig
+from newswatch.delivery.decide import Step, next_step
+from newswatch.delivery.log import DeliveryAttempt, DeliveryLog, Outcome
+from newswatch.delivery.observe import Observer
+from newswatch.delivery.sender import Sent
+from newswatch.delivery.signing import encode_body, signed_headers
+from newswatch.delivery.ssrf import Resolver, UnresolvableHost, UnsafeWebhookURL, check_url, resolve
+
+log = logging.getLogger(__name__)
+
+
+class Sender(Protocol):
+    def post(self, url: str, address: str, headers: dict[str, str], body: bytes) -> Sent: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Next:
+    """Run attempt `attempt` of the same alert after `delay` seconds."""
+
+    attempt: int
+    delay: float
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deliverer:
+    """Thread-safe if its stores and sender are (all newswatch ones are)."""
+
+    alerts: AlertStore
+    subscriptions: SubscriptionStore
+    log: DeliveryLog
+    sender: Sender
+    config: DeliveryConfig
+    observer: Observer = field(default_factory=Observer)
+    clock: Callable[[], datetime] = utcnow
+    rng: random.Random = field(default_factory=random.Random)
+    resolver: Resolver = resolve
+    breakers: BreakerBook = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.breakers = BreakerBook(self.config.breaker, self.observer.circuit_opened)
+
+    def attempt(self, alert_id: str, attempt: int) -> Next | None:
+        """Make attempt `attempt` (from 1); may block up to the HTTP timeout.
+
+        Store errors propagate: the runner decides how to retry them.
+        """
+        alert = self.alerts.get(alert_id)
+        if alert is None:
+            log.warning("delivery: alert %s not found; dropped", alert_id)
+            return None
+        sub = self.subscriptions.get(alert.subscription_id)
+        if sub is None or not sub.enabled:
+            self._finish(
+                alert, attempt, Step(Outcome.SKIPPED, AlertStatus.DISABLED), error="subscription off"
+            )
+            return None
+        try:
+            address = check_url(sub.webhook.url, self.config.ssrf, self.resolver)[0]
+        except UnresolvableHost as exc:  # DNS trouble is transient: spend an attempt, retry later
+            return self._conclude(alert, sub, attempt, Result(None, str(exc)), None)
+        except UnsafeWebhookURL as exc:
+            self._finish(alert, attempt, Step(Outcome.BLOCKED, AlertStatus.EXHAUSTED), error=str(exc))
+            return None
+        return self._send(alert, sub, attempt, address)
+
+    def _send(self, alert: AlertRecord, sub: Subscription, attempt: int, address: str) -> Next | None:
+        endpoint, now = endpoint_of(sub.webhook.url), self.clock()
+        wait = self.breakers.wait(endpoint, now.timestamp())
+        if wait:
+            step = Step(Outcome.CIRCUIT_OPEN, AlertStatus.FAILED, wait)
+            self._finish(alert, attempt, step, error="circuit open")
+            return Next(attempt, wait)  # deferred: the attempt is not spent
+        body = encode_body(alert.payload)
+        headers = signed_headers(sub.secret, alert.id, body, now, sub.webhook.headers)
+        sent = self.sender.post(sub.webhook.url, address, headers, body)
+        verdict = classify(sent.result, self.clock()).verdict
+        self.breakers.record(endpoint, verdict is not Verdict.RETRY, self.clock().timestamp())
+        return self._conclude(alert, sub, attempt, sent.result, sent.latency)
+
+    def _conclude(
+        self, alert: AlertRecord, sub: Subscription, attempt: int, result: Result, latency: float | None
+    ) -> Next | None:
+        step = next_step(classify(result, self.clock()), attempt, self.config.schedule, self.rng)
+        if step.disable:
+            self.subscriptions.set_enabled(sub.id, False)
+            log.warning(
+                "delivery: %s answered 410 Gone; subscription %s disabled",
+                endpoint_of(sub.webhook.url),
+                sub.id,
+            )
+        self._finish(alert, attempt, step, result=result, latency=latency)
+        return None if step.delay is None else Next(attempt + 1, step.delay)
+
+    def _finish(
+        self,
+        alert: AlertRecord,
+        attempt: int,
+        step: Step,
+        *,
+        result: Result | None = None,
+        latency: float | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Write the outcome: alert status, the attempt log, metrics."""
+        now = self.clock()
+        self.alerts.set_status(alert.id, step.status.value)
+        record = DeliveryAttempt(
+            alert_id=alert.id,
+            subscription_id=alert.subscription_id,
+            tenant=alert.tenant,
+            attempt=attempt,
+            at=now,
+            outcome=step.outcome.value,
+            status=result.status if result else None,
+            latency=latency,
+            error=error or (result.error if result else None),
+            next_at=None if step.delay is None else now + timedelta(seconds=step.delay),
+        )
+        self.log.append(record)
+        self.observer.attempted(step, result, latency, alert, now)
