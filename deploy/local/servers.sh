@@ -287,7 +287,7 @@ main() {
   flock 9
   case "$cmd" in
     start)
-      [ "$what" != all ] || step "packages" ensure_packages
+      [ "$what" = kafka ] || step "packages" ensure_packages
       [ "$what" = redis ] || start_kafka
       [ "$what" = kafka ] || start_redis
       ;;

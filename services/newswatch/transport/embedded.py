@@ -1,0 +1,180 @@
+"""The embedded queue: a durable append-only log in SQLite, with consumer-group offsets.
+
+The no-servers twin of Kafka, passing the same contract suite. Each topic is one partition
+(partition 0) whose offsets count from 0. A consumer starts at its group's committed offset, so
+whatever was polled but not committed before a crash or close is delivered again (at least once).
+
+One `EmbeddedLog` per database file per process: it owns the in-process wake-up condition, so a
+consumer blocked in `poll` returns as soon as a producer of the same log flushes. Producers in other
+processes are noticed by re-reading every `CROSS_PROCESS_POLL_S`. Connections are per thread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from newswatch.transport.base import Envelope, Position
+
+CROSS_PROCESS_POLL_S = 0.05
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS queue_messages (
+    topic TEXT NOT NULL, offset INTEGER NOT NULL, key BLOB, payload BLOB NOT NULL,
+    ts_ms INTEGER NOT NULL, PRIMARY KEY (topic, offset)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS queue_offsets (
+    grp TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
+    PRIMARY KEY (grp, topic, partition)) WITHOUT ROWID;
+"""
+
+
+class EmbeddedLog:
+    """A SQLite file holding every topic; hands out producers and consumers on it."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.appended = threading.Condition()
+        self._local = threading.local()
+        with self.connection() as db:
+            db.executescript(_SCHEMA)
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (WAL; writers wait up to 30 s for the lock)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # durable across crashes of the process
+            self._local.db = db
+        return db
+
+    def producer(self) -> EmbeddedProducer:
+        return EmbeddedProducer(self)
+
+    def consumer(self, group: str, topics: Iterable[str]) -> EmbeddedConsumer:
+        return EmbeddedConsumer(self, group, list(topics))
+
+    def append(self, batch: list[tuple[str, bytes | None, bytes]]) -> None:
+        """Append (topic, key, payload) rows in one transaction, then wake waiting consumers."""
+        db = self.connection()
+        now_ms = int(time.time() * 1000)
+        db.execute("BEGIN IMMEDIATE")  # serialises offset assignment across threads and processes
+        try:
+            next_offsets: dict[str, int] = {}
+            for topic, key, payload in batch:
+                if topic not in next_offsets:
+                    row = db.execute("SELECT MAX(offset) FROM queue_messages WHERE topic=?", (topic,))
+                    last = row.fetchone()[0]
+                    next_offsets[topic] = 0 if last is None else last + 1
+                offset = next_offsets[topic]
+                next_offsets[topic] = offset + 1
+                db.execute(
+                    "INSERT INTO queue_messages VALUES (?,?,?,?,?)", (topic, offset, key, payload, now_ms)
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        with self.appended:
+            self.appended.notify_all()
+
+    def committed(self, group: str, topic: str) -> int:
+        """The group's next offset to read in `topic` (0 when it never committed)."""
+        row = (
+            self.connection()
+            .execute(
+                "SELECT next_offset FROM queue_offsets WHERE grp=? AND topic=? AND partition=0",
+                (group, topic),
+            )
+            .fetchone()
+        )
+        return 0 if row is None else int(row[0])
+
+    def commit(self, group: str, next_offsets: dict[str, int]) -> None:
+        self.connection().executemany(
+            "INSERT INTO queue_offsets VALUES (?,?,0,?) ON CONFLICT (grp, topic, partition) "
+            "DO UPDATE SET next_offset=excluded.next_offset",
+            [(group, topic, offset) for topic, offset in next_offsets.items()],
+        )
+
+    def read(self, topic: str, from_offset: int, limit: int) -> list[Envelope]:
+        rows = self.connection().execute(
+            "SELECT offset, key, payload, ts_ms FROM queue_messages "
+            "WHERE topic=? AND offset>=? ORDER BY offset LIMIT ?",
+            (topic, from_offset, limit),
+        )
+        return [
+            Envelope(bytes(p), Position(topic, 0, o), None if k is None else bytes(k), ts)
+            for o, k, p, ts in rows
+        ]
+
+    def end_offset(self, topic: str) -> int:
+        """The offset the next message appended to `topic` will get."""
+        last = self.connection().execute("SELECT MAX(offset) FROM queue_messages WHERE topic=?", (topic,))
+        value = last.fetchone()[0]
+        return 0 if value is None else int(value) + 1
+
+
+class EmbeddedProducer:
+    """Buffers in memory; `flush` appends the buffer in one transaction (durable when it returns)."""
+
+    def __init__(self, log: EmbeddedLog) -> None:
+        self._log = log
+        self._buffer: list[tuple[str, bytes | None, bytes]] = []
+
+    def produce(self, topic: str, payload: bytes, key: bytes | None = None) -> None:
+        self._buffer.append((topic, key, payload))
+
+    def flush(self, timeout_s: float | None = None) -> None:
+        if self._buffer:
+            batch, self._buffer = self._buffer, []
+            self._log.append(batch)
+
+    def close(self) -> None:
+        self.flush()
+
+
+class EmbeddedConsumer:
+    """One reader of a group. Meant to be the group's only member: the log has one partition."""
+
+    def __init__(self, log: EmbeddedLog, group: str, topics: list[str]) -> None:
+        self._log = log
+        self._group = group
+        self._next = {topic: log.committed(group, topic) for topic in topics}
+
+    def poll(self, timeout_s: float, max_records: int) -> list[Envelope]:
+        deadline = time.monotonic() + max(0.0, timeout_s)
+        while True:
+            with self._log.appended:
+                batch = self._read(max_records)
+                remaining = deadline - time.monotonic()
+                if batch or remaining <= 0:
+                    return batch
+                # Checked and waited under the condition, so an in-process append cannot slip between.
+                self._log.appended.wait(min(remaining, CROSS_PROCESS_POLL_S))
+
+    def _read(self, max_records: int) -> list[Envelope]:
+        batch: list[Envelope] = []
+        for topic, offset in self._next.items():
+            if len(batch) >= max_records:
+                break
+            got = self._log.read(topic, offset, max_records - len(batch))
+            if got:
+                self._next[topic] = got[-1].position.offset + 1
+                batch.extend(got)
+        return batch
+
+    def commit(self, positions: list[Position]) -> None:
+        next_offsets: dict[str, int] = {}
+        for p in positions:
+            next_offsets[p.topic] = max(next_offsets.get(p.topic, 0), p.offset + 1)
+        if next_offsets:
+            self._log.commit(self._group, next_offsets)
+
+    def close(self) -> None:
+        """Nothing to leave: the next consumer of the group starts at the committed offsets."""

@@ -1,0 +1,134 @@
+"""Kafka producer and consumer (kafka-python) behind the queue interface of transport/base.py.
+
+Producer: acks=all with idempotence, so a retried send is neither lost nor duplicated in the log;
+`flush` raises the first send error since the previous flush.
+Consumer: a group member with auto-commit off. Offsets are committed only when the runtime says so
+(after everything the messages produced is durable); uncommitted messages go to the next member.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import CommitFailedError, KafkaError
+from kafka.structs import OffsetAndMetadata
+
+from newswatch.transport.base import Envelope, Position
+
+log = logging.getLogger(__name__)
+
+# kafka-python's poll() also runs heartbeats and rebalances. A batch of MAX_POLL_RECORDS articles
+# at a pessimistic 20 ms each is 5 s, sixty times inside MAX_POLL_INTERVAL_MS.
+MAX_POLL_RECORDS = 250
+MAX_POLL_INTERVAL_MS = 300_000
+
+
+class KafkaSendError(RuntimeError):
+    """A produced message was not stored by the broker."""
+
+
+class KafkaQueueProducer:
+    def __init__(
+        self, bootstrap: str, client_id: str = "newswatch", linger_ms: int = 5, **extra: Any
+    ) -> None:
+        self._producer = KafkaProducer(
+            bootstrap_servers=bootstrap,
+            client_id=client_id,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=linger_ms,
+            **extra,
+        )
+        self._errors: list[BaseException] = []
+
+    def produce(self, topic: str, payload: bytes, key: bytes | None = None) -> None:
+        """Queue for sending; blocks (up to max_block_ms) only when the send buffer is full."""
+        self._producer.send(topic, value=payload, key=key).add_errback(self._errors.append)
+
+    def flush(self, timeout_s: float | None = None) -> None:
+        """Block until every queued message is acknowledged by all in-sync replicas.
+
+        Raises KafkaSendError if any send since the previous flush failed.
+        """
+        self._producer.flush(timeout=timeout_s)
+        if self._errors:
+            first, count = self._errors[0], len(self._errors)
+            self._errors.clear()
+            raise KafkaSendError(f"{count} message(s) not stored: {first!r}") from first
+
+    def close(self) -> None:
+        self._producer.close()
+
+
+class KafkaQueueConsumer:
+    def __init__(
+        self,
+        bootstrap: str,
+        group: str,
+        topics: Iterable[str],
+        client_id: str = "newswatch",
+        max_poll_records: int = MAX_POLL_RECORDS,
+        **extra: Any,
+    ) -> None:
+        self._consumer = KafkaConsumer(
+            *topics,
+            bootstrap_servers=bootstrap,
+            group_id=group,
+            client_id=client_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",  # a new group reads the topic from its start: nothing skipped
+            max_poll_records=max_poll_records,
+            max_poll_interval_ms=MAX_POLL_INTERVAL_MS,
+            **extra,
+        )
+
+    def poll(self, timeout_s: float, max_records: int) -> list[Envelope]:
+        records = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
+        return [
+            Envelope(r.value, Position(r.topic, r.partition, r.offset), r.key, r.timestamp)
+            for partition_records in records.values()
+            for r in partition_records
+        ]
+
+    def commit(self, positions: list[Position]) -> None:
+        """Commit offset+1 of the highest position per partition (synchronously).
+
+        A commit refused because the group rebalanced is logged and dropped: those messages are
+        redelivered to the partition's new owner, which at-least-once allows.
+        """
+        offsets = commit_offsets(positions)
+        if not offsets:
+            return
+        try:
+            self._consumer.commit({tp: OffsetAndMetadata(o, "", -1) for tp, o in offsets.items()})
+        except CommitFailedError as exc:
+            log.warning("offset commit refused after a rebalance; messages will be redelivered: %s", exc)
+
+    def lag(self) -> dict[tuple[str, int], int]:
+        """Messages behind the end of each assigned partition (from the last fetch's metadata)."""
+        lags: dict[tuple[str, int], int] = {}
+        for tp in self._consumer.assignment():
+            try:
+                end = self._consumer.highwater(tp)
+                pos = self._consumer.position(tp, timeout_ms=1000)
+            except KafkaError:
+                continue
+            if end is not None and pos is not None:
+                lags[(tp.topic, tp.partition)] = max(0, end - pos)
+        return lags
+
+    def close(self) -> None:
+        """Leave the group at once (no auto-commit), so its partitions move without a timeout."""
+        self._consumer.close(autocommit=False)
+
+
+def commit_offsets(positions: Iterable[Position]) -> dict[TopicPartition, int]:
+    """Next offset to read per partition: one past the highest position seen."""
+    offsets: dict[TopicPartition, int] = {}
+    for p in positions:
+        tp = TopicPartition(p.topic, p.partition)
+        offsets[tp] = max(offsets.get(tp, 0), p.offset + 1)
+    return offsets
