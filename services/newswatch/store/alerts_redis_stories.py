@@ -1,0 +1,81 @@
+"""Stories, their lookup keys and notices in Redis (distributed mode).
+
+Keys (under the store prefix):
+- `story:<id>` JSON; `story:lookup:k:<key>` / `story:lookup:b:<band>` sorted sets of story ids scored by
+  last_seen (microseconds), so a window query is one ZRANGEBYSCORE per key.
+- `story:notices:<story id>` hash subscription id -> notice JSON; `story:held` set of "<story>|<sub>".
+Everything expires `ttl` after the story was last seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import redis
+
+from newswatch.alerts.ports import Notice, Story
+from newswatch.store.alerts_codec import micros, notice_dumps, notice_loads, story_dumps, story_loads
+from newswatch.store.redis import Keys, text
+
+
+class RedisStories:
+    def __init__(self, client: redis.Redis, keys: Keys, ttl: timedelta = timedelta(days=7)) -> None:
+        self._r, self._k, self._ttl = client, keys, ttl
+
+    def _lookup(self, lookups: list[str], since: datetime) -> list[Story]:
+        pipe = self._r.pipeline(transaction=False)
+        for lookup in lookups:
+            pipe.zrangebyscore(self._k("story", "lookup", lookup), micros(since), "+inf")
+        ids = sorted({text(i) for found in pipe.execute() for i in found})
+        docs = self._r.mget([self._k("story", i) for i in ids]) if ids else []
+        return [story_loads(d) for d in docs if d is not None]
+
+    def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
+        return self._lookup([f"k:{k}" for k in keys], since)
+
+    def by_bands(self, bands: Iterable[str], since: datetime) -> list[Story]:
+        return self._lookup([f"b:{b}" for b in bands], since)
+
+    def get(self, story_id: str) -> Story | None:
+        raw = self._r.get(self._k("story", story_id))
+        return story_loads(raw) if raw is not None else None
+
+    def save(self, story: Story, bands: Iterable[str]) -> None:
+        last, ttl = micros(story.last_seen), int(self._ttl.total_seconds())
+        pipe = self._r.pipeline()
+        pipe.set(self._k("story", story.id), story_dumps(story), ex=ttl)
+        for lookup in [f"k:{k}" for k in story.keys] + [f"b:{b}" for b in bands]:
+            key = self._k("story", "lookup", lookup)
+            pipe.zadd(key, {story.id: last}).expire(key, ttl)
+        pipe.execute()
+
+    def notice(self, subscription_id: str, story_id: str) -> Notice | None:
+        raw = self._r.hget(self._k("story", "notices", story_id), subscription_id)
+        return notice_loads(raw) if raw is not None else None
+
+    def save_notice(self, notice: Notice) -> None:
+        key, member = (
+            self._k("story", "notices", notice.story_id),
+            f"{notice.story_id}|{notice.subscription_id}",
+        )
+        pipe = self._r.pipeline().hset(key, notice.subscription_id, notice_dumps(notice))
+        pipe.expire(key, int(self._ttl.total_seconds()))
+        if notice.held_since is not None:
+            pipe.sadd(self._k("story", "held"), member)
+        else:
+            pipe.srem(self._k("story", "held"), member)
+        pipe.execute()
+
+    def notices_for(self, story_id: str) -> list[Notice]:
+        raw = self._r.hgetall(self._k("story", "notices", story_id))
+        return [notice_loads(raw[k]) for k in sorted(raw)]
+
+    def held(self) -> list[Notice]:
+        found = []
+        for member in sorted(text(m) for m in self._r.smembers(self._k("story", "held"))):
+            story_id, _, sub_id = member.partition("|")
+            n = self.notice(sub_id, story_id)
+            if n is not None and n.held_since is not None:
+                found.append(n)
+        return found

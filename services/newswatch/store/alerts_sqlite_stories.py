@@ -1,0 +1,86 @@
+"""Stories, their lookup keys (blocking keys and LSH bands) and notices in SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from newswatch.alerts.ports import Notice, Story
+from newswatch.store.alerts_codec import micros, notice_dumps, notice_loads, story_dumps, story_loads
+from newswatch.store.sqlite import SQLiteDB
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, last_us INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS story_lookup (
+  lookup TEXT NOT NULL, story_id TEXT NOT NULL, last_us INTEGER NOT NULL, PRIMARY KEY (lookup, story_id));
+CREATE TABLE IF NOT EXISTS story_notices (
+  story_id TEXT NOT NULL, subscription_id TEXT NOT NULL, held INTEGER NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY (story_id, subscription_id));
+CREATE INDEX IF NOT EXISTS story_notices_held ON story_notices (held) WHERE held = 1;
+"""
+
+
+class SQLiteStories:
+    def __init__(self, db: SQLiteDB) -> None:
+        self._db = db
+        db.migrate(_DDL)
+
+    def _lookup(self, lookups: list[str], since: datetime) -> list[Story]:
+        if not lookups:
+            return []
+        marks = ",".join("?" * len(lookups))
+        q = (
+            "SELECT doc FROM stories WHERE id IN (SELECT story_id FROM story_lookup"
+            f" WHERE lookup IN ({marks}) AND last_us >= ?) ORDER BY id"
+        )
+        return [story_loads(r[0]) for r in self._db.conn().execute(q, (*lookups, micros(since)))]
+
+    def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
+        return self._lookup([f"k:{k}" for k in keys], since)
+
+    def by_bands(self, bands: Iterable[str], since: datetime) -> list[Story]:
+        return self._lookup([f"b:{b}" for b in bands], since)
+
+    def get(self, story_id: str) -> Story | None:
+        row = self._db.conn().execute("SELECT doc FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return story_loads(row[0]) if row else None
+
+    def save(self, story: Story, bands: Iterable[str]) -> None:
+        last = micros(story.last_seen)
+        lookups = [(f"k:{k}", story.id, last) for k in story.keys] + [
+            (f"b:{b}", story.id, last) for b in bands
+        ]
+        with self._db.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO stories (id, last_us, doc) VALUES (?, ?, ?)",
+                (story.id, last, story_dumps(story)),
+            )
+            # Refresh every lookup of the story so older bands keep finding it while it is live.
+            c.execute("UPDATE story_lookup SET last_us = ? WHERE story_id = ?", (last, story.id))
+            c.executemany(
+                "INSERT OR REPLACE INTO story_lookup (lookup, story_id, last_us) VALUES (?, ?, ?)", lookups
+            )
+
+    def notice(self, subscription_id: str, story_id: str) -> Notice | None:
+        q = "SELECT doc FROM story_notices WHERE story_id = ? AND subscription_id = ?"
+        row = self._db.conn().execute(q, (story_id, subscription_id)).fetchone()
+        return notice_loads(row[0]) if row else None
+
+    def save_notice(self, notice: Notice) -> None:
+        self._db.conn().execute(
+            "INSERT OR REPLACE INTO story_notices (story_id, subscription_id, held, doc) VALUES (?, ?, ?, ?)",
+            (
+                notice.story_id,
+                notice.subscription_id,
+                int(notice.held_since is not None),
+                notice_dumps(notice),
+            ),
+        )
+
+    def notices_for(self, story_id: str) -> list[Notice]:
+        q = "SELECT doc FROM story_notices WHERE story_id = ? ORDER BY subscription_id"
+        return [notice_loads(r[0]) for r in self._db.conn().execute(q, (story_id,))]
+
+    def held(self) -> list[Notice]:
+        q = "SELECT doc FROM story_notices WHERE held = 1 ORDER BY story_id, subscription_id"
+        return [notice_loads(r[0]) for r in self._db.conn().execute(q)]
