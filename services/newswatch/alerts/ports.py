@@ -106,7 +106,7 @@ class Page:
 
 class SubscriptionStore(Protocol):
     def create(self, sub: Subscription) -> Subscription:
-        """Store a new subscription (its id must be new); returns it with created_at set."""
+        """Store a new subscription; returns it with created_at set. KeyError if the id exists."""
 
     def get(self, sub_id: str) -> Subscription | None: ...
 

@@ -44,6 +44,8 @@ class SQLiteSubscriptions:
     def create(self, sub: Subscription) -> Subscription:
         sub = replace(sub, created_at=sub.created_at or self._clock())
         with self._db.transaction() as c:
+            if c.execute("SELECT 1 FROM subscriptions WHERE id = ?", (sub.id,)).fetchone():
+                raise KeyError(f"subscription {sub.id} exists")
             c.execute(
                 "INSERT INTO subscriptions (id, tenant, enabled, created_us, doc) VALUES (?, ?, ?, ?, ?)",
                 (sub.id, sub.tenant, int(sub.enabled), micros(sub.created_at), sub_dumps(sub)),
