@@ -1,0 +1,125 @@
+"""The composition root: every long-lived object, built from `Settings` in one place.
+
+    embedded     SQLite file (stores + log queue), in-process delivery pool
+    distributed  Redis (stores, Celery broker), Kafka (queue), Celery (delivery)
+
+Commands call `build(settings)` once and hand the resulting `Services` to the
+API (`create_app`) and the runtimes. Components receive plain values and
+objects; none of them reads the environment or picks its own backend.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+
+from newswatch.analysis.engine import Analyzer
+from newswatch.config import Backend, Settings
+from newswatch.domain.outcome import AlertDraft
+from newswatch.metrics import Metrics
+from newswatch.pipeline import AlertPlanner, NoAlerts, Pipeline
+from newswatch.store.analyses import AnalysisStore, RedisAnalyses, SQLiteAnalyses
+from newswatch.store.api_keys import ApiKeyStore, RedisApiKeys, SQLiteApiKeys
+from newswatch.store.dead_letters import DeadLetterStore, RedisDeadLetters, SQLiteDeadLetters
+from newswatch.store.redis import Keys, client_from_url
+from newswatch.store.sqlite import SQLiteDB
+from newswatch.transport.base import Consumer, Producer
+
+PIPELINE_GROUP = "newswatch-pipeline"  # consumer group of the article processors
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """What the API routers and the runtimes share. Routers read it from `app.state.services`.
+
+    Hold `ingest_lock` around a batch of `producer.produce` calls and its
+    `flush`: producers buffer, and one request's flush must not carry (or
+    fail) another's half-built batch. The alerts and delivery parts are None when the
+    process runs analysis only.
+    """
+
+    settings: Settings
+    producer: Producer  # to the ingest queue (topic settings.articles_topic)
+    ingest_lock: threading.Lock
+    dead_letters: DeadLetterStore
+    analyses: AnalysisStore
+    api_keys: ApiKeyStore
+    metrics: Metrics
+    clock: Callable[[], datetime] = utcnow
+    planner: AlertPlanner = field(default_factory=NoAlerts)
+    subscriptions: Any = None  # newswatch.alerts.ports.SubscriptionStore
+    alerts: Any = None  # newswatch.alerts.ports.AlertStore
+    stories: Any = None  # newswatch.alerts.ports.StoryStore
+    deliveries: Any = None  # delivery attempt log (newswatch.delivery)
+    dispatcher: Any = None  # DeliveryDispatcher: enqueue(alert_id)
+    alert_sink: Callable[[AlertDraft], None] = field(default=lambda draft: _no_delivery(draft))
+    make_consumer: Callable[[], Consumer] | None = None  # the pipeline's consumer of the ingest queue
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Release connections and threads, newest first."""
+        while self.closers:
+            self.closers.pop()()
+
+
+def _no_delivery(draft: AlertDraft) -> None:
+    raise RuntimeError(f"alert {draft.id} planned but no alert store/delivery is wired")
+
+
+def pipeline(services: Services) -> Pipeline:
+    """The pure core with its tables loaded (slow: call once per process)."""
+    return Pipeline(Analyzer.load(), services.planner)
+
+
+def build(settings: Settings, registry: CollectorRegistry | None = None) -> Services:
+    """Everything for one process. `registry` defaults to a fresh one (tests pass their own)."""
+    metrics = Metrics(registry if registry is not None else CollectorRegistry())
+    if settings.backend is Backend.EMBEDDED:
+        return _embedded(settings, metrics)
+    return _distributed(settings, metrics)
+
+
+def _embedded(settings: Settings, metrics: Metrics) -> Services:
+    from newswatch.transport.embedded import EmbeddedLog
+
+    db = SQLiteDB(settings.sqlite_path)
+    log = EmbeddedLog(settings.sqlite_path)  # one per process: it wakes in-process consumers on append
+    services = Services(
+        settings=settings,
+        producer=log.producer(),
+        ingest_lock=threading.Lock(),
+        dead_letters=SQLiteDeadLetters(db),
+        analyses=SQLiteAnalyses(db),
+        api_keys=SQLiteApiKeys(db),
+        metrics=metrics,
+        make_consumer=lambda: log.consumer(PIPELINE_GROUP, [settings.articles_topic]),
+    )
+    services.closers += [db.close, services.producer.close]
+    return services
+
+
+def _distributed(settings: Settings, metrics: Metrics) -> Services:
+    from newswatch.transport.kafka import KafkaQueueProducer
+
+    client = client_from_url(settings.redis_url)
+    keys = Keys(settings.redis_prefix)
+    services = Services(
+        settings=settings,
+        producer=KafkaQueueProducer(settings.kafka_bootstrap),
+        ingest_lock=threading.Lock(),
+        dead_letters=RedisDeadLetters(client, keys),
+        analyses=RedisAnalyses(client, keys),
+        api_keys=RedisApiKeys(client, keys),
+        metrics=metrics,
+    )
+    services.closers += [client.close, services.producer.close]
+    return services

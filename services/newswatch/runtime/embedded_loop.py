@@ -1,0 +1,103 @@
+"""The pipeline thread of `newswatch run`: poll the queue, process, hand off, then commit.
+
+An offset is committed only after everything its article produced is stored:
+the analysis, the dead-letter record of an invalid message, or the alerts
+(stored, then enqueued for delivery). A crash in between redelivers the
+message, so processing is at least once and every hand-off is idempotent
+(analyses overwrite, alerts are keyed by a stable id).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING
+
+from newswatch.domain.errors import InvalidMessage
+from newswatch.domain.outcome import Outcome
+from newswatch.metrics import Stage
+from newswatch.pipeline import Pipeline
+from newswatch.store.dead_letters import dead_letter_record
+from newswatch.transport.base import Consumer, Envelope, Position
+
+if TYPE_CHECKING:
+    from newswatch.compose import Services
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT_S = 0.5
+MAX_RECORDS = 100
+RETRY_FIRST_S = 0.5
+RETRY_MAX_S = 30.0
+
+
+class Stopped(Exception):
+    """Stop was requested while a message was being retried."""
+
+
+def hand_off(services: Services, outcome: Outcome) -> None:
+    """Store the analysis, then each alert (stored and enqueued for delivery)."""
+    services.analyses.put(outcome.article.id, outcome.analysis.to_dict())
+    for draft in outcome.alerts:
+        services.alert_sink(draft)
+
+
+def dead_letter(services: Services, exc: InvalidMessage, env: Envelope) -> None:
+    p = env.position
+    source = {"transport": "embedded", "topic": p.topic, "partition": p.partition, "offset": p.offset}
+    services.dead_letters.put(dead_letter_record(exc, env.payload, source, services.clock()))
+    services.metrics.dead_lettered(exc.reason)
+
+
+class PipelineLoop:
+    """Runs until `stop` is set; then finishes the message in hand, commits and closes."""
+
+    def __init__(self, services: Services, pipeline: Pipeline, consumer: Consumer) -> None:
+        self._s = services
+        self._pipeline = pipeline
+        self._consumer = consumer
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stop.is_set():
+                batch = self._consumer.poll(POLL_TIMEOUT_S, MAX_RECORDS)
+                self._consumer.commit(self._process(batch))
+        finally:
+            self._consumer.close()
+
+    def _process(self, batch: list[Envelope]) -> list[Position]:
+        """Hand off each message in order; the positions of those done (all unless stopped)."""
+        done: dict[tuple[str, int], Position] = {}
+        for env in batch:
+            self._s.metrics.article_consumed()
+            try:
+                self._retrying(env)
+            except Stopped:
+                break
+            done[env.position.topic, env.position.partition] = env.position  # in order per partition
+        return list(done.values())
+
+    def _retrying(self, env: Envelope) -> None:
+        """Unexpected errors (a store down, a bug) retry the same message with backoff: never skip it."""
+        delay = RETRY_FIRST_S
+        while True:
+            try:
+                return self._handle(env)
+            except Exception:
+                log.exception("processing %s failed; retrying in %.1fs", env.position, delay)
+            if self.stop.wait(delay):
+                raise Stopped
+            delay = min(delay * 2, RETRY_MAX_S)
+
+    def _handle(self, env: Envelope) -> None:
+        m = self._s.metrics
+        try:
+            outcome = self._pipeline.process(env.payload, self._s.clock())
+        except InvalidMessage as exc:
+            m.article_invalid(exc.reason)
+            dead_letter(self._s, exc, env)
+            return
+        m.events_detected(outcome.analysis.events)
+        with m.time_stage(Stage.HAND_OFF):
+            hand_off(self._s, outcome)
