@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from newswatch import __version__
+from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.model import Event, EventType
 from newswatch.metrics_labels import (
     AlertKind,
@@ -32,6 +33,7 @@ from newswatch.metrics_labels import (
     InvalidReason,
     LatencyOrigin,
     Stage,
+    StageTimer,
     StatusClass,
     alert_kind,
     country_label,
@@ -46,6 +48,7 @@ __all__ = [
     "LatencyOrigin",
     "Metrics",
     "Stage",
+    "StageTimer",
     "StatusClass",
     "status_class",
 ]
@@ -188,11 +191,15 @@ class Metrics:
     def time_stage(self, stage: Stage) -> Iterator[None]:
         """Time the block as one run of `stage`; count it processed or errored.
 
-        Exceptions are counted and re-raised unchanged.
+        A `StageTimer`. Exceptions are re-raised unchanged; InvalidMessage is
+        timed but counted neither processed nor errored (the input was bad,
+        the stage was not).
         """
         start = self._clock()
         try:
             yield
+        except InvalidMessage:
+            raise  # bad input, not a stage failure: counted by articles_invalid_total
         except BaseException:
             self.stage_errors.labels(stage.value).inc()
             raise

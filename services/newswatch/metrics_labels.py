@@ -8,6 +8,8 @@ subscriber ids, URLs or free text ever become label values.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 
 
@@ -22,6 +24,16 @@ class Stage(StrEnum):
     MATCH = "match"
     PLAN = "plan"
     HAND_OFF = "hand_off"
+
+
+# How the pure core reports stage boundaries without knowing about Prometheus or
+# clocks: `with timer(Stage.TOPICS): ...`. `Metrics.time_stage` is one; `untimed` the no-op.
+StageTimer = Callable[[Stage], AbstractContextManager[None]]
+
+
+def untimed(stage: Stage) -> AbstractContextManager[None]:
+    """A StageTimer that records nothing (analysis-only runs, tests)."""
+    return nullcontext()
 
 
 class InvalidReason(StrEnum):

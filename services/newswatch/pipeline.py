@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Protocol
 
 from newswatch.analysis.engine import Analyzer
-from newswatch.contracts.articles import decode_article
+from newswatch.contracts.articles import decode_json, validate_article
 from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import AlertDraft, Outcome
+from newswatch.metrics_labels import Stage, StageTimer, untimed
 
 
 class AlertPlanner(Protocol):
@@ -36,12 +37,19 @@ class NoAlerts:
 
 @dataclass(frozen=True)
 class Pipeline:
+    """`timer` marks stage boundaries for metrics (`Metrics.time_stage`); the default records nothing."""
+
     analyzer: Analyzer
     planner: AlertPlanner
+    timer: StageTimer = untimed
 
     def process(self, raw: bytes, now: datetime) -> Outcome:
         """Raise InvalidMessage for input that can never be processed."""
-        article = decode_article(raw)  # decode + validate (schemas/article.v1)
+        with self.timer(Stage.DECODE):
+            obj = decode_json(raw)
+        with self.timer(Stage.VALIDATE):
+            article = validate_article(obj)  # schemas/article.v1
         analysis = self.analyzer.analyze(article)  # topics, regions, events
-        alerts = self.planner.plan(article, analysis, now)  # match, group, dedupe
+        with self.timer(Stage.PLAN):
+            alerts = self.planner.plan(article, analysis, now)  # match, group, dedupe
         return Outcome(article, analysis, alerts)

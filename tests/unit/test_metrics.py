@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from prometheus_client import CollectorRegistry
 
+from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.model import Event, EventType, Evidence, Location
 from newswatch.metrics import DeliveryOutcome, Metrics, Stage, StatusClass
 from newswatch.metrics_labels import alert_kind, country_label, invalid_reason, status_class
@@ -87,6 +88,14 @@ def test_time_stage_counts_error_and_reraises(metrics: Metrics) -> None:
     assert value(metrics, "newswatch_stage_errors_total", stage="match") == 1
     assert value(metrics, "newswatch_stage_processed_total", stage="match") == 0
     assert value(metrics, "newswatch_stage_duration_seconds_count", stage="match") == 1
+
+
+def test_time_stage_bad_input_is_neither_processed_nor_error(metrics: Metrics) -> None:
+    with pytest.raises(InvalidMessage), metrics.time_stage(Stage.VALIDATE):
+        raise InvalidMessage("schema_invalid", "missing body")
+    assert value(metrics, "newswatch_stage_errors_total", stage="validate") == 0
+    assert value(metrics, "newswatch_stage_processed_total", stage="validate") == 0
+    assert value(metrics, "newswatch_stage_duration_seconds_count", stage="validate") == 1
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,66 @@
+"""The pipeline reports its stage boundaries to the metrics timer."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from newswatch.analysis.engine import Analyzer
+from newswatch.domain.errors import InvalidMessage
+from newswatch.metrics import Metrics
+from newswatch.pipeline import NoAlerts, Pipeline
+
+NOW = datetime(2026, 1, 2, tzinfo=UTC)
+GOOD = json.dumps({"id": "m-1", "body": "A quiet day at the harbour."}).encode()
+
+
+def counts(m: Metrics, name: str) -> dict[str, float]:
+    return {
+        s.labels["stage"]: s.value
+        for f in m.registry.collect()
+        for s in f.samples
+        if s.name == name and s.value
+    }
+
+
+@pytest.fixture
+def metrics() -> Metrics:
+    return Metrics(CollectorRegistry())
+
+
+def test_good_article_passes_each_timed_stage_once(metrics: Metrics) -> None:
+    Pipeline(Analyzer.load(), NoAlerts(), timer=metrics.time_stage).process(GOOD, NOW)
+    assert counts(metrics, "newswatch_stage_processed_total") == {"decode": 1, "validate": 1, "plan": 1}
+    assert counts(metrics, "newswatch_stage_errors_total") == {}
+
+
+@pytest.mark.parametrize(
+    ("raw", "timed"),
+    [
+        (b"\xff not json", {"decode": 1}),  # stops at decode
+        (json.dumps({"title": "no body"}).encode(), {"decode": 1, "validate": 1}),  # stops at validate
+    ],
+)
+def test_bad_input_is_timed_up_to_where_it_stopped(metrics: Metrics, raw: bytes, timed: dict) -> None:
+    with pytest.raises(InvalidMessage):
+        Pipeline(Analyzer.load(), NoAlerts(), timer=metrics.time_stage).process(raw, NOW)
+    assert counts(metrics, "newswatch_stage_duration_seconds_count") == timed
+    assert counts(metrics, "newswatch_stage_errors_total") == {}
+
+
+def test_planner_failure_is_a_plan_stage_error(metrics: Metrics) -> None:
+    class Broken(NoAlerts):
+        def plan(self, *args: object) -> tuple:
+            raise ConnectionError("story store away")
+
+    with pytest.raises(ConnectionError):
+        Pipeline(Analyzer.load(), Broken(), timer=metrics.time_stage).process(GOOD, NOW)
+    assert counts(metrics, "newswatch_stage_errors_total") == {"plan": 1}
+
+
+def test_default_timer_records_nothing(metrics: Metrics) -> None:
+    Pipeline(Analyzer.load(), NoAlerts()).process(GOOD, NOW)
+    assert counts(metrics, "newswatch_stage_duration_seconds_count") == {}
