@@ -1,0 +1,136 @@
+"""The planner end to end on the embedded stores: one detected per story, updates only on material change."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newswatch.alerts.payload import alert_id
+from newswatch.alerts.planner import PlannerConfig, StoryPlanner
+from newswatch.alerts.ports import Filters, Subscription, Webhook
+from newswatch.contracts.schemas import schema_errors
+from newswatch.store.alerts_sqlite import SQLiteSubscriptions
+from newswatch.store.alerts_sqlite_stories import SQLiteStories
+from newswatch.store.sqlite import SQLiteDB
+from tests.unit.alerts.factory import WIRE, analysis, article, event, own_report
+
+T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+MIN = timedelta(minutes=1)
+FILTERS = Filters(event_types=("power_plant_strike",), regions=("UA",))
+
+
+class World:
+    def __init__(self, path: Path) -> None:
+        self.db = SQLiteDB(path / "s.sqlite3")
+        self.subs, self.stories = SQLiteSubscriptions(self.db), SQLiteStories(self.db)
+        self.planner = StoryPlanner(self.subs, self.stories, PlannerConfig(refresh_interval=timedelta(0)))
+
+    def sub(self, n: int = 1, filters: Filters = FILTERS, **kw: object) -> Subscription:
+        s = Subscription(f"sub_{n}", "acme", "n", filters, Webhook("https://h.example"), "whsec_x", **kw)  # type: ignore[arg-type]
+        return self.subs.create(s)
+
+    def feed(self, art_id: str, body: str, source: str, now: datetime, *events: object) -> list:
+        evs = events or (event(),)
+        return list(self.planner.plan(article(art_id, body, source), analysis(art_id, evs), now))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    w = World(tmp_path)
+    yield w
+    w.db.close()
+
+
+def test_same_wire_story_from_five_outlets_gives_one_alert(world: World) -> None:
+    world.sub()
+    drafts = [d for n in range(5) for d in world.feed(f"w{n}", WIRE, f"outlet-{n}", T0 + n * MIN)]
+    assert [d.kind for d in drafts] == ["story.detected"]
+    assert drafts[0].payload["data"]["publishers"] == 1
+    assert schema_errors("alert", drafts[0].payload) == []
+
+
+def test_a_material_update_gives_exactly_one_update(world: World) -> None:
+    world.sub()
+    first = world.feed("a", WIRE, "one", T0)
+    later = T0 + 10 * MIN  # past the default repeat_interval (5 min)
+    toll = (event(), event("casualties", 0.8, killed=4))
+    update = world.feed("b", own_report(1), "two", later, *toll)
+    again = world.feed("c", own_report(2), "one", later + 10 * MIN, *toll)  # same facts, same outlet
+    assert [d.kind for d in first + update + again] == ["story.detected", "story.updated"]
+    data = update[0].payload["data"]
+    assert data["changes"] == ["publishers", "casualties", "event_types"] and data["revision"] == 1
+    assert update[0].id == alert_id("sub_1", first[0].payload["data"]["story_id"], 1)
+    assert schema_errors("alert", update[0].payload) == []
+
+
+def test_redelivered_article_plans_nothing_new(world: World) -> None:
+    world.sub()
+    assert len(world.feed("a", WIRE, "one", T0)) == 1
+    assert world.feed("a", WIRE, "one", T0 + MIN) == []
+
+
+def test_group_wait_holds_the_first_alert_until_flush(world: World) -> None:
+    world.sub(group_wait=60)
+    assert world.feed("a", WIRE, "one", T0) == []
+    assert world.feed("b", own_report(3), "two", T0 + 30 * timedelta(seconds=1)) == []
+    assert world.planner.flush(T0 + 59 * timedelta(seconds=1)) == ()
+    (due,) = world.planner.flush(T0 + 61 * timedelta(seconds=1))
+    assert due.kind == "story.detected" and due.payload["data"]["publishers"] == 2
+    assert world.planner.flush(T0 + 2 * MIN) == ()
+
+
+def test_min_publishers_waits_for_independent_outlets_not_copies(world: World) -> None:
+    world.sub(filters=replace(FILTERS, min_publishers=2))
+    assert world.feed("a", WIRE, "one", T0) == []
+    assert world.feed("b", WIRE, "two", T0 + MIN) == []  # a wire copy: still one publisher
+    (d,) = world.feed("c", own_report(4), "three", T0 + 2 * MIN)
+    assert d.kind == "story.detected" and d.payload["data"]["publishers"] == 2
+
+
+def test_non_matching_and_disabled_subscriptions_get_nothing(world: World) -> None:
+    world.sub(1, filters=Filters(regions=("PL",)))
+    world.sub(2, enabled=False)
+    assert world.feed("a", WIRE, "one", T0) == []
+
+
+def test_events_at_different_places_are_different_stories(world: World) -> None:
+    world.sub()
+    a = world.feed("a", own_report(0), "one", T0, event(subdivision="UA-63"))
+    b = world.feed("b", own_report(1), "two", T0 + MIN, event(subdivision="UA-65"))
+    assert len(a) == len(b) == 1 and a[0].payload["data"]["story_id"] != b[0].payload["data"]["story_id"]
+
+
+def test_a_story_closes_after_its_window(world: World) -> None:
+    world.sub()
+    first = world.feed("a", own_report(0), "one", T0)
+    late = world.feed("b", own_report(1), "two", T0 + timedelta(hours=13))
+    assert first[0].payload["data"]["story_id"] != late[0].payload["data"]["story_id"]
+
+
+PLACES = ("UA-63", "UA-65", "UA-14")
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.permutations(list(range(6))))
+def test_grouping_ignores_arrival_order(order: list[int]) -> None:
+    # Two articles about each of three events (different oblasts); whatever the order, the same pairs.
+    with tempfile.TemporaryDirectory() as tmp:
+        w = World(Path(tmp))
+        for step, i in enumerate(order):
+            art = article(f"x{i}", own_report(i), f"outlet-{i}")
+            w.planner.plan(art, analysis(f"x{i}", (event(subdivision=PLACES[i % 3]),)), T0 + step * MIN)
+        stories = {
+            m.article_id: s
+            for s in w.stories.by_keys([f"power_plant_strike@{p}" for p in PLACES], T0)
+            for m in s.members
+        }
+        w.db.close()
+    groups = {frozenset(m.article_id for m in s.members) for s in stories.values()}
+    assert groups == {frozenset({"x0", "x3"}), frozenset({"x1", "x4"}), frozenset({"x2", "x5"})}
