@@ -1,0 +1,50 @@
+"""One-line instrumentation for the runtimes (embedded loop, Kafka worker, delivery).
+
+Where each call goes (M = services.metrics, a `newswatch.metrics.Metrics`):
+
+    pipeline = Pipeline(analyzer, planner, timer=M.time_stage)   # decode/validate/plan
+    M.article_consumed()                       # per message polled
+    except InvalidMessage as exc: M.article_invalid(exc.reason)
+    after the dead-letter write:  M.dead_lettered(exc.reason)
+    observe_outcome(M, outcome)                # events by type/country, alerts by type/kind
+    with M.time_stage(Stage.HAND_OFF): ...     # store analysis + alerts, enqueue delivery
+    lag = KafkaLagProbe(consumer, M); lag.maybe_sample()   # in the poll loop (worker only)
+    server = start_metrics_server(M, settings.metrics_port) # worker/delivery: own /metrics port
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from newswatch.domain.outcome import AlertDraft, Outcome
+from newswatch.metrics import Metrics
+from newswatch.metrics_export import serve_metrics
+
+log = logging.getLogger(__name__)
+
+
+def alert_event_type(draft: AlertDraft) -> str:
+    """The event type an alert is about: the first of its payload's `data.event_types`."""
+    data = draft.payload.get("data", {}) if isinstance(draft.payload, dict) else {}
+    types = data.get("event_types") or []
+    return str(types[0]) if types else "other"
+
+
+def observe_outcome(metrics: Metrics, outcome: Outcome) -> None:
+    """Count what one processed article produced: its events and its planned alerts."""
+    metrics.events_detected(outcome.analysis.events)
+    for draft in outcome.alerts:
+        metrics.alert_planned(alert_event_type(draft), draft.kind)
+
+
+def start_metrics_server(metrics: Metrics, port: int | None, addr: str = "0.0.0.0") -> Any:
+    """Serve /metrics on `port` for processes without the API; None when `port` is None.
+
+    Raises OSError if the port is taken (fail at start-up, not silently unscraped).
+    """
+    if port is None:
+        return None
+    server = serve_metrics(port, metrics.registry, addr=addr)
+    log.info("metrics on http://%s:%d/metrics", addr, server.server_port)
+    return server
