@@ -9,8 +9,9 @@ from newswatch.delivery.breaker import Policy
 from newswatch.delivery.schedule import DEFAULT_DELAYS, Schedule, parse_delays
 from newswatch.delivery.ssrf import SsrfPolicy
 
-RETRY_QUEUE = "deliveries.retry"
-QUEUE = "deliveries"
+QUEUE = "deliveries"  # first attempts
+RETRY_QUEUE = "deliveries.retry"  # every later attempt
+TASK = "newswatch.delivery.deliver"  # args: [alert_id, attempt]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,63 @@
+"""The Celery app of distributed delivery: Redis broker, JSON only, late acks, one task at a time.
+
+`make_app(env)` builds it from plain options; the module-level `app` exists
+for `celery -A newswatch.delivery.celery_app worker -Q deliveries,deliveries.retry`
+(`newswatch delivery` runs the same worker with the due-retry mover beside it).
+Broker keys live under `<NEWSWATCH_REDIS_PREFIX>celery:` so several
+deployments (or test runs) can share one Redis.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+
+from celery import Celery
+
+from newswatch.delivery.config import QUEUE, DeliveryConfig
+from newswatch.metrics import Metrics
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_PREFIX = "newswatch:"
+
+
+def broker_options(env: Mapping[str, str]) -> tuple[str, str]:
+    """(Redis URL, key prefix) from NEWSWATCH_REDIS_URL / NEWSWATCH_REDIS_PREFIX."""
+    return env.get("NEWSWATCH_REDIS_URL") or DEFAULT_REDIS_URL, env.get(
+        "NEWSWATCH_REDIS_PREFIX"
+    ) or DEFAULT_PREFIX
+
+
+def make_app(
+    env: Mapping[str, str], metrics: Callable[[], Metrics | None] = lambda: None, with_tasks: bool = True
+) -> Celery:
+    """The app; with `with_tasks` also the delivery task (workers), else only the client side."""
+    url, prefix = broker_options(env)
+    config = DeliveryConfig.from_env(env)
+    app = Celery("newswatch-delivery", broker=url, set_as_current=False)
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        # Acked after the attempt finished: a worker killed mid-POST hands the task on (at-least-once).
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=QUEUE,
+        # Countdowns never exceed config.countdown_max, far below this, so no ETA task is redelivered early.
+        broker_transport_options={
+            "visibility_timeout": config.visibility_timeout,
+            "global_keyprefix": f"{prefix}celery:",
+        },
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        task_time_limit=config.timeout * 4 + 30,  # a hung attempt is killed, then redelivered
+    )
+    if with_tasks:
+        from newswatch.delivery.tasks import register
+
+        register(app, env, config, metrics)
+    return app
+
+
+app = make_app(os.environ)

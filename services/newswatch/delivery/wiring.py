@@ -1,0 +1,75 @@
+"""Factories for the composition root (`newswatch.compose`) and the delivery worker.
+
+Embedded:     `embedded_delivery(db, subscriptions, alerts, config, metrics)` -> (dispatcher, log)
+Distributed:  `celery_dispatcher(env)` in the API/pipeline processes (producer side only),
+              `RedisDeliveryLog(client, keys)` for `GET /v1/deliveries`,
+              and `newswatch delivery` builds `worker_runtime` in each worker process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from celery import Celery
+
+from newswatch.alerts.ports import AlertStore, SubscriptionStore
+from newswatch.delivery.celery_app import broker_options, make_app
+from newswatch.delivery.config import QUEUE, TASK, DeliveryConfig
+from newswatch.delivery.deliver import Deliverer
+from newswatch.delivery.due_redis import RedisDueDeliveries
+from newswatch.delivery.due_sqlite import SQLiteDueDeliveries
+from newswatch.delivery.embedded import EmbeddedDelivery
+from newswatch.delivery.log_redis import RedisDeliveryLog
+from newswatch.delivery.log_sqlite import SQLiteDeliveryLog
+from newswatch.delivery.observe import Observer
+from newswatch.delivery.sender import HttpSender
+from newswatch.delivery.tasks import WorkerRuntime
+from newswatch.metrics import Metrics
+from newswatch.store.redis import Keys, client_from_url
+from newswatch.store.sqlite import SQLiteDB
+
+
+def embedded_delivery(
+    db: SQLiteDB,
+    subscriptions: SubscriptionStore,
+    alerts: AlertStore,
+    config: DeliveryConfig,
+    metrics: Metrics | None = None,
+) -> tuple[EmbeddedDelivery, SQLiteDeliveryLog]:
+    """A started in-process pool and its attempt log; call `dispatcher.close()` at shutdown."""
+    log = SQLiteDeliveryLog(db)
+    sender = HttpSender(config.timeout, max_connections=config.concurrency * 2)
+    deliverer = Deliverer(alerts, subscriptions, log, sender, config, Observer(metrics))
+    return EmbeddedDelivery(deliverer, SQLiteDueDeliveries(db)).start(), log
+
+
+class CeleryDispatcher:
+    """Producer side of distributed delivery: `enqueue` sends the first attempt's task."""
+
+    def __init__(self, app: Celery, config: DeliveryConfig) -> None:
+        self._app, self._first_wait = app, config.schedule.delays[0]
+
+    def enqueue(self, alert_id: str) -> None:
+        countdown = self._first_wait or None
+        self._app.send_task(TASK, args=[alert_id, 1], queue=QUEUE, countdown=countdown)
+
+    def close(self) -> None:
+        self._app.close()
+
+
+def celery_dispatcher(env: Mapping[str, str]) -> CeleryDispatcher:
+    return CeleryDispatcher(make_app(env, with_tasks=False), DeliveryConfig.from_env(env))
+
+
+def worker_runtime(env: Mapping[str, str], config: DeliveryConfig, metrics: Metrics) -> WorkerRuntime:
+    """Stores, sender and breakers of one worker process (Redis-backed)."""
+    from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
+
+    url, prefix = broker_options(env)
+    client, keys = client_from_url(url), Keys(prefix)
+    log = RedisDeliveryLog(client, keys)
+    sender = HttpSender(config.timeout, max_connections=max(config.concurrency * 2, 10))
+    deliverer = Deliverer(
+        RedisAlerts(client, keys), RedisSubscriptions(client, keys), log, sender, config, Observer(metrics)
+    )
+    return WorkerRuntime(deliverer, RedisDueDeliveries(client, keys))
