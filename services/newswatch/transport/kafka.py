@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import CommitFailedError, KafkaError
+from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
 
 from newswatch.transport.base import Envelope, Position
@@ -107,18 +107,10 @@ class KafkaQueueConsumer:
         except CommitFailedError as exc:
             log.warning("offset commit refused after a rebalance; messages will be redelivered: %s", exc)
 
-    def lag(self) -> dict[tuple[str, int], int]:
-        """Messages behind the end of each assigned partition (from the last fetch's metadata)."""
-        lags: dict[tuple[str, int], int] = {}
-        for tp in self._consumer.assignment():
-            try:
-                end = self._consumer.highwater(tp)
-                pos = self._consumer.position(tp, timeout_ms=1000)
-            except KafkaError:
-                continue
-            if end is not None and pos is not None:
-                lags[(tp.topic, tp.partition)] = max(0, end - pos)
-        return lags
+    @property
+    def raw(self) -> KafkaConsumer:
+        """The kafka-python consumer, for probes that run on the polling thread (consumer lag)."""
+        return self._consumer
 
     def close(self) -> None:
         """Leave the group at once (no auto-commit), so its partitions move without a timeout."""
