@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Iterable
@@ -51,6 +52,7 @@ def publish(lines: Iterable[bytes], producer: Producer, topic: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    logging.getLogger("kafka").setLevel(logging.WARNING)  # its INFO is one line per connection
     settings = Settings.from_env(os.environ).with_overrides(
         kafka_bootstrap=args.bootstrap, articles_topic=args.topic
     )
