@@ -1,0 +1,97 @@
+"""Computed event attributes: counts, casualties, area, magnitude (numbers near cue words).
+
+Each extractor takes the sentence text, its phrase hits by set (offsets relative to
+the sentence) and the trigger hit, and returns attributes to merge into the event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from newswatch.analysis.events.context import words_between
+from newswatch.analysis.events.dates import MONTH_WORDS
+from newswatch.analysis.events.matcher import Hit
+from newswatch.analysis.numbers import Quantity, find_quantities
+
+Hits = Mapping[str, Sequence[Hit]]
+_MAGNITUDE = re.compile(r"magnitude[- ](\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)[- ]magnitude", re.IGNORECASE)
+
+
+def _is_date_part(text: str, q: Quantity) -> bool:
+    after = text[q.end : q.end + 12].strip().split(" ", 1)[0].strip(",.").lower()
+    before = text[max(0, q.start - 12) : q.start].strip().rsplit(" ", 1)[-1].strip(",.").lower()
+    return after in MONTH_WORDS or before in MONTH_WORDS or (q.unit is None and 1900 <= q.value <= 2100)
+
+
+def quantities(text: str) -> list[Quantity]:
+    return [q for q in find_quantities(text) if not _is_date_part(text, q)]
+
+
+def _nearest_before(text: str, qs: list[Quantity], at: int, window: int) -> Quantity | None:
+    best = [q for q in qs if q.end <= at and words_between(text, q.end, at) <= window]
+    return best[-1] if best else None
+
+
+def _nearest_after(text: str, qs: list[Quantity], at: int, window: int) -> Quantity | None:
+    best = [q for q in qs if q.start >= at and words_between(text, at, q.start) <= window]
+    return best[0] if best else None
+
+
+def _count_for(text: str, qs: list[Quantity], cue: Hit) -> Quantity | None:
+    # "5 civilians were killed" (number before) or "killing at least six" (number after)
+    return _nearest_before(text, qs, cue.start, 5) or _nearest_after(text, qs, cue.end, 3)
+
+
+def casualties(text: str, hits: Hits, trigger: Hit) -> dict[str, Any]:
+    qs = quantities(text)
+    out: dict[str, Any] = {}
+    for attr, set_name in (("killed", "cas_killed"), ("injured", "cas_injured")):
+        for cue in hits.get(set_name, ()):
+            q = _count_for(text, qs, cue)
+            if q is not None:
+                out[attr] = q.to_attr()["value"]
+                break
+    who = sorted({h.value for h in (*hits.get("cas_civilian", ()), *hits.get("cas_military", ()))})
+    if who:
+        out["who"] = who
+    return out
+
+
+def area(text: str, hits: Hits, trigger: Hit) -> dict[str, Any]:
+    q = next((q for q in quantities(text) if q.unit), None)
+    return {"area": q.to_attr()} if q else {}
+
+
+def count(text: str, hits: Hits, trigger: Hit) -> dict[str, Any]:
+    qs = quantities(text)
+    q = _nearest_after(text, qs, trigger.end, 4) or _nearest_before(text, qs, trigger.start, 6)
+    return {"count": q.to_attr()} if q else {}
+
+
+def size(text: str, hits: Hits, trigger: Hit) -> dict[str, Any]:
+    q = _nearest_before(text, quantities(text), trigger.start, 6)
+    return {"size": q.to_attr()} if q else {}
+
+
+def magnitude(text: str, hits: Hits, trigger: Hit) -> dict[str, Any]:
+    m = _MAGNITUDE.search(text)
+    return {"magnitude": float(m.group(1) or m.group(2))} if m else {}
+
+
+def places(text: str, hits: Hits, trigger: Hit) -> dict[str, Any]:
+    # Capitalised words after the trigger name the settlement ("retook Mala Rohan, Kharkiv").
+    tail = text[trigger.end : trigger.end + 80]
+    m = re.match(r"\s+(?:the\s+)?((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)*)", tail)
+    return {"places": [m.group(1)]} if m else {}
+
+
+EXTRACTORS: dict[str, Callable[[str, Hits, Hit], dict[str, Any]]] = {
+    "casualties": casualties,
+    "area": area,
+    "count": count,
+    "size": size,
+    "magnitude": magnitude,
+    "places": places,
+}

@@ -1,0 +1,45 @@
+"""Is a trigger reported as having happened? Threats, plans, negation, questions, claims.
+
+Cue phrases come from the rule files' reserved sets: `ctx_modal` (threats, plans,
+hypotheticals, denials), `ctx_negation` (no, not, never) and `ctx_claim` (said,
+claimed, according to). A modal cue blocks a trigger it precedes closely; a
+claim anywhere in the sentence lowers the confidence instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from newswatch.analysis.events.matcher import Hit
+
+MODAL_WINDOW = 8  # words between a modal cue and the trigger it governs
+NEGATION_WINDOW = 3
+CLAIM_FACTOR = 0.75
+
+
+def words_between(text: str, a: int, b: int) -> int:
+    """Number of words in text[a:b] (a <= b), counted by whitespace runs."""
+    return len(text[a:b].split()) if b > a else 0
+
+
+def _governs(text: str, cue: Hit, trigger: Hit, window: int) -> bool:
+    return cue.end <= trigger.start and words_between(text, cue.end, trigger.start) <= window
+
+
+def is_blocked(text: str, question: bool, trigger: Hit, cues: Mapping[str, Sequence[Hit]]) -> bool:
+    """True when the trigger is threatened, planned, hypothetical, denied, negated or asked.
+
+    `text` is the article text the hits index into; `question` says the sentence asks.
+    """
+    if question:
+        return True
+    modal = cues.get("ctx_modal", ())
+    negation = cues.get("ctx_negation", ())
+    return any(_governs(text, c, trigger, MODAL_WINDOW) for c in modal) or any(
+        _governs(text, c, trigger, NEGATION_WINDOW) for c in negation
+    )
+
+
+def claim_factor(cues: Mapping[str, Sequence[Hit]]) -> float:
+    """Confidence multiplier: one side's claim counts, but less than an observed fact."""
+    return CLAIM_FACTOR if cues.get("ctx_claim") else 1.0

@@ -1,0 +1,94 @@
+"""Numbers as news writes them: "13,500", "20,000 – 30,000", "more than 600 square miles", "two", "dozens".
+
+`find_quantities(text)` returns every quantity with its offsets, bounds and the
+unit that follows it (when it is an area unit); `parse_number` reads one token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "hundred": 100, "a hundred": 100, "a dozen": 12, "dozen": 12, "several": 3, "a few": 3,
+}  # fmt: skip
+# Vague plurals: lower bound of what the writer commits to.
+_VAGUE = {"dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000, "tens of thousands": 20000}
+_SCALE = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "k": 1_000, "m": 1_000_000}
+_QUALIFIER = {
+    "more than": "min", "over": "min", "at least": "min", "upwards of": "min",
+    "about": "approx", "around": "approx", "roughly": "approx", "nearly": "max", "almost": "max",
+    "up to": "max", "some": "approx", "an estimated": "approx", "approximately": "approx",
+    "fewer than": "max", "less than": "max", "under": "max",
+}  # fmt: skip
+_AREA_UNITS = {
+    "square miles": "sq_mi", "square mile": "sq_mi", "sq miles": "sq_mi", "sq mi": "sq_mi",
+    "square kilometres": "km2", "square kilometers": "km2", "square km": "km2", "sq km": "km2", "km2": "km2",
+    "km²": "km2", "hectares": "ha", "hectare": "ha", "acres": "acre",
+}  # fmt: skip
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_WORD = "|".join(sorted((re.escape(w) for w in (*_WORDS, *_VAGUE)), key=len, reverse=True))
+_ONE = rf"(?:{_NUM})(?:\s*(?:{'|'.join(_SCALE)})\b)?|\b(?:{_WORD})\b"
+_QUAL = "|".join(sorted(_QUALIFIER, key=len, reverse=True))
+_UNIT = "|".join(sorted((re.escape(u) for u in _AREA_UNITS), key=len, reverse=True))
+_QUANTITY = re.compile(
+    rf"(?:\b(?P<qual>{_QUAL})\s+)?(?P<low>{_ONE})"
+    rf"(?:\s*(?:–|—|-|to)\s*(?P<high>{_ONE}))?(?:\s+(?P<unit>{_UNIT}))?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    value: float  # the low bound (or the number itself)
+    high: float | None
+    qualifier: str | None  # min / max / approx
+    unit: str | None
+    start: int
+    end: int
+
+    def to_attr(self) -> dict[str, object]:
+        out: dict[str, object] = {"value": _plain(self.value)}
+        if self.high is not None:
+            out["high"] = _plain(self.high)
+        if self.qualifier:
+            out["qualifier"] = self.qualifier
+        if self.unit:
+            out["unit"] = self.unit
+        return out
+
+
+def _plain(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else v
+
+
+def parse_number(token: str) -> float | None:
+    """One number: digits with thousands separators and an optional scale, or a number word."""
+    t = token.strip().lower()
+    if t in _WORDS:
+        return float(_WORDS[t])
+    if t in _VAGUE:
+        return float(_VAGUE[t])
+    m = re.fullmatch(rf"({_NUM})\s*({'|'.join(_SCALE)})?", t)
+    if not m:
+        return None
+    return float(m.group(1).replace(",", "")) * _SCALE.get(m.group(2) or "", 1)
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every quantity in text order. Years and day-of-month numbers are not excluded here."""
+    out = []
+    for m in _QUANTITY.finditer(text):
+        low = parse_number(m.group("low"))
+        if low is None:
+            continue
+        high = parse_number(m.group("high")) if m.group("high") else None
+        qual = _QUALIFIER[m.group("qual").lower()] if m.group("qual") else None
+        unit = _AREA_UNITS[m.group("unit").lower()] if m.group("unit") else None
+        out.append(Quantity(low, high, qual, unit, m.start(), m.end()))
+    return out
