@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,10 +39,8 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
             db.close()
         return
     client = client_from_url(request.getfixturevalue("redis_url"))
-    keys = Keys(f"test:{uuid.uuid4().hex}:")
+    keys = Keys(request.getfixturevalue("redis_prefix"))  # removed after the test by the fixture
     yield lambda sqlite_cls, redis_cls: redis_cls(client, keys)
-    for key in client.scan_iter(match=keys.prefix + "*"):
-        client.delete(key)
     client.close()
 
 
