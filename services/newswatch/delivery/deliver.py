@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 class Sender(Protocol):
     def post(self, url: str, address: str, headers: dict[str, str], body: bytes) -> Sent: ...
 
+    def close(self) -> None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Next:

@@ -56,6 +56,7 @@ class EmbeddedDelivery:
         for t in self._threads:
             t.join(timeout)
         self._threads.clear()
+        self._d.sender.close()
 
     def _loop(self) -> None:
         while not self._stop.is_set():

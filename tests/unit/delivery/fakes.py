@@ -71,6 +71,9 @@ class ScriptedSender:
         result = self.results[min(len(self.requests), len(self.results)) - 1]
         return Sent(result, 0.005)
 
+    def close(self) -> None:
+        pass
+
 
 class Clock:
     """A settable clock: tests move time instead of sleeping."""

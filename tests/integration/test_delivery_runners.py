@@ -1,0 +1,185 @@
+"""Delivery end to end, once per runner: a real Celery worker (`newswatch delivery` subprocess
+on real Redis) and the embedded thread pool (SQLite), against real HTTP receivers on 127.0.0.1
+that verify every signature with the `standardwebhooks` library.
+
+Both runners use the short test schedule 0, 0.2, 0.5 s. The Celery worker parks waits above
+0.3 s in the Redis due-retry set, so the third attempt also exercises the mover.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newswatch.alerts.ports import AlertRecord, Subscription
+from newswatch.contracts.schemas import schema_errors
+from newswatch.delivery.config import DeliveryConfig
+from newswatch.delivery.log import DeliveryLog
+from newswatch.delivery.log_redis import RedisDeliveryLog
+from newswatch.delivery.wiring import celery_dispatcher, embedded_delivery
+from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
+from newswatch.store.alerts_sqlite import SQLiteAlerts, SQLiteSubscriptions
+from newswatch.store.redis import Keys, client_from_url
+from newswatch.store.sqlite import SQLiteDB
+from tests.integration.test_delivery_helpers import (
+    Receiver,
+    make_alert,
+    make_subscription,
+    receiver_factory,
+    wait_until,
+)
+
+ENV = {
+    "NEWSWATCH_DELIVERY_SCHEDULE": "0,0.2,0.5",
+    "NEWSWATCH_DELIVERY_JITTER": "0",
+    "NEWSWATCH_DELIVERY_COUNTDOWN_MAX": "0.3",
+    "NEWSWATCH_DELIVERY_MOVER_INTERVAL": "0.05",
+    # Receivers listen on 127.0.0.1 only; 127.0.0.2 stays forbidden for the SSRF case.
+    "NEWSWATCH_WEBHOOK_ALLOWED_SUBNETS": "127.0.0.1/32",
+}
+
+
+@pytest.fixture
+def receiver() -> Iterator[Callable[..., Receiver]]:
+    yield from receiver_factory()
+
+
+@dataclass
+class Harness:
+    subs: Any  # SubscriptionStore
+    alerts: Any  # AlertStore
+    log: DeliveryLog
+    enqueue: Callable[[str], None]
+
+    def add(self, sub: Subscription) -> AlertRecord:
+        self.subs.create(sub)
+        alert = make_alert(sub)
+        assert self.alerts.put(alert)
+        return alert
+
+    def outcomes(self, alert: AlertRecord) -> list[tuple[int, str, int | None]]:
+        items = self.log.list_attempts(tenant=alert.tenant, alert_id=alert.id).items
+        return [(a.attempt, a.outcome, a.status) for a in reversed(items)]
+
+    def status(self, alert: AlertRecord) -> str:
+        return str(self.alerts.get(alert.id).status)
+
+
+@pytest.fixture(scope="module")
+def celery_worker(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A real `newswatch delivery` process on its own Redis key prefix; yields its environment."""
+    prefix = f"newswatch-test:{uuid.uuid4().hex[:12]}:"
+    env = {**os.environ, **ENV, "NEWSWATCH_REDIS_URL": redis_url, "NEWSWATCH_REDIS_PREFIX": prefix}
+    out = tmp_path_factory.mktemp("worker") / "worker.log"
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "newswatch", "delivery", "--concurrency", "4"],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        if not wait_until(lambda: b"ready." in out.read_bytes() or proc.poll() is not None, 60):
+            pytest.fail(f"delivery worker did not start:\n{out.read_text()}")
+        assert proc.poll() is None, out.read_text()
+        yield env
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        client = client_from_url(redis_url)
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
+def _celery(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    env = request.getfixturevalue("celery_worker")
+    client, keys = client_from_url(env["NEWSWATCH_REDIS_URL"]), Keys(env["NEWSWATCH_REDIS_PREFIX"])
+    dispatcher = celery_dispatcher(env)
+    yield Harness(
+        RedisSubscriptions(client, keys),
+        RedisAlerts(client, keys),
+        RedisDeliveryLog(client, keys),
+        dispatcher.enqueue,
+    )
+    dispatcher.close()
+    client.close()
+
+
+def _embedded(tmp_path: Path) -> Iterator[Harness]:
+    db = SQLiteDB(tmp_path / "state.sqlite3")
+    subs, alerts = SQLiteSubscriptions(db), SQLiteAlerts(db)
+    dispatcher, log = embedded_delivery(db, subs, alerts, DeliveryConfig.from_env(ENV))
+    yield Harness(subs, alerts, log, dispatcher.enqueue)
+    dispatcher.close()
+    db.close()
+
+
+@pytest.fixture(params=["celery", "embedded"])
+def harness(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness]:
+    yield from _celery(request) if request.param == "celery" else _embedded(tmp_path)
+
+
+def test_fails_twice_then_succeeds_with_one_webhook_id(
+    harness: Harness, receiver: Callable[..., Receiver]
+) -> None:
+    r = receiver(500, 500, 200)
+    alert = harness.add(make_subscription(r.url, r.secret))
+    harness.enqueue(alert.id)
+    assert wait_until(lambda: harness.status(alert) == "delivered")
+    got = r.wait_for(3)
+    assert len(got) == 3
+    assert {g.headers["webhook-id"] for g in got} == {alert.id}
+    assert all(g.verified is not None for g in got)  # every attempt's signature verifies
+    assert all(schema_errors("alert", g.verified) == [] for g in got)
+    assert harness.outcomes(alert) == [(1, "retry", 500), (2, "retry", 500), (3, "delivered", 200)]
+
+
+def test_410_disables_the_subscription(harness: Harness, receiver: Callable[..., Receiver]) -> None:
+    r = receiver(410)
+    sub = make_subscription(r.url, r.secret)
+    alert = harness.add(sub)
+    harness.enqueue(alert.id)
+    assert wait_until(lambda: not harness.subs.get(sub.id).enabled)
+    assert wait_until(lambda: harness.outcomes(alert) == [(1, "disabled", 410)])
+    assert harness.status(alert) == "disabled" and len(r.got) == 1
+
+
+def test_ssrf_refused_when_not_allowed(harness: Harness, receiver: Callable[..., Receiver]) -> None:
+    r = receiver(200)
+    forbidden = r.url.replace("127.0.0.1", "127.0.0.2")  # loopback outside the allowlist
+    alert = harness.add(make_subscription(forbidden, r.secret))
+    harness.enqueue(alert.id)
+    assert wait_until(lambda: harness.outcomes(alert) == [(1, "blocked", None)])
+    assert harness.status(alert) == "exhausted" and r.got == []
+
+
+def test_other_4xx_gives_up_after_one_attempt(harness: Harness, receiver: Callable[..., Receiver]) -> None:
+    r = receiver(400)
+    alert = harness.add(make_subscription(r.url, r.secret))
+    harness.enqueue(alert.id)
+    assert wait_until(lambda: harness.status(alert) == "exhausted")
+    time.sleep(1.0)  # longer than the whole retry schedule: nothing else may arrive
+    assert len(r.got) == 1 and harness.outcomes(alert) == [(1, "gave_up", 400)]
+
+
+def test_replay_redelivers_an_exhausted_alert(harness: Harness, receiver: Callable[..., Receiver]) -> None:
+    r = receiver(503, 503, 503, 200)
+    alert = harness.add(make_subscription(r.url, r.secret))
+    harness.enqueue(alert.id)
+    assert wait_until(lambda: harness.status(alert) == "exhausted")
+    assert [o[1] for o in harness.outcomes(alert)] == ["retry", "retry", "exhausted"]
+    harness.enqueue(alert.id)  # what POST /v1/subscriptions/{id}/replay does per alert
+    assert wait_until(lambda: harness.status(alert) == "delivered")
+    assert len(r.wait_for(4)) == 4 and {g.headers["webhook-id"] for g in r.got} == {alert.id}
+    assert all(g.verified is not None for g in r.got)
