@@ -108,7 +108,7 @@ class EventDetector:
                 any(_distance(folded, t, h) <= rule.window for h in by_set[other]) for other in rule.all[1:]
             ):
                 continue
-            if rule.modality and is_blocked(folded, question, t, by_set):
+            if rule.modality and any(is_blocked(folded, question, h, by_set) for h in _anchors(rule, t, by_set)):
                 continue
             return t
         return None
@@ -130,6 +130,18 @@ class EventDetector:
             attrs["claimed"] = True
         evidence = Evidence(s.text, s.start, s.end)
         return Event(f.rule.type, round(f.confidence, 4), f.rule.slug, evidence, location, attrs, occurred)
+
+
+def _anchors(rule: Rule, trigger: Hit, by_set: Hits) -> list[Hit]:
+    """The trigger and, per other required set, its hit nearest the trigger.
+
+    A cue governing either blocks the match: in "fear of the next bombing of its
+    power plants by missiles" the cue governs "bombing", not the trigger "missiles".
+    """
+    out = [trigger]
+    for other in rule.all[1:]:
+        out.append(min(by_set[other], key=lambda h: abs(h.start - trigger.start)))
+    return out
 
 
 def _distance(folded: str, a: Hit, b: Hit) -> int:
