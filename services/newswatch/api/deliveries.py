@@ -1,0 +1,65 @@
+"""`GET /v1/deliveries`: the delivery attempt log, newest first, for the caller's tenant only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from newswatch.api.auth import Principal, principal
+from newswatch.delivery.log import DeliveryLog
+
+router = APIRouter(tags=["deliveries"])
+
+
+class Attempt(BaseModel):
+    alert_id: str = Field(description="Also the `webhook-id` header the receiver saw.")
+    subscription_id: str
+    tenant: str
+    attempt: int = Field(description="1-based within one delivery run; a replay starts again at 1.")
+    at: datetime
+    outcome: str = Field(
+        description="delivered | retry | exhausted | gave_up | disabled | blocked | circuit_open | skipped"
+    )
+    status: int | None = Field(description="HTTP status; null when no response came or nothing was sent.")
+    latency: float | None = Field(description="Seconds the HTTP exchange took; null when nothing was sent.")
+    error: str | None
+    next_at: datetime | None = Field(description="When the next attempt is due, if one is scheduled.")
+
+
+class Attempts(BaseModel):
+    items: list[Attempt]
+    cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+@router.get("/v1/deliveries", response_model=Attempts)
+async def list_deliveries(
+    request: Request,
+    caller: Annotated[Principal, Depends(principal)],
+    subscription_id: str | None = None,
+    alert_id: str | None = None,
+    since: Annotated[datetime | None, Query(description="Only attempts at or after this time.")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Attempts:
+    """Every attempt to deliver the caller's alerts (the admin sees all tenants)."""
+    log: DeliveryLog | None = request.app.state.services.deliveries
+    if log is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "delivery is not configured")
+    if since is not None and since.tzinfo is None:
+        raise HTTPException(422, "`since` needs a timezone (e.g. Z)")
+    if cursor is not None and not cursor.isdigit():
+        raise HTTPException(422, "invalid cursor")
+    page = await run_in_threadpool(
+        log.list_attempts,
+        tenant=None if caller.admin else caller.tenant,
+        subscription_id=subscription_id,
+        alert_id=alert_id,
+        since=since,
+        cursor=cursor,
+        limit=limit,
+    )
+    return Attempts(items=[Attempt(**a.to_dict()) for a in page.items], cursor=page.cursor)
