@@ -62,6 +62,9 @@ class Services:
     deliveries: Any = None  # delivery attempt log (newswatch.delivery)
     dispatcher: Any = None  # DeliveryDispatcher: enqueue(alert_id)
     alert_sink: Callable[[AlertDraft], None] = field(default=lambda draft: _no_delivery(draft))
+    # Drafts held by group_wait/repeat_interval that are due now: runtimes call it about every second
+    # from the thread that runs the pipeline, and pass what it returns to `alert_sink`.
+    flush_held: Callable[[datetime], tuple[AlertDraft, ...]] = field(default=lambda now: ())
     make_consumer: Callable[[], Consumer] | None = None  # the pipeline's consumer of the ingest queue
     closers: list[Callable[[], None]] = field(default_factory=list)
 
@@ -77,7 +80,7 @@ def _no_delivery(draft: AlertDraft) -> None:
 
 def pipeline(services: Services) -> Pipeline:
     """The pure core with its tables loaded (slow: call once per process)."""
-    return Pipeline(Analyzer.load(), services.planner)
+    return Pipeline(Analyzer.load(), services.planner, timer=services.metrics.time_stage)
 
 
 def build(settings: Settings, registry: CollectorRegistry | None = None) -> Services:
@@ -89,10 +92,15 @@ def build(settings: Settings, registry: CollectorRegistry | None = None) -> Serv
 
 
 def _embedded(settings: Settings, metrics: Metrics) -> Services:
+    from newswatch.delivery.wiring import embedded_delivery
+    from newswatch.store.alerts_sqlite import SQLiteAlerts, SQLiteSubscriptions
+    from newswatch.store.alerts_sqlite_stories import SQLiteStories
     from newswatch.transport.embedded import EmbeddedLog
 
     db = SQLiteDB(settings.sqlite_path)
     log = EmbeddedLog(settings.sqlite_path)  # one per process: it wakes in-process consumers on append
+    subscriptions, alerts = SQLiteSubscriptions(db), SQLiteAlerts(db)
+    dispatcher, deliveries = embedded_delivery(db, subscriptions, alerts, settings.delivery, metrics)
     services = Services(
         settings=settings,
         producer=log.producer(),
@@ -103,11 +111,16 @@ def _embedded(settings: Settings, metrics: Metrics) -> Services:
         metrics=metrics,
         make_consumer=lambda: log.consumer(PIPELINE_GROUP, [settings.articles_topic]),
     )
-    services.closers += [db.close, services.producer.close]
+    _with_alerts(services, subscriptions, alerts, SQLiteStories(db), dispatcher, deliveries)
+    services.closers += [db.close, services.producer.close, dispatcher.close]
     return services
 
 
 def _distributed(settings: Settings, metrics: Metrics) -> Services:
+    from newswatch.delivery.log_redis import RedisDeliveryLog
+    from newswatch.delivery.wiring import celery_dispatcher
+    from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
+    from newswatch.store.alerts_redis_stories import RedisStories
     from newswatch.transport.kafka import KafkaQueueProducer
 
     client = client_from_url(settings.redis_url)
@@ -121,5 +134,33 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
         api_keys=RedisApiKeys(client, keys),
         metrics=metrics,
     )
-    services.closers += [client.close, services.producer.close]
+    dispatcher = celery_dispatcher(settings.component_env())
+    _with_alerts(
+        services,
+        RedisSubscriptions(client, keys),
+        RedisAlerts(client, keys),
+        RedisStories(client, keys),
+        dispatcher,
+        RedisDeliveryLog(client, keys),
+    )
+    services.closers += [client.close, services.producer.close, dispatcher.close]
     return services
+
+
+def _with_alerts(
+    services: Services, subscriptions: Any, alerts: Any, stories: Any, dispatcher: Any, deliveries: Any
+) -> None:
+    """Subscriptions, stories and alerts (issue 4) on the services, planner and hand-off included."""
+    from newswatch.alerts.handoff import hand_off
+    from newswatch.alerts.planner import StoryPlanner
+
+    planner = StoryPlanner(subscriptions, stories)  # not thread-safe: used by the pipeline thread only
+
+    def alert_sink(draft: AlertDraft) -> None:
+        """Store the alert, then enqueue its delivery; durable once this returns."""
+        for alert_id in hand_off([draft], planner.tenant_of, alerts, services.clock()):
+            dispatcher.enqueue(alert_id)
+
+    services.planner, services.flush_held = planner, planner.flush
+    services.subscriptions, services.alerts, services.stories = subscriptions, alerts, stories
+    services.dispatcher, services.deliveries, services.alert_sink = dispatcher, deliveries, alert_sink

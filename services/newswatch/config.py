@@ -19,6 +19,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from newswatch.delivery.config import DeliveryConfig
+
 
 class Backend(StrEnum):
     """Which set of backing services a process uses."""
@@ -42,6 +44,10 @@ def _optional(raw: str) -> str | None:
 
 def _optional_port(raw: str) -> int | None:
     return int(raw) if raw else None
+
+
+def _newswatch_vars(env: Mapping[str, str]) -> Mapping[str, str]:
+    return {k: v for k, v in env.items() if k.startswith("NEWSWATCH_")}
 
 
 def _opt(env: str, default: Any, doc: str, parse: Callable[[str], Any] = str, secret: bool = False) -> Any:
@@ -110,18 +116,36 @@ class Settings:
         _optional_port,
     )
 
+    # Component configurations: each reads its own variables (documented in its class).
+    delivery: DeliveryConfig = field(
+        default_factory=DeliveryConfig, metadata={"component": DeliveryConfig.from_env}
+    )
+    # The NEWSWATCH_* variables as read, for factories that take an environment mapping
+    # (Celery's app). `component_env()` reflects command-line overrides too.
+    env: Mapping[str, str] = field(
+        default_factory=dict, repr=False, compare=False, metadata={"component": _newswatch_vars}
+    )
+
+    def component_env(self) -> dict[str, str]:
+        """The environment a component factory should see: what was read plus this object's values."""
+        own = {f.metadata["env"]: _raw(getattr(self, f.name)) for f in fields(self) if "env" in f.metadata}
+        return {**self.env, **{k: v for k, v in own.items() if v is not None}}
+
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "newswatch.sqlite3"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
-        """Read every option from `env`; unset or empty means the default.
+        """Read every option (and each component's) from `env`; unset or empty means the default.
 
         Raises ValueError naming the variable when a value does not parse.
         """
         values: dict[str, Any] = {}
         for f in fields(cls):
+            if "component" in f.metadata:
+                values[f.name] = f.metadata["component"](env)
+                continue
             name = f.metadata["env"]
             raw = env.get(name, "")
             if raw == "" and f.default is not MISSING:
@@ -130,11 +154,21 @@ class Settings:
                 values[f.name] = f.metadata["parse"](raw)
             except ValueError as exc:
                 raise ValueError(f"{name}={raw!r}: {exc}") from exc
-        return cls(**values)
+        settings = cls(**values)
+        # One variable, one parser: the SSRF policy follows NEWSWATCH_WEBHOOK_ALLOW_PRIVATE as read here.
+        ssrf = replace(settings.delivery.ssrf, allow_private=settings.webhook_allow_private)
+        return replace(settings, delivery=replace(settings.delivery, ssrf=ssrf))
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some options replaced (command-line flags win over the environment)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _raw(value: Any) -> str | None:
+    """A value as its environment variable would spell it."""
+    if value is None:
+        return None
+    return str(int(value)) if isinstance(value, bool) else str(value)
 
 
 def _show(value: Any) -> str:
@@ -147,6 +181,8 @@ def option_table() -> str:
     """The options as a Markdown table (variable, default, meaning)."""
     rows = ["| variable | default | meaning |", "|---|---|---|"]
     for f in fields(Settings):
+        if "env" not in f.metadata:
+            continue
         default = "(unset)" if f.default is None else f"`{_show(f.default)}`"
         rows.append(f"| `{f.metadata['env']}` | {default} | {f.metadata['doc']} |")
     return "\n".join(rows)

@@ -62,3 +62,14 @@ def test_every_option_is_in_the_table() -> None:
         "NEWSWATCH_WEBHOOK_ALLOW_PRIVATE",
     ):
         assert f"`{var}`" in table
+
+
+@pytest.mark.parametrize("raw", ["1", "true", "yes", "on", "0", "off", ""])
+def test_the_ssrf_policy_follows_the_settings_flag(raw: str) -> None:
+    s = Settings.from_env({"NEWSWATCH_WEBHOOK_ALLOW_PRIVATE": raw})
+    assert s.delivery.ssrf.allow_private is s.webhook_allow_private
+
+
+def test_component_configs_are_read_from_the_same_environment() -> None:
+    s = Settings.from_env({"NEWSWATCH_DELIVERY_TIMEOUT": "3"})
+    assert s.delivery.timeout == 3.0

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.outcome import Outcome
 from newswatch.metrics import Stage
 from newswatch.pipeline import Pipeline
+from newswatch.runtime.instrumentation import observe_outcome
 from newswatch.store.dead_letters import dead_letter_record
 from newswatch.transport.base import Consumer, Envelope, Position
 
@@ -29,6 +31,7 @@ POLL_TIMEOUT_S = 0.5
 MAX_RECORDS = 100
 RETRY_FIRST_S = 0.5
 RETRY_MAX_S = 30.0
+FLUSH_EVERY_S = 1.0
 
 
 class Stopped(Exception):
@@ -57,14 +60,27 @@ class PipelineLoop:
         self._pipeline = pipeline
         self._consumer = consumer
         self.stop = threading.Event()
+        self._flushed = 0.0
 
     def run(self) -> None:
         try:
             while not self.stop.is_set():
                 batch = self._consumer.poll(POLL_TIMEOUT_S, MAX_RECORDS)
                 self._consumer.commit(self._process(batch))
+                self._flush_held()
         finally:
             self._consumer.close()
+
+    def _flush_held(self) -> None:
+        """Alerts held back by group_wait/repeat_interval that are due now (state is in the stores)."""
+        if time.monotonic() - self._flushed < FLUSH_EVERY_S:
+            return
+        self._flushed = time.monotonic()
+        try:
+            for draft in self._s.flush_held(self._s.clock()):
+                self._s.alert_sink(draft)
+        except Exception:  # the held notices stay held: the next round tries again
+            log.exception("flushing held alerts failed")
 
     def _process(self, batch: list[Envelope]) -> list[Position]:
         """Hand off each message in order; the positions of those done (all unless stopped)."""
@@ -98,6 +114,6 @@ class PipelineLoop:
             m.article_invalid(exc.reason)
             dead_letter(self._s, exc, env)
             return
-        m.events_detected(outcome.analysis.events)
+        observe_outcome(m, outcome)
         with m.time_stage(Stage.HAND_OFF):
             hand_off(self._s, outcome)
