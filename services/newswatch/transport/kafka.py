@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 # at a pessimistic 20 ms each is 5 s, sixty times inside MAX_POLL_INTERVAL_MS.
 MAX_POLL_RECORDS = 250
 MAX_POLL_INTERVAL_MS = 300_000
+# A member that dies without leaving (SIGKILL, OOM) keeps its partitions until this expires; the
+# client default of 45 s would stall those partitions that long. Heartbeats go every 3 s.
+SESSION_TIMEOUT_MS = 10_000
 
 
 class KafkaSendError(RuntimeError):
@@ -82,6 +85,7 @@ class KafkaQueueConsumer:
             auto_offset_reset="earliest",  # a new group reads the topic from its start: nothing skipped
             max_poll_records=max_poll_records,
             max_poll_interval_ms=MAX_POLL_INTERVAL_MS,
+            session_timeout_ms=SESSION_TIMEOUT_MS,
             **extra,
         )
 

@@ -1,0 +1,193 @@
+"""`newswatch worker` as a subprocess on real Kafka: analyses out, dead letters, SIGTERM, SIGKILL.
+
+Each test gets its own topics and consumer group, so it can share the broker with other sessions.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from bench.kafka_articles import INVALID, articles
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from newswatch.contracts.schemas import schema_errors
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+N_ARTICLES = 1000
+ARTICLE_SIZE = 800  # bytes of body: the analyzer's speed is not under test here
+
+
+@dataclass
+class Topics:
+    articles: str
+    dlq: str
+    analyses: str
+    alerts: str
+    group: str
+
+
+@pytest.fixture
+def topics(unique_topic: Callable[..., str]) -> Topics:
+    return Topics(
+        articles=unique_topic("articles", partitions=4),
+        dlq=unique_topic("dlq", partitions=1),
+        analyses=unique_topic("analyses", partitions=4),
+        alerts=unique_topic("alerts", partitions=1),
+        group=f"test-worker-{uuid.uuid4().hex[:8]}",
+    )
+
+
+@pytest.fixture
+def start_worker(kafka_bootstrap: str, topics: Topics) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start() -> subprocess.Popen[bytes]:
+        args = ["--bootstrap", kafka_bootstrap, "--group", topics.group, "--topic", topics.articles]
+        args += [
+            "--dlq-topic",
+            topics.dlq,
+            "--analyses-topic",
+            topics.analyses,
+            "--alerts-topic",
+            topics.alerts,
+        ]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "newswatch", "worker", *args, "--max-records", "50"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)
+        if proc.stderr:
+            proc.stderr.close()
+
+
+def produce(
+    bootstrap: str, topic: str, messages: list[bytes], per_second: float | None = None
+) -> list[tuple[int, int]]:
+    """Produce in order (paced if asked); return each message's (partition, offset)."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    futures = []
+    for i, payload in enumerate(messages):
+        futures.append(producer.send(topic, payload, key=str(i).encode()))
+        if per_second:
+            time.sleep(1 / per_second)
+    producer.flush()
+    producer.close()
+    return [(m.partition, m.offset) for m in (f.get(10) for f in futures)]
+
+
+class TopicReader:
+    """Reads a whole topic from the start without a group; `read()` returns what arrived since."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self._c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+        parts = [TopicPartition(topic, p) for p in sorted(self._c.partitions_for_topic(topic) or ())]
+        self._c.assign(parts)
+        self._c.seek_to_beginning(*parts)
+
+    def read(self, timeout_s: float = 0.5) -> list[bytes]:
+        batches = self._c.poll(timeout_ms=int(timeout_s * 1000), max_records=5000)
+        return [r.value for records in batches.values() for r in records]
+
+    def until(
+        self, done: Callable[[list[bytes]], bool], got: list[bytes], timeout_s: float = 60.0
+    ) -> list[bytes]:
+        deadline = time.monotonic() + timeout_s
+        while not done(got) and time.monotonic() < deadline:
+            got.extend(self.read())
+        return got
+
+    def close(self) -> None:
+        self._c.close()
+
+
+def ids(analyses: list[bytes]) -> set[str]:
+    return {json.loads(a)["id"] for a in analyses}
+
+
+def committed_total(bootstrap: str, group: str, topic: str) -> int:
+    """Sum of the group's committed offsets over the topic's partitions (read without joining)."""
+    c = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    try:
+        parts = [TopicPartition(topic, p) for p in c.partitions_for_topic(topic) or ()]
+        return sum(c.committed(tp) or 0 for tp in parts)
+    finally:
+        c.close(autocommit=False)
+
+
+def test_worker_analyses_valid_articles_dead_letters_invalid_ones_and_drains_on_sigterm(
+    kafka_bootstrap: str, topics: Topics, start_worker: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    valid = articles(N_ARTICLES, seed=11, size=ARTICLE_SIZE, prefix="w")
+    messages = list(valid)
+    for k, (raw, _reason) in enumerate(INVALID):  # spread through the stream
+        messages.insert(100 + k * 200, raw)
+    positions = produce(kafka_bootstrap, topics.articles, messages)
+    worker = start_worker()
+
+    analyses = TopicReader(kafka_bootstrap, topics.analyses)
+    got = analyses.until(lambda g: len(ids(g)) >= N_ARTICLES, [])
+    dlq = TopicReader(kafka_bootstrap, topics.dlq).until(lambda g: len(g) >= len(INVALID), [])
+    analyses.close()
+
+    assert ids(got) == {f"w-{i}" for i in range(N_ARTICLES)}
+    assert all(schema_errors("analysis", json.loads(a)) == [] for a in got)
+    records = [json.loads(d) for d in dlq]
+    assert all(schema_errors("dead-letter", r) == [] for r in records)
+    by_original = {base64.b64decode(r["original"]): r for r in records}
+    for k, (raw, reason) in enumerate(INVALID):
+        record = by_original[raw]  # the original bytes, exactly
+        partition, offset = positions[100 + k * 200]
+        assert record["reason"] == reason
+        assert record["detail"]
+        assert record["source"] == {
+            "transport": "kafka",
+            "topic": topics.articles,
+            "partition": partition,
+            "offset": offset,
+        }
+
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(20) == 0, worker.stderr.read().decode()[-3000:] if worker.stderr else ""
+    assert committed_total(kafka_bootstrap, topics.group, topics.articles) == len(messages)
+
+
+def test_worker_killed_mid_stream_and_restarted_loses_no_article(
+    kafka_bootstrap: str, topics: Topics, start_worker: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    valid = articles(N_ARTICLES, seed=12, size=ARTICLE_SIZE, prefix="k")
+    # A steady stream over ~5 s, so the kill lands while articles are still arriving.
+    sender = threading.Thread(target=produce, args=(kafka_bootstrap, topics.articles, valid, 200.0))
+    sender.start()
+    worker = start_worker()
+    analyses = TopicReader(kafka_bootstrap, topics.analyses)
+    got = analyses.until(lambda g: len(ids(g)) >= 100, [], timeout_s=30)
+    worker.send_signal(signal.SIGKILL)
+    assert worker.wait(10) == -signal.SIGKILL
+    assert 100 <= len(ids(got)) < N_ARTICLES  # it really died mid-stream
+
+    restarted = start_worker()
+    got = analyses.until(lambda g: len(ids(g)) >= N_ARTICLES, got, timeout_s=60)
+    sender.join()
+    analyses.close()
+    assert ids(got) == {f"k-{i}" for i in range(N_ARTICLES)}  # each at least once
+    restarted.send_signal(signal.SIGTERM)
+    assert restarted.wait(20) == 0
