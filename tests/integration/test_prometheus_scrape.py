@@ -1,8 +1,9 @@
 """A real Prometheus scrapes a running newswatch process and sees its counters move.
 
 Starts Debian's `prometheus` on 127.0.0.1 (1 s scrape and rule interval, temp
-storage, the repo's recording rules loaded) against `newswatch run`, pushes
-articles through the HTTP API, then asks Prometheus's query API.
+storage, the repo's recording rules loaded) against `newswatch run` (articles
+in through the HTTP API) and against `newswatch worker` (articles in through
+real Kafka), then asks Prometheus's query API.
 """
 
 from __future__ import annotations
@@ -106,16 +107,16 @@ def newswatch_api(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def prometheus(tmp_path: Path) -> Iterator[Callable[[str], str]]:
-    """Factory: start Prometheus scraping `target` ("host:port"); returns its base URL."""
+    """Factory: start Prometheus scraping `target` ("host:port") as `job`; returns its base URL."""
     procs: list[subprocess.Popen] = []
     logs: list[IO[str]] = []
 
-    def start(target: str) -> str:
+    def start(target: str, job: str = "newswatch-api") -> str:
         port = free_port()
         config = {
             "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
             "rule_files": [str(PROMETHEUS_DIR / "rules" / "recording.yml")],
-            "scrape_configs": [{"job_name": "newswatch-api", "static_configs": [{"targets": [target]}]}],
+            "scrape_configs": [{"job_name": job, "static_configs": [{"targets": [target]}]}],
         }
         path = tmp_path / "prometheus.yml"
         path.write_text(yaml.safe_dump(config))
@@ -167,3 +168,68 @@ def test_prometheus_sees_the_counters_move(newswatch_api: str, prometheus: Calla
         wait_for(lambda e=expr, v=value: query(prom, e) == v, 30, f"{expr} == {value}")
     # the repo's recording rules evaluate over the real series
     wait_for(lambda: (query(prom, "newswatch:articles_consumed:rate5m") or 0) > 0, 20, "recorded rate > 0")
+
+
+@pytest.fixture
+def newswatch_worker(
+    tmp_path: Path, kafka_bootstrap: str, redis_url: str, redis_prefix: str, unique_topic: Callable[..., str]
+) -> Iterator[tuple[str, str]]:
+    """`newswatch worker --metrics-port` on a fresh 2-partition topic; yields (metrics target, topic)."""
+    topic = unique_topic("scrape", partitions=2)
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEWSWATCH_REDIS_URL": redis_url,
+        "NEWSWATCH_REDIS_PREFIX": redis_prefix,
+        "NEWSWATCH_DATA_DIR": str(tmp_path / "data"),
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    cmd = [
+        *(sys.executable, "-m", "newswatch", "worker", "--bootstrap", kafka_bootstrap),
+        *("--group", f"{topic}.group", "--topic", topic, "--dlq-topic", f"{topic}.dlq"),
+        *("--analyses-topic", f"{topic}.analyses", "--alerts-topic", f"{topic}.alerts"),
+        *("--metrics-port", str(port)),
+    ]
+    log = (tmp_path / "worker.log").open("w")
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    target = f"127.0.0.1:{port}"
+    try:
+        wait_for(lambda: proc.poll() is None and http_get(f"http://{target}/metrics"), 45, "worker /metrics")
+        yield target, topic
+    finally:
+        stop(proc)
+        log.close()
+
+
+def produce(bootstrap: str, topic: str, payloads: list[bytes]) -> None:
+    from kafka import KafkaProducer
+
+    producer = KafkaProducer(bootstrap_servers=bootstrap)
+    for i, payload in enumerate(payloads):
+        producer.send(topic, payload, key=str(i).encode())
+    producer.flush(10)
+    producer.close()
+
+
+def test_prometheus_scrapes_a_kafka_worker(
+    newswatch_worker: tuple[str, str], prometheus: Callable[..., str], kafka_bootstrap: str
+) -> None:
+    target, topic = newswatch_worker
+    prom = prometheus(target, job="newswatch-worker")
+    wait_for(lambda: query(prom, "newswatch_articles_consumed_total") == 0, 20, "baseline 0")
+
+    bad = [b"\xff\xfe not json", b'{"id": "no-body"}']
+    produce(kafka_bootstrap, topic, [json.dumps(a).encode() for a in VALID] + bad)
+
+    lag = f'newswatch_kafka_consumer_lag_messages{{topic="{topic}"}}'
+    expect = {
+        "newswatch_articles_consumed_total": len(VALID) + len(bad),
+        'sum(newswatch_articles_dead_lettered_total{reason=~"decode_error|schema_invalid"})': len(bad),
+        f"count({lag})": 2,  # one series per assigned partition
+        f"sum({lag})": 0,  # caught up
+    }
+    for expr, value in expect.items():
+        wait_for(lambda e=expr, v=value: query(prom, e) == v, 40, f"{expr} == {value}")
+    assert (query(prom, 'sum(newswatch_stage_processed_total{stage=~"decode|validate"})') or 0) >= 2 * len(
+        VALID
+    )
