@@ -9,6 +9,7 @@ Both runners use the short test schedule 0, 0.2, 0.5 s. The Celery worker parks 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from newswatch.alerts.ports import AlertRecord, Subscription
@@ -79,6 +81,7 @@ def celery_worker(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
     """A real `newswatch delivery` process on its own Redis key prefix; yields its environment."""
     prefix = f"newswatch-test:{uuid.uuid4().hex[:12]}:"
     env = {**os.environ, **ENV, "NEWSWATCH_REDIS_URL": redis_url, "NEWSWATCH_REDIS_PREFIX": prefix}
+    env["NEWSWATCH_METRICS_PORT"] = str(_free_port())
     out = tmp_path_factory.mktemp("worker") / "worker.log"
     with out.open("wb") as sink:
         proc = subprocess.Popen(
@@ -100,6 +103,12 @@ def celery_worker(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
         if keys:
             client.delete(*keys)
         client.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def _celery(request: pytest.FixtureRequest) -> Iterator[Harness]:
@@ -183,3 +192,24 @@ def test_replay_redelivers_an_exhausted_alert(harness: Harness, receiver: Callab
     assert wait_until(lambda: harness.status(alert) == "delivered")
     assert len(r.wait_for(4)) == 4 and {g.headers["webhook-id"] for g in r.got} == {alert.id}
     assert all(g.verified is not None for g in r.got)
+
+
+@pytest.fixture
+def celery_harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    yield from _celery(request)
+
+
+def test_worker_exports_delivery_metrics(
+    celery_worker: dict[str, str], celery_harness: Harness, receiver: Callable[..., Receiver]
+) -> None:
+    h = celery_harness
+    r = receiver(200)
+    alert = h.add(make_subscription(r.url, r.secret))
+    h.enqueue(alert.id)
+    assert wait_until(lambda: h.status(alert) == "delivered")
+    url = f"http://127.0.0.1:{celery_worker['NEWSWATCH_METRICS_PORT']}/metrics"
+    text = httpx.get(url).text
+    assert 'newswatch_deliveries_total{outcome="delivered",status_class="2xx"}' in text
+    assert 'newswatch_celery_queue_depth_messages{queue="deliveries.retry"}' in text
+    line = next(x for x in text.splitlines() if x.startswith("newswatch_delivery_duration_seconds_count"))
+    assert float(line.split()[-1]) >= 1

@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 
+import redis
 from kombu.transport.redis import PrefixedStrictRedis
 from prometheus_client import CollectorRegistry
 
@@ -34,7 +35,7 @@ from newswatch.store.redis import Keys, client_from_url
 log = logging.getLogger(__name__)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,unused-ignore]
     p = sub.add_parser("delivery", help="run the webhook delivery worker (Celery) and the due-retry mover")
     p.add_argument("--concurrency", type=int, help="parallel deliveries (NEWSWATCH_DELIVERY_CONCURRENCY, 4)")
     p.add_argument("--pool", choices=("threads", "prefork"), default="threads", help="Celery pool (threads)")
@@ -88,12 +89,14 @@ def _worker_argv(args: argparse.Namespace, config: DeliveryConfig) -> list[str]:
     ]
 
 
-def _serve_metrics(port: int, registry: CollectorRegistry, metrics: Metrics, client: object, prefix: str):  # type: ignore[no-untyped-def]
+def _serve_metrics(
+    port: int, registry: CollectorRegistry, metrics: Metrics, client: redis.Redis, prefix: str
+) -> PeriodicSampler:
     serve_metrics(port, registry)
     # The broker's keys carry our prefix; kombu's prefixed client lets the probe use plain queue names.
     prefixed = PrefixedStrictRedis(
         global_keyprefix=f"{prefix}celery:",
-        connection_pool=client.connection_pool,  # type: ignore[attr-defined]
+        connection_pool=client.connection_pool,
     )
     probe = CeleryQueueProbe(prefixed, (QUEUE, RETRY_QUEUE), metrics)
     return PeriodicSampler(probe.sample).start()

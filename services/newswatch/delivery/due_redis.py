@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import redis
 
@@ -39,7 +40,7 @@ class RedisDueDeliveries:
         if not self._r.set(self._lock, "1", nx=True, ex=lock_ttl):
             return 0
         try:
-            members = self._r.zrangebyscore(self._zset, "-inf", now, start=0, num=BATCH)
+            members: list[Any] = list(self._r.zrangebyscore(self._zset, "-inf", now, start=0, num=BATCH))
             for member in members:
                 alert_id, attempt = json.loads(member)
                 send(alert_id, int(attempt))

@@ -55,7 +55,8 @@ class RedisDeliveryLog:
         top = f"({cursor}" if cursor else "+inf"
         found: list[tuple[str, DeliveryAttempt]] = []
         while len(found) <= limit:
-            seqs = [s.decode() for s in self._r.zrevrangebyscore(index, top, "-inf", start=0, num=limit + 1)]
+            raw = self._r.zrevrangebyscore(index, top, "-inf", start=0, num=limit + 1)
+            seqs = [s.decode() if isinstance(s, bytes) else str(s) for s in raw]
             if not seqs:
                 break
             top = f"({seqs[-1]}"

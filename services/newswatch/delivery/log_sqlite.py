@@ -47,7 +47,8 @@ class SQLiteDeliveryLog:
         cursor: str | None = None,
         limit: int = 100,
     ) -> AttemptPage:
-        where, args = ["seq < ?"], [int(cursor) if cursor else 2**62]
+        where: list[str] = ["seq < ?"]
+        args: list[object] = [int(cursor) if cursor else 2**62]
         for column, value in (
             ("tenant", tenant),
             ("subscription_id", subscription_id),
