@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from newswatch.analysis.events.matcher import Hit
 
-MODAL_WINDOW = 8  # words between a modal cue and the trigger it governs
+MODAL_WINDOW = 12  # words between a modal cue and the trigger it governs
 NEGATION_WINDOW = 3
 CLAIM_FACTOR = 0.75
 

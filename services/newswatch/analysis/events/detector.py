@@ -62,7 +62,9 @@ class EventDetector:
         in_text = frozenset(h.set for h in hits)
         events: list[Event] = []
         for i, by_set in sorted(grouped.items()):
-            events.extend(self._sentence_events(text, folded, sentences[i], by_set, in_text, locate, fallback))
+            events.extend(
+                self._sentence_events(text, folded, sentences[i], by_set, in_text, locate, fallback)
+            )
         found = {e.type for e in events}
         return tuple(e for e in events if not any(t in found for t in self._unless[e.rule]))
 
@@ -108,7 +110,9 @@ class EventDetector:
                 any(_distance(folded, t, h) <= rule.window for h in by_set[other]) for other in rule.all[1:]
             ):
                 continue
-            if rule.modality and any(is_blocked(folded, question, h, by_set) for h in _anchors(rule, t, by_set)):
+            if rule.modality and any(
+                is_blocked(folded, question, h, by_set) for h in _anchors(rule, t, by_set)
+            ):
                 continue
             return t
         return None
@@ -145,7 +149,9 @@ def _anchors(rule: Rule, trigger: Hit, by_set: Hits) -> list[Hit]:
 
 
 def _distance(folded: str, a: Hit, b: Hit) -> int:
-    return words_between(folded, a.end, b.start) if a.end <= b.start else words_between(folded, b.end, a.start)
+    return (
+        words_between(folded, a.end, b.start) if a.end <= b.start else words_between(folded, b.end, a.start)
+    )
 
 
 def _shift(h: Hit, by: int) -> Hit:
