@@ -12,7 +12,7 @@ def matches(f: Filters, v: ArticleView) -> bool:
         _events_match(f, v)
         and (not f.regions or any(r in v.regions for r in f.regions))
         and (not f.topics or any(v.topics.get(t.id, -1.0) >= t.min_score for t in f.topics))
-        and (not f.keywords or any(_has_keyword(k, v) for k in f.keywords))
+        and (not f.keywords or any(has_keyword(k, v) for k in f.keywords))
     )
 
 
@@ -23,7 +23,7 @@ def _events_match(f: Filters, v: ArticleView) -> bool:
     return any(v.events.get(t, -1.0) >= f.min_confidence for t in wanted)
 
 
-def _has_keyword(keyword: str, v: ArticleView) -> bool:
+def has_keyword(keyword: str, v: ArticleView) -> bool:
     if " " not in keyword and keyword.isalnum():
         return keyword in v.words
     return f" {normalise(keyword)} " in v.text
