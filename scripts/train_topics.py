@@ -1,0 +1,149 @@
+"""Train the topic model shipped as newswatch/analysis/topics/model.json.gz.
+
+Usage (dev-only dependency: scikit-learn, from the `dev` extra):
+
+    python scripts/train_topics.py ../shared/data/dev/dev.jsonl            # CV report + write model
+    python scripts/train_topics.py ../shared/data/dev/dev.jsonl --cv-only  # CV report only
+
+Input: labelled JSONL in the format of shared/data/dev/README.md. A record's
+training label is its first topic among the classes with enough examples;
+conflict-event records (ACLED notes) always count as `conflict`. Features are
+built by the package's own tokeniser, so training and serving cannot drift.
+The k-fold report scores the full classifier (model + lexicons) on held-out
+folds: macro-F1 over topic_only records, as `newswatch eval` does, and the
+share of event-labelled conflict records whose primary topic is conflict.
+Only vocabulary, idf and weights are written: no text from the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from newswatch.analysis.topics import TopicClassifier, lexicon, weights
+from newswatch.analysis.topics.tokens import feature_counts
+from newswatch.domain.model import Article
+
+CHAR_LIMIT = 2500  # first characters of title + body; topic is set by the lead
+MIN_CLASS = 20  # fewer examples than this: left to the lexicons
+MIN_DF = 2
+C = 30.0
+
+
+@dataclass(frozen=True)
+class Example:
+    article: Article
+    label: str
+    scored: bool  # counts for topic macro-F1 (topic_only, complete labels)
+    conflict_event: bool  # event-labelled conflict record: conflict must be primary
+
+
+def read_examples(path: Path) -> list[Example]:
+    rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+    counts = Counter((r["labels"].get("topics") or [None])[0] for r in rows)
+    allowed = {t for t, n in counts.items() if t and n >= MIN_CLASS}
+    return [ex for r in rows if (ex := _example(r, allowed)) is not None]
+
+
+def _example(r: dict, allowed: set[str]) -> Example | None:
+    labels = r["labels"]
+    topics = list(labels.get("topics") or ())
+    if r["kind"] == "acled_note" and "conflict" in topics:
+        topics = ["conflict"]
+    label = next((t for t in topics if t in allowed), None)
+    if label is None:
+        return None
+    article = Article(id=r["id"], body=r["text"], title=r.get("title"))
+    scored = r["kind"] == "topic_only" and bool(labels.get("topics_complete"))
+    return Example(article, label, scored, bool(labels.get("events_labeled")) and label == "conflict")
+
+
+def _dicts(examples: Sequence[Example]) -> list[dict[str, int]]:
+    out = []
+    for ex in examples:
+        counts = feature_counts(ex.article.text, ex.article.title, CHAR_LIMIT)
+        out.append({w.decode("utf-8", "replace"): n for w, n in counts.items()})
+    return out
+
+
+def fit(examples: Sequence[Example], info: dict) -> weights.LinearWeights:
+    vec = DictVectorizer()
+    counts = vec.fit_transform(_dicts(examples))
+    keep = np.flatnonzero(np.asarray((counts > 0).sum(axis=0)).ravel() >= MIN_DF)
+    counts = sparse.csr_matrix(counts[:, keep])
+    tfidf = TfidfTransformer(sublinear_tf=True)
+    x = tfidf.fit_transform(counts)
+    y = [ex.label for ex in examples]
+    clf = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(x, y)
+    names = vec.get_feature_names_out()[keep]
+    return weights.LinearWeights(
+        classes=tuple(str(c) for c in clf.classes_),
+        intercept=tuple(float(b) for b in clf.intercept_),
+        vocab=tuple(str(n) for n in names),
+        idf=tuple(float(i) for i in tfidf.idf_),
+        coef=tuple(tuple(float(c) for c in row) for row in clf.coef_.T),
+        char_limit=CHAR_LIMIT,
+        info=info,
+    )
+
+
+def cross_validate(examples: list[Example], folds: int) -> dict:
+    rules = lexicon.load_rules()
+    labels = [ex.label for ex in examples]
+    pred: list[str] = [""] * len(examples)
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(examples, labels):
+        clf = TopicClassifier.build(fit([examples[i] for i in train], {}), rules)
+        for i in test:
+            topics = clf.classify(examples[i].article)
+            pred[i] = topics[0].topic.value if topics else ""
+    return report(examples, pred)
+
+
+def report(examples: Sequence[Example], pred: Sequence[str]) -> dict:
+    idx = [i for i, ex in enumerate(examples) if ex.scored]
+    gold = [examples[i].label for i in idx]
+    got = [pred[i] for i in idx]
+    classes = sorted(set(gold))
+    per = f1_score(gold, got, labels=classes, average=None, zero_division=0)
+    conflict = [pred[i] == "conflict" for i, ex in enumerate(examples) if ex.conflict_event]
+    return {
+        "macro_f1": round(float(np.mean(per)), 4),
+        "per_topic_f1": {c: round(float(f), 4) for c, f in zip(classes, per, strict=True)},
+        "scored_records": len(idx),
+        "conflict_primary_rate": round(sum(conflict) / max(len(conflict), 1), 4),
+        "conflict_event_records": len(conflict),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("data", type=Path, help="labelled JSONL (shared/data/dev/README.md format)")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--cv-only", action="store_true", help="report cross-validation, write nothing")
+    ap.add_argument("--out", type=Path, default=weights.MODEL_PATH)
+    args = ap.parse_args(argv)
+    examples = read_examples(args.data)
+    cv = cross_validate(examples, args.folds)
+    print(json.dumps({"cross_validation": cv, "examples": len(examples)}, indent=2))
+    if not args.cv_only:
+        info = {"cv_folds": args.folds, "cv": cv, "trained_on": len(examples), "C": C}
+        weights.save(fit(examples, info), args.out)
+        print(f"wrote {args.out} ({args.out.stat().st_size} bytes)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,121 @@
+"""Tokenising for topic scoring: one pass over bytes, figures of speech blanked out.
+
+Tokens are lower-case ASCII letter/digit runs as `bytes` (non-ASCII letters stay
+inside tokens so other scripts do not merge into English words). Working on
+bytes with `bytes.translate` + `split` is several times faster than a regex
+`findall`, which matters at a 50 µs per-article budget.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from newswatch.analysis.topics.weights import TITLE_PREFIX
+
+# Every byte that is not [0-9a-z] or part of a UTF-8 sequence becomes a space.
+_TABLE = bytes(c if (48 <= c <= 57 or 97 <= c <= 122 or c >= 128) else 32 for c in range(256))
+_QUOTES = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'))
+
+# Topic cues after "like" / "as ADJ as" describe a comparison, not the subject
+# ("fled like Olympic sprinters" is no sports story). A comparison ends at
+# punctuation, at a clause word, or after a few words.
+_SIMILE_HEADS = (b" like ", b" as if ", b" as though ")
+_VERB_LIKE_BEFORE = frozenset(
+    {b"would", b"i", b"we", b"you", b"they", b"not", b"don't", b"didn't", b"do", b"does"}
+)
+_CLAUSE_WORDS = frozenset(
+    {b"and", b"but", b"while", b"when", b"after", b"before", b"which", b"who", b"as", b"to"}
+)
+_STOP_BYTES = b',.;:!?()"\n'
+_SIMILE_MAX_WORDS = 4
+_ARTICLES = frozenset({b"a", b"an", b"the"})
+# "as well as", "as soon as"... are connectives, not comparisons.
+_AS_AS_IDIOMS = frozenset(
+    {b"well", b"soon", b"long", b"far", b"much", b"many", b"early", b"recently", b"late"}
+)
+
+
+_TITLE_PREFIX = TITLE_PREFIX.encode()
+_TITLE_LIMIT = 400
+
+
+def feature_counts(text: str, title: str | None, limit: int) -> Counter[bytes]:
+    """Word counts of `text` plus `t:`-prefixed title words: the model's features."""
+    counts = Counter(tokens(text, limit))
+    if title:
+        counts.update(_TITLE_PREFIX + w for w in tokens(title, _TITLE_LIMIT))
+    return counts
+
+
+def tokens(text: str, limit: int) -> list[bytes]:
+    """Lower-case word tokens of the first `limit` characters of `text`, similes removed."""
+    low = text[:limit].lower()
+    for curly, plain in _QUOTES:
+        low = low.replace(curly, plain)
+    raw = low.encode("utf-8", "ignore")
+    return strip_similes(raw).translate(_TABLE).split()
+
+
+def strip_similes(raw: bytes) -> bytes:
+    """`raw` with the compared-to words of similes blanked (positions kept)."""
+    spans = [*_like_spans(raw), *_as_as_spans(raw)]
+    if not spans:
+        return raw
+    buf = bytearray(raw)
+    for start, end in spans:
+        buf[start:end] = b" " * (end - start)
+    return bytes(buf)
+
+
+def _like_spans(raw: bytes) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for head in _SIMILE_HEADS:
+        at = raw.find(head)
+        while at != -1:
+            start = at + len(head)
+            if not _verb_like(raw, at, start):
+                spans.append((start, _comparison_end(raw, start)))
+            at = raw.find(head, start)
+    return spans
+
+
+def _verb_like(raw: bytes, at: int, start: int) -> bool:
+    """'would like to', 'I like' and the like: the verb, not a comparison."""
+    before = raw[max(0, at - 12) : at].split()
+    return raw.startswith(b"to ", start) or bool(before and before[-1] in _VERB_LIKE_BEFORE)
+
+
+def _as_as_spans(raw: bytes) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    at = raw.find(b" as ")
+    while at != -1:
+        word_end = raw.find(b" ", at + 4)
+        if (
+            word_end != -1
+            and raw.startswith(b" as ", word_end)
+            and raw[at + 4 : word_end] not in _AS_AS_IDIOMS
+        ):
+            start = word_end + 4
+            spans.append((start, _comparison_end(raw, start)))
+        at = raw.find(b" as ", at + 4)
+    return spans
+
+
+def _comparison_end(raw: bytes, start: int) -> int:
+    """End offset of the compared-to phrase that starts at `start`."""
+    pos, words = start, 0
+    while words < _SIMILE_MAX_WORDS and pos < len(raw):
+        while pos < len(raw) and raw[pos] == 32:
+            pos += 1
+        end = pos
+        while end < len(raw) and raw[end] != 32 and raw[end] not in _STOP_BYTES:
+            end += 1
+        word = raw[pos:end]
+        if not word or word in _CLAUSE_WORDS:
+            break
+        if word not in _ARTICLES:
+            words += 1
+        pos = end
+        if end < len(raw) and raw[end] in _STOP_BYTES:
+            break
+    return pos
