@@ -73,3 +73,9 @@ def test_the_ssrf_policy_follows_the_settings_flag(raw: str) -> None:
 def test_component_configs_are_read_from_the_same_environment() -> None:
     s = Settings.from_env({"NEWSWATCH_DELIVERY_TIMEOUT": "3"})
     assert s.delivery.timeout == 3.0
+
+
+def test_the_readme_table_is_the_generated_one() -> None:
+    """README.md shows `newswatch run --help-config`; regenerate it when an option changes."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert option_table() in readme
