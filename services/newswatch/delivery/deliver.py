@@ -129,7 +129,6 @@ class Deliverer:
     ) -> None:
         """Write the outcome: alert status, the attempt log, metrics."""
         now = self.clock()
-        self.alerts.set_status(alert.id, step.status.value)
         record = DeliveryAttempt(
             alert_id=alert.id,
             subscription_id=alert.subscription_id,
@@ -143,4 +142,6 @@ class Deliverer:
             next_at=None if step.delay is None else now + timedelta(seconds=step.delay),
         )
         self.log.append(record)
+        # Status last: whoever sees the new status also finds the attempt that set it in the log.
+        self.alerts.set_status(alert.id, step.status.value)
         self.observer.attempted(step, result, latency, alert, now)
