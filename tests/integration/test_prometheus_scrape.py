@@ -10,21 +10,17 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
 
 import pytest
-import yaml
 
-from tests.integration._prometheus import PROMETHEUS_DIR, binary
+from tests.integration._prometheus import free_port, http_get, prometheus_factory, query, stop, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -39,31 +35,6 @@ VALID = [
 INVALID = [{"id": "scrape-bad-1"}, {"id": "scrape-bad-2", "body": 7}]  # no body; body not a string
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(check: Callable[[], object], timeout: float, what: str) -> object:
-    deadline = time.monotonic() + timeout
-    last: object = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-            if last:
-                return last
-        except (OSError, urllib.error.URLError, ValueError) as exc:
-            last = exc
-        time.sleep(0.25)
-    raise TimeoutError(f"{what} not true after {timeout}s (last: {last!r})")
-
-
-def http_get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=5) as resp:
-        return resp.read()
-
-
 def post_json(url: str, body: object) -> int:
     req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
     try:
@@ -71,15 +42,6 @@ def post_json(url: str, body: object) -> int:
             return resp.status
     except urllib.error.HTTPError as exc:
         return exc.code
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
 
 
 @pytest.fixture
@@ -106,46 +68,8 @@ def newswatch_api(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def prometheus(tmp_path: Path) -> Iterator[Callable[[str], str]]:
-    """Factory: start Prometheus scraping `target` ("host:port") as `job`; returns its base URL."""
-    procs: list[subprocess.Popen] = []
-    logs: list[IO[str]] = []
-
-    def start(target: str, job: str = "newswatch-api") -> str:
-        port = free_port()
-        config = {
-            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-            "rule_files": [str(PROMETHEUS_DIR / "rules" / "recording.yml")],
-            "scrape_configs": [{"job_name": job, "static_configs": [{"targets": [target]}]}],
-        }
-        path = tmp_path / "prometheus.yml"
-        path.write_text(yaml.safe_dump(config))
-        cmd = [
-            binary("prometheus"),
-            f"--config.file={path}",
-            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-        ]
-        logs.append((tmp_path / "prometheus.log").open("w"))
-        procs.append(subprocess.Popen(cmd, stdout=logs[-1], stderr=subprocess.STDOUT))
-        base = f"http://127.0.0.1:{port}"
-        wait_for(lambda: http_get(f"{base}/-/ready"), 30, "prometheus /-/ready")
-        return base
-
-    yield start
-    for proc in procs:
-        stop(proc)
-    for log in logs:
-        log.close()
-
-
-def query(prom: str, expr: str) -> float | None:
-    """The single value of an instant query, None when it returns no series."""
-    body = json.loads(http_get(f"{prom}/api/v1/query?{urllib.parse.urlencode({'query': expr})}"))
-    assert body["status"] == "success", body
-    result = body["data"]["result"]
-    assert len(result) <= 1, result
-    return float(result[0]["value"][1]) if result else None
+def prometheus(tmp_path: Path) -> Iterator[Callable[..., str]]:
+    yield from prometheus_factory(tmp_path)
 
 
 def test_prometheus_sees_the_counters_move(newswatch_api: str, prometheus: Callable[[str], str]) -> None:
