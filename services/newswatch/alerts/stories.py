@@ -22,11 +22,14 @@ MAX_MEMBERS = 200  # later articles still refresh last_seen but are not kept (bo
 
 
 def story_keys(analysis: Analysis) -> tuple[str, ...]:
-    """Blocking keys `type@place`; events without a location use the article's top region."""
-    fallback = analysis.regions[0].code if analysis.regions else None
+    """Blocking keys `type@place`: the event's subdivision, else the article's main subdivision,
+    else the event's or the article's country (the most specific place known)."""
+    by_score = sorted(analysis.regions, key=lambda r: (-r.score, r.code))
+    subdivision = next((r.code for r in by_score if "-" in r.code), None)
+    country = next((r.code for r in by_score if "-" not in r.code), None)
     keys = set()
     for e in analysis.events:
-        place = e.location.subdivision or e.location.country or fallback
+        place = e.location.subdivision or subdivision or e.location.country or country
         if place:
             keys.add(f"{e.type.value}@{place}")
     return tuple(sorted(keys))

@@ -1,0 +1,98 @@
+"""Story grouping decisions: blocking keys, choosing a story, absorbing an article (idempotent)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newswatch.alerts.facts import facts
+from newswatch.alerts.similarity import signature
+from newswatch.alerts.stories import absorb, choose, member_of, source_of, story_keys
+from newswatch.domain.model import Analysis, Article, RegionMention
+from tests.unit.alerts.factory import WIRE, analysis, article, event, own_report
+
+T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+KEY_CASES = [
+    # (analysis, expected keys)
+    (analysis(events=(event(subdivision="UA-63"),)), ("power_plant_strike@UA-63",)),  # event's own place
+    (analysis(events=(event(subdivision=None),)), ("power_plant_strike@UA-63",)),  # article's subdivision
+    (
+        analysis(events=(event(subdivision=None),), regions=("UA",)),
+        ("power_plant_strike@UA",),
+    ),  # country only
+    (analysis(events=(event(subdivision=None, country=None),), regions=()), ()),  # nowhere: LSH only
+    (
+        analysis(events=(event(), event("casualties"))),
+        ("casualties@UA-63", "power_plant_strike@UA-63"),
+    ),  # both
+    (
+        Analysis(
+            "a",
+            (),
+            (RegionMention("UA-65", "x", 0.4), RegionMention("UA-63", "y", 0.9)),
+            (event(subdivision=None),),
+        ),
+        ("power_plant_strike@UA-63",),
+    ),  # the best-scored subdivision
+]
+
+
+@pytest.mark.parametrize(("a", "expected"), KEY_CASES)
+def test_story_keys(a: Analysis, expected: tuple[str, ...]) -> None:
+    assert story_keys(a) == expected
+
+
+SOURCE_CASES = [
+    (Article("1", "b", source=" Wire-One "), "wire-one"),  # normalised source name
+    (Article("1", "b", url="https://www.example.org/x"), "example.org"),  # URL host without www
+    (Article("1", "b"), "article:1"),  # unknown: the article stands alone
+]
+
+
+@pytest.mark.parametrize(("a", "expected"), SOURCE_CASES)
+def test_source_of(a: Article, expected: str) -> None:
+    assert source_of(a) == expected
+
+
+def _story(art_id: str, text: str, keys: tuple[str, ...], at: datetime = T0):  # type: ignore[no-untyped-def]
+    sig = signature(text)
+    return absorb(None, member_of(article(art_id, text), analysis(art_id, (event(),)), sig, at), keys, at)
+
+
+def test_choose_prefers_a_near_duplicate_over_shared_keys() -> None:
+    by_key = _story("k", own_report(0), ("power_plant_strike@UA-63",), T0 + timedelta(minutes=5))
+    by_text = _story("t", WIRE, ("strike@UA-14",))
+    assert choose([by_key, by_text], ("power_plant_strike@UA-63",), signature(WIRE)) is by_text
+    assert choose([by_key], ("protest@UA-63",), signature(own_report(1))) is None  # nothing in common
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=6))
+def test_absorbing_the_same_articles_again_changes_nothing(ids: list[str]) -> None:
+    story = None
+    for i in ids:
+        story = absorb(
+            story,
+            member_of(
+                article(i, own_report(ord(i))), analysis(i, (event(),)), signature(own_report(ord(i))), T0
+            ),
+            ("k",),
+            T0,
+        )
+    assert story is not None
+    again = story
+    for i in ids:
+        again = absorb(
+            again,
+            member_of(
+                article(i, own_report(ord(i))), analysis(i, (event(),)), signature(own_report(ord(i))), T0
+            ),
+            ("k",),
+            T0,
+        )
+    assert again == story and sorted(m.article_id for m in story.members) == sorted(set(ids))
+    assert facts(again) == facts(story)
