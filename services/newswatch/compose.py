@@ -14,12 +14,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Protocol
 
 from prometheus_client import CollectorRegistry
 
+from newswatch.alerts.ports import AlertStore, StoryStore, SubscriptionStore
 from newswatch.analysis.engine import Analyzer
 from newswatch.config import Backend, Settings
+from newswatch.delivery.log import DeliveryLog
 from newswatch.domain.outcome import AlertDraft
 from newswatch.metrics import Metrics
 from newswatch.pipeline import AlertPlanner, NoAlerts, Pipeline
@@ -29,6 +31,15 @@ from newswatch.store.dead_letters import DeadLetterStore, RedisDeadLetters, SQLi
 from newswatch.store.redis import Keys, client_from_url
 from newswatch.store.sqlite import SQLiteDB
 from newswatch.transport.base import Consumer, Producer
+
+
+class Dispatcher(Protocol):
+    """Delivery's entry point (newswatch.delivery): durable once `enqueue` returns."""
+
+    def enqueue(self, alert_id: str) -> None: ...
+
+    def close(self) -> None: ...
+
 
 PIPELINE_GROUP = "newswatch-pipeline"  # consumer group of the article processors
 
@@ -56,11 +67,11 @@ class Services:
     metrics: Metrics
     clock: Callable[[], datetime] = utcnow
     planner: AlertPlanner = field(default_factory=NoAlerts)
-    subscriptions: Any = None  # newswatch.alerts.ports.SubscriptionStore
-    alerts: Any = None  # newswatch.alerts.ports.AlertStore
-    stories: Any = None  # newswatch.alerts.ports.StoryStore
-    deliveries: Any = None  # delivery attempt log (newswatch.delivery)
-    dispatcher: Any = None  # DeliveryDispatcher: enqueue(alert_id)
+    subscriptions: SubscriptionStore | None = None
+    alerts: AlertStore | None = None
+    stories: StoryStore | None = None
+    deliveries: DeliveryLog | None = None  # the attempt log (GET /v1/deliveries)
+    dispatcher: Dispatcher | None = None  # enqueue(alert_id): in-process pool or Celery
     alert_sink: Callable[[AlertDraft], None] = field(default=lambda draft: _no_delivery(draft))
     # Drafts held by group_wait/repeat_interval that are due now: runtimes call it about every second
     # from the thread that runs the pipeline, and pass what it returns to `alert_sink`.
@@ -148,7 +159,12 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
 
 
 def _with_alerts(
-    services: Services, subscriptions: Any, alerts: Any, stories: Any, dispatcher: Any, deliveries: Any
+    services: Services,
+    subscriptions: SubscriptionStore,
+    alerts: AlertStore,
+    stories: StoryStore,
+    dispatcher: Dispatcher,
+    deliveries: DeliveryLog,
 ) -> None:
     """Subscriptions, stories and alerts (issue 4) on the services, planner and hand-off included."""
     from newswatch.alerts.handoff import hand_off
