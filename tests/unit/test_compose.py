@@ -125,3 +125,10 @@ def test_grafana_reads_the_provisioning_and_the_stack_prometheus() -> None:
     assert url == "http://prometheus:9090" and "9090:9090" in SERVICES["prometheus"]["ports"]
     provider = yaml.safe_load((DEPLOY / "grafana/provisioning/dashboards/newswatch.yml").read_text())
     assert mounts[provider["providers"][0]["options"]["path"]] == "./grafana/dashboards"
+
+
+def test_stack_runs_the_kafka_version_the_tests_run() -> None:
+    pom = (DEPLOY / "local" / "kafka" / "pom.xml").read_text()
+    (version,) = re.findall(r"<kafka\.version>([^<]+)</kafka\.version>", pom)
+    images = {svc["image"] for svc in SERVICES.values() if svc.get("image", "").startswith("apache/kafka:")}
+    assert images == {f"apache/kafka:{version}"}
