@@ -195,12 +195,20 @@ ROWS: list[tuple[str, list[tuple[str, str, str, list[tuple[str, str]]]]]] = [
 ]
 
 
+# "how many in the range" panels read one instant value per series; the table wants rows
+INSTANT: dict[str, dict[str, Any]] = {
+    "bargauge": {"instant": True, "range": False, "format": "time_series"},
+    "stat": {"instant": True, "range": False, "format": "time_series"},
+    "table": {"instant": True, "range": False, "format": "table"},
+}
+
+
 def panel(
     pid: int, title: str, kind: str, unit: str, queries: list[tuple[str, str]], x: int, y: int
 ) -> dict[str, Any]:
     targets = [
         {"refId": chr(ord("A") + i), "datasource": DATASOURCE, "expr": expr, "legendFormat": legend}
-        | ({"instant": True, "format": "table"} if kind in ("bargauge", "table") else {})
+        | INSTANT.get(kind, {})
         for i, (expr, legend) in enumerate(queries)
     ]
     return {
