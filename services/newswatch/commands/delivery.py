@@ -1,4 +1,4 @@
-"""`newswatch delivery`: the Celery worker of webhook delivery, plus the due-retry mover.
+"""`newswatch delivery`: the Celery worker of webhook delivery (its due-retry mover starts with it).
 
 Consumes `deliveries` (first attempts) and `deliveries.retry` from the Redis
 broker at NEWSWATCH_REDIS_URL. The default pool is threads: deliveries wait
@@ -20,8 +20,6 @@ from prometheus_client import CollectorRegistry
 
 from newswatch.delivery.celery_app import broker_options, make_app
 from newswatch.delivery.config import QUEUE, RETRY_QUEUE, DeliveryConfig
-from newswatch.delivery.due_redis import RedisDueDeliveries
-from newswatch.delivery.mover import DueMover
 from newswatch.metrics import Metrics
 from newswatch.metrics_backlog import CeleryQueueProbe, PeriodicSampler
 from newswatch.metrics_export import (
@@ -30,7 +28,7 @@ from newswatch.metrics_export import (
     reset_multiprocess_dir,
     serve_metrics,
 )
-from newswatch.store.redis import Keys, client_from_url
+from newswatch.store.redis import client_from_url
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +60,11 @@ def run(args: argparse.Namespace) -> int:
     app = make_app(env, metrics=(lambda: None) if prefork else (lambda: metrics))
     url, prefix = broker_options(env)
     client = client_from_url(url)
-    mover = DueMover(RedisDueDeliveries(client, Keys(prefix)), app, config.mover_interval).start()
     port = args.metrics_port or _int(env.get("NEWSWATCH_METRICS_PORT"))
     sampler = _serve_metrics(port, registry, metrics, client, prefix) if port else None
     try:
         app.worker_main(_worker_argv(args, config))
     finally:
-        mover.stop()
         if sampler is not None:
             sampler.stop()
         client.close()

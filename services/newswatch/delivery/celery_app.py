@@ -54,10 +54,33 @@ def make_app(
         task_time_limit=config.timeout * 4 + 30,  # a hung attempt is killed, then redelivered
     )
     if with_tasks:
-        from newswatch.delivery.tasks import register
-
-        register(app, env, config, metrics)
+        _add_worker_parts(app, env, config, metrics)
     return app
 
 
-app = make_app(os.environ)
+def _add_worker_parts(
+    app: Celery, env: Mapping[str, str], config: DeliveryConfig, metrics: Callable[[], Metrics | None]
+) -> None:
+    from newswatch.delivery.due_redis import RedisDueDeliveries
+    from newswatch.delivery.mover import DueMover, install_mover
+    from newswatch.delivery.tasks import register
+    from newswatch.store.redis import Keys, client_from_url
+
+    url, prefix = broker_options(env)
+    register(app, env, config, metrics)
+    install_mover(
+        app,
+        lambda: DueMover(RedisDueDeliveries(client_from_url(url), Keys(prefix)), app, config.mover_interval),
+    )
+
+
+app: Celery  # for `celery -A`: made on first access by the module __getattr__ below
+
+
+def __getattr__(name: str) -> Celery:
+    """`app`, built on first use (for the celery CLI), so importing this module costs nothing."""
+    if name != "app":
+        raise AttributeError(name)
+    global app
+    app = make_app(os.environ)
+    return app

@@ -1,4 +1,11 @@
-"""The due-retry mover: a thread that sends parked retries to the retry queue when due."""
+"""The due-retry mover: a thread beside every delivery worker that sends parked retries when due.
+
+`install_mover(app, ...)` hooks it to Celery's worker start and stop, so it
+runs whether the worker was started by `newswatch delivery` or by
+`celery -A newswatch.delivery.celery_app worker`; in a prefork worker it runs
+in the parent only. Several workers each run one; the Redis lock in
+`RedisDueDeliveries.move_due` lets one move at a time.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from celery import Celery
+from celery.signals import worker_ready, worker_shutdown
 
 from newswatch.delivery.config import RETRY_QUEUE, TASK
 from newswatch.delivery.due_redis import RedisDueDeliveries
@@ -16,14 +25,8 @@ log = logging.getLogger(__name__)
 
 
 class DueMover:
-    """Runs in every `newswatch delivery` process; the Redis lock lets one move at a time."""
-
     def __init__(
-        self,
-        due: RedisDueDeliveries,
-        app: Celery,
-        interval: float,
-        clock: Callable[[], float] = time.time,
+        self, due: RedisDueDeliveries, app: Celery, interval: float, clock: Callable[[], float] = time.time
     ) -> None:
         self._due, self._app, self._interval, self._clock = due, app, interval, clock
         self._stop = threading.Event()
@@ -49,3 +52,32 @@ class DueMover:
                 continue
             if moved:
                 log.info("delivery: moved %d due retries to %s", moved, RETRY_QUEUE)
+
+
+# Celery signals are process-wide; these map each delivery app to how to build its mover.
+_factories: dict[int, Callable[[], DueMover]] = {}
+_running: dict[int, DueMover] = {}
+_hooked = threading.Lock()
+
+
+def install_mover(app: Celery, make: Callable[[], DueMover]) -> None:
+    """Start `make()` when a worker of `app` is ready; stop it at worker shutdown."""
+    with _hooked:
+        if not _factories:
+            worker_ready.connect(_on_ready, weak=False)
+            worker_shutdown.connect(_on_shutdown, weak=False)
+        _factories[id(app)] = make
+
+
+def _on_ready(sender: Any = None, **_: Any) -> None:
+    app = getattr(sender, "app", None)
+    make = _factories.get(id(app))
+    if make is not None and id(app) not in _running:
+        _running[id(app)] = make().start()
+        log.info("delivery: due-retry mover started")
+
+
+def _on_shutdown(sender: Any = None, **_: Any) -> None:
+    mover = _running.pop(id(getattr(sender, "app", None)), None)
+    if mover is not None:
+        mover.stop()
