@@ -39,10 +39,14 @@ class Stopped(Exception):
 
 
 def hand_off(services: Services, outcome: Outcome) -> None:
-    """Store the analysis, then each alert (stored and enqueued for delivery)."""
-    services.analyses.put(outcome.article.id, outcome.analysis.to_dict())
+    """Each alert (stored and enqueued for delivery), then the analysis.
+
+    The analysis goes last so that once it is visible, everything else the
+    article produced is too.
+    """
     for draft in outcome.alerts:
         services.alert_sink(draft)
+    services.analyses.put(outcome.article.id, outcome.analysis.to_dict())
 
 
 def dead_letter(services: Services, exc: InvalidMessage, env: Envelope) -> None:
