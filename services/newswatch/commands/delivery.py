@@ -49,10 +49,10 @@ def run(args: argparse.Namespace) -> int:
         env["NEWSWATCH_DELIVERY_CONCURRENCY"] = str(args.concurrency)
     config = DeliveryConfig.from_env(env)
     prefork = args.pool == "prefork"
+    reset_multiprocess_dir(env)  # before any metric exists; no-op unless PROMETHEUS_MULTIPROC_DIR is set
     if prefork:
         if multiprocess_dir(env) is None:
             log.warning("prefork without PROMETHEUS_MULTIPROC_DIR: worker metrics will not be exported")
-        reset_multiprocess_dir(env)
         install_celery_hooks()
     registry = CollectorRegistry()
     metrics = Metrics(registry)

@@ -15,6 +15,8 @@ from typing import Any
 from standardwebhooks.webhooks import Webhook
 
 SIGNATURE_HEADERS = frozenset({"webhook-id", "webhook-timestamp", "webhook-signature"})
+# Headers the transport or the signature depend on: a subscriber's extra headers cannot set them.
+RESERVED = SIGNATURE_HEADERS | {"host", "content-length", "content-type", "transfer-encoding", "connection"}
 
 
 def encode_body(payload: Mapping[str, Any]) -> bytes:
@@ -27,7 +29,7 @@ def signed_headers(
 ) -> dict[str, str]:
     """Headers for one attempt: the subscriber's extra headers, then ours (which always win)."""
     signature = Webhook(secret).sign(msg_id=msg_id, timestamp=now, data=body.decode())
-    headers = {k: v for k, v in (extra or {}).items() if k.lower() not in SIGNATURE_HEADERS}
+    headers = {k: v for k, v in (extra or {}).items() if k.lower() not in RESERVED}
     headers.update(
         {
             "content-type": "application/json",

@@ -53,6 +53,8 @@ HEADER_CASES = [
     ({"Webhook-Id": "spoof"}, "webhook-id", "alt_42"),
     # JSON content type
     ({}, "content-type", "application/json"),
+    # nor the content type the signature covers
+    ({"Content-Type": "text/plain"}, "content-type", "application/json"),
 ]
 
 
@@ -61,7 +63,13 @@ def test_headers(extra: dict[str, str], name: str, value: str) -> None:
     now = datetime(2025, 11, 25, 12, 0, tzinfo=UTC)
     headers = signed_headers(SECRET, "alt_42", b"{}", now, extra)
     assert headers[name] == value
-    assert "Webhook-Id" not in headers
+    assert not {"Webhook-Id", "Content-Type"} & headers.keys()
+
+
+@pytest.mark.parametrize("name", ["Host", "content-length", "Transfer-Encoding", "Connection"])
+def test_transport_headers_cannot_be_set_by_subscribers(name: str) -> None:
+    headers = signed_headers(SECRET, "alt_1", b"{}", datetime.now(UTC), {name: "x"})
+    assert name not in headers
 
 
 def test_encoding_is_stable_and_compact() -> None:
