@@ -13,19 +13,22 @@ from newswatch.alerts.publishers import independent_publishers
 CASUALTY_FIELDS = ("killed", "injured")
 
 
-def best_events(members: tuple[Member, ...]) -> dict[str, dict[str, Any]]:
-    """The most confident event of each type (ties: lowest article id, so order does not matter)."""
-    best: dict[str, dict[str, Any]] = {}
+def distinct_events(members: tuple[Member, ...]) -> list[dict[str, Any]]:
+    """Every (type, evidence sentence) once, most confident first; wire copies repeat sentences.
+
+    Ties go to the lowest article id and the order is total, so arrival order does not matter.
+    """
+    best: dict[tuple[str, str], dict[str, Any]] = {}
     for e in (e for m in members for e in m.events):
-        cur = best.get(e["type"])
-        if cur is None or _rank(e) < _rank(cur):
-            best[e["type"]] = e
-    return dict(sorted(best.items()))
+        key = (e["type"], e["evidence"]["sentence"])
+        if key not in best or _rank(e) < _rank(best[key]):
+            best[key] = e
+    return sorted(best.values(), key=_rank)
 
 
-def _rank(e: dict[str, Any]) -> tuple[float, str]:
-    """Smaller is better: highest confidence, then lowest article id."""
-    return (-e["confidence"], e["evidence"]["article_id"])
+def _rank(e: dict[str, Any]) -> tuple[float, str, str, str]:
+    """Smaller is better: highest confidence, then type, lowest article id, sentence."""
+    return (-e["confidence"], e["type"], e["evidence"]["article_id"], e["evidence"]["sentence"])
 
 
 def casualties(members: tuple[Member, ...]) -> dict[str, int]:
@@ -40,18 +43,18 @@ def casualties(members: tuple[Member, ...]) -> dict[str, int]:
 
 
 def facts(story: Story) -> dict[str, Any]:
-    events = best_events(story.members)
-    top = min(events.values(), key=_rank) if events else None
+    events = distinct_events(story.members)
+    top = events[0] if events else None
     topics: dict[str, float] = {}
     for m in story.members:
         for t, score in m.topics.items():
             topics[t] = max(topics.get(t, 0.0), score)
     return {
         "story_id": story.id,
-        "event_types": list(events),
+        "event_types": sorted({e["type"] for e in events}),
         "confidence": top["confidence"] if top else 0.0,
         "location": top.get("location") if top else None,
-        "events": list(events.values()),
+        "events": events,
         "topics": [{"id": t, "score": s} for t, s in sorted(topics.items(), key=lambda ts: (-ts[1], ts[0]))],
         "regions": sorted({r for m in story.members for r in m.regions}),
         "articles": [

@@ -24,7 +24,9 @@ from newswatch.domain.outcome import AlertDraft
 @dataclass(frozen=True, slots=True)
 class PlannerConfig:
     story_window: timedelta = timedelta(hours=12)  # a story takes articles until this long after its last one
-    refresh_interval: timedelta = timedelta(seconds=1)  # how often to check for subscription changes
+    # How often to check for subscription changes: every article by default (one cheap read), so an
+    # article posted right after its subscription is matched; raise it to save a Redis round trip.
+    refresh_interval: timedelta = timedelta(0)
 
 
 class StoryPlanner:
