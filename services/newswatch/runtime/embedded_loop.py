@@ -59,10 +59,13 @@ def dead_letter(services: Services, exc: InvalidMessage, env: Envelope) -> None:
 class PipelineLoop:
     """Runs until `stop` is set; then finishes the message in hand, commits and closes."""
 
-    def __init__(self, services: Services, pipeline: Pipeline, consumer: Consumer) -> None:
+    def __init__(
+        self, services: Services, pipeline: Pipeline, consumer: Consumer, retry_first_s: float = RETRY_FIRST_S
+    ) -> None:
         self._s = services
         self._pipeline = pipeline
         self._consumer = consumer
+        self._retry_first_s = retry_first_s
         self.stop = threading.Event()
         self._flushed = 0.0
 
@@ -100,7 +103,7 @@ class PipelineLoop:
 
     def _retrying(self, env: Envelope) -> None:
         """Unexpected errors (a store down, a bug) retry the same message with backoff: never skip it."""
-        delay = RETRY_FIRST_S
+        delay = self._retry_first_s
         while True:
             try:
                 return self._handle(env)
