@@ -213,3 +213,28 @@ def test_worker_exports_delivery_metrics(
     assert 'newswatch_celery_queue_depth_messages{queue="deliveries.retry"}' in text
     line = next(x for x in text.splitlines() if x.startswith("newswatch_delivery_duration_seconds_count"))
     assert float(line.split()[-1]) >= 1
+
+
+def test_embedded_delivers_what_a_stopped_process_left_pending(
+    tmp_path: Path, receiver: Callable[..., Receiver]
+) -> None:
+    from newswatch.delivery.due_sqlite import SQLiteDueDeliveries
+
+    r = receiver(200)
+    db = SQLiteDB(tmp_path / "state.sqlite3")
+    subs, alerts = SQLiteSubscriptions(db), SQLiteAlerts(db)
+    sub = make_subscription(r.url, r.secret)
+    subs.create(sub)
+    alert = make_alert(sub)
+    alerts.put(alert)
+    SQLiteDueDeliveries(db).add(alert.id, 1, time.time())  # what enqueue left before the process stopped
+    db.close()
+    db = SQLiteDB(tmp_path / "state.sqlite3")  # "restart": fresh connections, a new pool
+    subs, alerts = SQLiteSubscriptions(db), SQLiteAlerts(db)
+    dispatcher, _ = embedded_delivery(db, subs, alerts, DeliveryConfig.from_env(ENV))
+    try:
+        assert len(r.wait_for(1)) == 1 and r.got[0].headers["webhook-id"] == alert.id
+        assert wait_until(lambda: alerts.get(alert.id).status == "delivered")
+    finally:
+        dispatcher.close()
+        db.close()
