@@ -1,0 +1,92 @@
+"""Pick one reading per mention, using the rest of the article as context."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from newswatch.analysis.regions.matcher import Mention
+from newswatch.analysis.regions.places import Kind, Place
+
+# Big enough that the name alone places a story in its country.
+ANCHOR_POPULATION = 15_000
+# Big enough to place a story abroad when the article is clearly about
+# another country ("Kirov", "Azov", "Novi" in a note about Ukraine are not).
+FOREIGN_POPULATION = 1_000_000
+_KIND_PRIOR = {Kind.COUNTRY: 6.0, Kind.SUBDIVISION: 5.0, Kind.FEATURE: 5.0, Kind.SHORT: 2.0}
+_ADMIN_PRIOR = {Kind.SHORT: 9.0, Kind.SUBDIVISION: 8.0, Kind.COUNTRY: 7.0}
+_CONTEXT_BONUS = 3.0
+
+
+def _anchor_of(places: Sequence[Place]) -> str | None:
+    """The one country a mention surely means: its trusted readings agree.
+
+    Curated names and country names outrank towns ("Donetsk" is the oblast and
+    city in UA before it is a small town in RU); without them, the biggest town
+    must be ten times bigger than any namesake abroad.
+    """
+    sure = {p.country for p in places if p.curated or p.kind == Kind.COUNTRY}
+    if sure:
+        return sure.pop() if len(sure) == 1 else None
+    towns = sorted((p for p in places if p.kind == Kind.TOWN), key=lambda p: -p.population)
+    if not towns or not _anchoring(towns[0]):
+        return None
+    rival = next((p.population for p in towns if p.country != towns[0].country), 0)
+    return towns[0].country if towns[0].population >= 10 * rival else None
+
+
+def _anchoring(p: Place) -> bool:
+    return not p.common and p.population >= ANCHOR_POPULATION
+
+
+def _weak(p: Place) -> bool:
+    return p.kind == Kind.TOWN and (p.common or p.population < ANCHOR_POPULATION)
+
+
+@dataclass(frozen=True, slots=True)
+class Anchors:
+    """Countries the article names unambiguously, and the ones it names most."""
+
+    all: frozenset[str]
+    main: frozenset[str]
+
+
+def anchors(mentions: Iterable[Mention]) -> Anchors:
+    counts = Counter(a for m in mentions if (a := _anchor_of(m.places)))
+    top = max(counts.values(), default=0)
+    return Anchors(frozenset(counts), frozenset(c for c, n in counts.items() if n == top))
+
+
+def choose(places: Sequence[Place], known: Anchors, admin_slot: bool = False) -> Place | None:
+    """Best reading: kind first, then context, then population. None if nothing fits.
+
+    A common-word town ("Reading") or a small one needs its country in context;
+    when the article has countries, a reading elsewhere must be trusted.
+    """
+    best, best_score = None, -math.inf
+    for p in places:
+        if p.kind in (Kind.IGNORE, Kind.DEMONYM) or (_weak(p) and p.country not in known.all):
+            continue
+        if known.main and p.country not in known.main and not _trusted_abroad(p):
+            continue
+        score = _score(p, known.all, admin_slot)
+        if score > best_score:
+            best, best_score = p, score
+    return best
+
+
+def _trusted_abroad(p: Place) -> bool:
+    """A reading outside the article's countries needs a curated name or a big town."""
+    return p.curated or p.kind == Kind.COUNTRY or (p.kind == Kind.TOWN and p.population >= FOREIGN_POPULATION)
+
+
+def _score(p: Place, context: frozenset[str], admin_slot: bool) -> float:
+    if admin_slot and p.kind in _ADMIN_PRIOR:
+        base = _ADMIN_PRIOR[p.kind]
+    elif p.kind == Kind.TOWN:
+        base = math.log10(p.population + 1) / 2  # 1M people -> 3.0
+    else:
+        base = _KIND_PRIOR.get(p.kind, 0.0)
+    return base + (_CONTEXT_BONUS if p.country in context else 0.0)

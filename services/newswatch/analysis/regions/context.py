@@ -1,0 +1,72 @@
+"""Pure predicates on the words around a matched name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# Prepositions that make a country a location ("strikes across Ukraine"),
+# not an actor ("Russia launched").
+_LOCATIVE = re.compile(
+    r"\b(?:in|into|across|throughout|inside|within|near|over|on|against|around|"
+    r"northern|southern|eastern|western|central|north|south|east|west|occupied)\s+(?:the\s+)?$",
+    re.I,
+)
+# "the Dnipro" is the river; a town takes no article ("the Hague" is its own name).
+_ARTICLE = re.compile(r"\bthe\s+$")
+# "Village, Oblast": up to four capitalised words, then a comma, before the mention.
+_VILLAGE = re.compile(r"((?:[A-ZÀ-ÞА-ЯЁІЇЄҐ][\w'’.\-]*\s){0,3}[A-ZÀ-ÞА-ЯЁІЇЄҐ][\w'’.\-]*),\s*$")
+_NEXT_WORD = re.compile(r"\s*(?:'s|’s)?\s*([\w\-]+)")
+_WINDOW = 60
+
+
+def before(text: str, start: int) -> str:
+    return text[max(0, start - _WINDOW) : start]
+
+
+def is_locative(text: str, start: int) -> bool:
+    return _LOCATIVE.search(before(text, start)) is not None
+
+
+def after_article(text: str, start: int) -> bool:
+    return _ARTICLE.search(before(text, start)) is not None
+
+
+def is_comparison(text: str, start: int, patterns: Sequence[re.Pattern[str]]) -> bool:
+    window = before(text, start)
+    return any(p.search(window) for p in patterns)
+
+
+def village_before(text: str, start: int) -> tuple[str, int] | None:
+    """The place name in "Village, <mention>" and where it starts, if any."""
+    m = _VILLAGE.search(before(text, start))
+    if m is None:
+        return None
+    return m.group(1), start - len(before(text, start)) + m.start(1)
+
+
+def next_word(text: str, end: int) -> str:
+    """The word after a mention (skipping a possessive), lower-cased."""
+    m = _NEXT_WORD.match(text, end)
+    return m.group(1).lower() if m else ""
+
+
+_POSSESSIVE = re.compile(r"['’]s\b")
+_WORD = re.compile(r"[\w'’.\-]+")
+
+
+def possessive(text: str, end: int) -> bool:
+    return _POSSESSIVE.match(text, end) is not None
+
+
+def person_like(text: str, start: int, end: int) -> bool:
+    """A name glued to another capitalised word ("Vladimir Putin"), outside title-case lines."""
+    m = _NEXT_CAP.match(text, end)
+    if m is None:
+        return False
+    words = _WORD.findall(text[max(0, start - 40) : end + 40])
+    caps = sum(1 for w in words if w[0].isupper())
+    return caps * 2 <= len(words)  # in a title-case headline most words are capitalised
+
+
+_NEXT_CAP = re.compile(r" (?:[A-ZА-ЯІЇЄҐ]\.|[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+)")

@@ -1,0 +1,149 @@
+"""Build the name -> places table from pycountry, GeoNames towns and the aliases.
+
+Everything here runs once at start-up; the result is a plain dict keyed by the
+folded spelling (see `places.fold`).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pycountry
+
+from newswatch.analysis.regions.aliases import REGION_SUFFIXES, RULES_DIR, AliasRules
+from newswatch.analysis.regions.places import Kind, Place, fold, name_keys
+
+Table = dict[str, list[Place]]
+# Subdivision names made only of these words ("Central", "Western") are
+# everyday words, not places.
+_GENERIC = frozenset(
+    [
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "centre",
+        "center",
+        "capital",
+        "coast",
+        "upper",
+        "lower",
+        "middle",
+        "north-east",
+        "north-west",
+        "south-east",
+        "south-west",
+        "islands",
+        "island",
+        "city",
+        "region",
+        "special",
+        "federal",
+        "district",
+        "lakes",
+        "mountain",
+        "highlands",
+        "interior",
+        "littoral",
+        "river",
+        "valley",
+    ]
+)
+_BRACKETS = re.compile(r"\s*[\[(].*?[\])]")
+
+
+# Scanning cost grows with the automaton (cache misses on a large trie), so
+# only towns this big, or this big under their primary name, are scanned for
+# everywhere; smaller towns are looked up by name where the text calls for a
+# place ("Village, Oblast", a short note with no subdivision).
+SCAN_ALL_SPELLINGS = 100_000
+SCAN_PRIMARY = 15_000
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    scanned: Table  # folded key (with a leading space) -> places; goes into the automaton
+    lookup: Table  # smaller towns, same keys
+
+
+def build_gazetteer(rules: AliasRules) -> Gazetteer:
+    scanned: Table = defaultdict(list)
+    lookup: Table = {}
+    _add_countries(scanned, rules)
+    _add_subdivisions(scanned, rules)
+    _add_towns(scanned, lookup)
+    _add_aliases(scanned, rules)
+    return Gazetteer(dict(scanned), lookup)
+
+
+def _add(table: Table, names: Iterable[str], place: Place) -> None:
+    for name in names:
+        exact = name.isupper() and len(name.replace(".", "")) <= 4
+        for key in name_keys(name):
+            if place not in table[key]:
+                table[key].append(place._replace(exact_case=True) if exact else place)
+
+
+def _add_countries(table: Table, rules: AliasRules) -> None:
+    for c in pycountry.countries:
+        names = [getattr(c, a, None) for a in ("name", "official_name", "common_name")]
+        _add(table, [n for n in names if n and "," not in n], Place(Kind.COUNTRY, c.alpha_2))
+    for cc, names in rules.raw["countries"].items():
+        _add(table, names, Place(Kind.COUNTRY, cc, curated=True))
+
+
+def _add_subdivisions(table: Table, rules: AliasRules) -> None:
+    for s in pycountry.subdivisions:
+        name = _BRACKETS.sub("", s.name).strip()
+        if set(fold(name).replace("-", " ").split()) <= _GENERIC:
+            continue
+        _add(table, [name], Place(Kind.SUBDIVISION, s.country_code, s.code))
+    for code, entry in rules.raw["subdivisions"].items():
+        cc = code.split("-")[0]
+        short = entry["short"]
+        _add(table, short, Place(Kind.SHORT, cc, code, curated=True))
+        suffixed = [f"{n} {sfx}" for n in short for sfx in REGION_SUFFIXES]
+        _add(table, [*entry.get("full", []), *suffixed], Place(Kind.SUBDIVISION, cc, code, curated=True))
+
+
+def _add_towns(scanned: Table, lookup: Table) -> None:
+    # The hot loop of start-up (~300k rows): keys come pre-folded from the
+    # build script and country/subdivision strings are interned, not copied.
+    intern = sys.intern
+    with gzip.open(RULES_DIR / "places.tsv.gz", "rt", encoding="utf-8", newline="") as f:
+        rows = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")
+        next(rows)
+        for key, cc, sub, pop, primary, common in rows:
+            n = int(pop)
+            place = Place(Kind.TOWN, intern(cc), intern(sub) if sub else None, n, common == "1")
+            scan = n >= SCAN_ALL_SPELLINGS or (n >= SCAN_PRIMARY and primary == "1")
+            target = scanned if scan or key in scanned else lookup
+            bucket = target.get(key)
+            if bucket is None:
+                target[key] = [place]
+            else:
+                bucket.append(place)
+
+
+def _add_aliases(table: Table, rules: AliasRules) -> None:
+    raw = rules.raw
+    for town in raw["towns"]:
+        place = Place(Kind.TOWN, town["country"], town.get("subdivision"), town["population"], curated=True)
+        _add(table, town["names"], place)
+    for feat in raw["features"]:
+        place = Place(Kind.FEATURE, feat["country"], feat.get("subdivision"), curated=True)
+        _add(table, feat["names"], place)
+    for cc, names in raw["demonyms"].items():
+        _add(table, names, Place(Kind.DEMONYM, cc))
+    _add(table, raw["ignore"], Place(Kind.IGNORE, ""))

@@ -1,0 +1,47 @@
+"""Find place names in text: one Aho-Corasick pass, word boundaries, capitals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ahocorasick
+
+from newswatch.analysis.regions.gazetteer import Table
+from newswatch.analysis.regions.places import Place, fold
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A capitalised name in the text and every place it may stand for."""
+
+    start: int
+    end: int
+    surface: str
+    places: tuple[Place, ...]
+
+
+class NameMatcher:
+    """Compiled once from the gazetteer table; `scan` is pure and thread-safe."""
+
+    def __init__(self, table: Table) -> None:
+        self._auto = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        for key, places in table.items():
+            self._auto.add_word(key, (len(key), tuple(places)))
+        self._auto.make_automaton()
+
+    def scan(self, text: str) -> list[Mention]:
+        """Leftmost-longest names that sit on word boundaries and are capitalised."""
+        out: list[Mention] = []
+        n = len(text)
+        for last, (length, places) in self._auto.iter_long(fold(text)):
+            start, end = last - length + 1, last + 1
+            if (start and text[start - 1].isalnum()) or (end < n and text[end].isalnum()):
+                continue
+            surface = text[start:end]
+            if not surface[0].isupper():
+                continue
+            if not surface.isupper():
+                places = tuple(p for p in places if not p.exact_case)
+            if places:
+                out.append(Mention(start, end, surface, places))
+        return out

@@ -1,0 +1,182 @@
+"""From scanned mentions to located spots and article regions (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from newswatch.analysis.regions import context as ctx
+from newswatch.analysis.regions.choose import anchors, choose
+from newswatch.analysis.regions.matcher import Mention
+from newswatch.analysis.regions.places import Kind, Place
+from newswatch.analysis.regions.result import Level, RegionResult, Spot
+from newswatch.domain.model import Location, RegionMention
+
+_LEVEL = {
+    Kind.COUNTRY: Level.COUNTRY,
+    Kind.FEATURE: Level.FEATURE,
+    Kind.SUBDIVISION: Level.SUBDIVISION,
+    Kind.SHORT: Level.SUBDIVISION,
+    Kind.TOWN: Level.TOWN,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Start-up tables the pure resolution needs."""
+
+    names: Mapping[str, str]  # ISO code -> display name
+    place_nouns: frozenset[str]
+    actor_nouns: frozenset[str]
+    comparisons: Sequence[re.Pattern[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    mention: Mention
+    place: Place
+    located: bool  # names where something is (True) or only who acts (False)
+    village: str | None = None
+    village_start: int | None = None
+
+
+def read_mentions(text: str, mentions: Sequence[Mention], c: Context) -> list[Reading]:
+    kept = [m for m in mentions if not _hidden(text, m, c)]
+    known = anchors(kept)
+    out: list[Reading] = []
+    for i, m in enumerate(kept):
+        village = ctx.village_before(text, m.start)
+        if village and _is_listed_town(kept, i, village[1]):
+            village = None
+        places = _drop_rivers(text, m)
+        if ctx.person_like(text, m.start, m.end):
+            places = tuple(p for p in places if p.kind != Kind.TOWN or p.curated)
+        place = choose(places, known, admin_slot=village is not None)
+        if place is not None:
+            out.append(_reading(text, m, place, village, c, known.main))
+    return out
+
+
+def _hidden(text: str, m: Mention, c: Context) -> bool:
+    """Outlets and the like ("Daily Mail"), and yardsticks ("the size of Wales")."""
+    if any(p.kind == Kind.IGNORE for p in m.places):
+        return True
+    return ctx.is_comparison(text, m.start, c.comparisons)
+
+
+def _is_listed_town(kept: Sequence[Mention], i: int, village_start: int) -> bool:
+    # "Lviv, Kyiv and Odesa" lists towns; "Bucha, Kyiv" names a town in an oblast.
+    prev = kept[i - 1] if i else None
+    if prev is None or prev.start != village_start:
+        return False
+    return any(p.kind == Kind.TOWN and p.population >= 100_000 for p in prev.places)
+
+
+def _drop_rivers(text: str, m: Mention) -> tuple[Place, ...]:
+    # "the Dnipro" / "the Don" are rivers: a town name after "the" is no town.
+    if ctx.after_article(text, m.start):
+        return tuple(p for p in m.places if p.kind != Kind.TOWN)
+    return m.places
+
+
+def _reading(
+    text: str, m: Mention, place: Place, village: tuple[str, int] | None, c: Context, main: frozenset[str]
+) -> Reading:
+    if village and place.kind in (Kind.SHORT, Kind.SUBDIVISION):
+        return Reading(m, place, True, village[0], village[1])
+    return Reading(m, place, _located(text, m, place, c, main))
+
+
+def _located(text: str, m: Mention, place: Place, c: Context, main: frozenset[str]) -> bool:
+    """Whether the mention says where something is, not who acts ("Russia launched")."""
+    noun = ctx.next_word(text, m.end) in c.place_nouns
+    if place.kind == Kind.DEMONYM:  # "against the Russian invasion" is no place
+        return noun
+    cue = noun or ctx.is_locative(text, m.start)
+    if place.kind == Kind.COUNTRY:
+        return cue
+    # A place abroad from the article's main countries is often a government
+    # ("Moscow said") or an origin; it counts as a location only with a cue.
+    return cue or not main or place.country in main
+
+
+def demonym_readings(text: str, mentions: Sequence[Mention], c: Context) -> list[Reading]:
+    """Demonyms as readings: located before a place noun ("Ukrainian city"), else actors."""
+    out = []
+    for m in mentions:
+        dem = next((p for p in m.places if p.kind == Kind.DEMONYM), None)
+        if dem is not None and not _hidden(text, m, c):
+            out.append(_reading(text, m, dem, None, c, frozenset()))
+    return out
+
+
+def build_result(text: str, readings: Sequence[Reading], c: Context) -> RegionResult:
+    located = [r for r in readings if r.located]
+    if not located:
+        located = _fallback(text, readings, c)
+    spots = tuple(_spot(r) for r in located)
+    return RegionResult(_regions(located, c), spots, _best(spots))
+
+
+def _fallback(text: str, readings: Sequence[Reading], c: Context) -> list[Reading]:
+    # Nothing names a place: the country the article names most, as other
+    # than an actor, stands in ("Russian forces" weigh little).
+    weights: Counter[str] = Counter()
+    for r in readings:
+        weights[r.place.country] += _actor_weight(text, r, c)
+    if not weights:
+        return []
+    top = max(weights, key=lambda cc: (weights[cc], -_first(readings, cc)))
+    return [r for r in readings if r.place.country == top]
+
+
+def _actor_weight(text: str, r: Reading, c: Context) -> float:
+    word = ctx.next_word(text, r.mention.end)
+    if word in c.actor_nouns:
+        return 0.25
+    if r.place.kind == Kind.DEMONYM or ctx.possessive(text, r.mention.end):
+        return 0.5
+    return 1.0
+
+
+def _first(readings: Sequence[Reading], cc: str) -> int:
+    return next(r.mention.start for r in readings if r.place.country == cc)
+
+
+def _spot(r: Reading) -> Spot:
+    p, m = r.place, r.mention
+    if r.village is not None and r.village_start is not None:
+        return Spot(r.village_start, m.end, Level.TOWN, Location(p.country, p.subdivision, r.village))
+    level = _LEVEL.get(p.kind, Level.COUNTRY)
+    place = m.surface if p.kind == Kind.TOWN else None
+    return Spot(m.start, m.end, level, Location(p.country, p.subdivision, place))
+
+
+def _regions(readings: Sequence[Reading], c: Context) -> tuple[RegionMention, ...]:
+    surfaces: dict[str, list[str]] = defaultdict(list)
+    for r in readings:
+        codes = {r.place.country, r.place.subdivision} - {None}
+        for code in codes:
+            if r.mention.surface not in surfaces[code]:
+                surfaces[code].append(r.mention.surface)
+    counts = Counter(code for r in readings for code in {r.place.country, r.place.subdivision} - {None})
+    top = max(counts.values(), default=1)
+    order = sorted(surfaces, key=lambda code: -counts[code])
+    return tuple(
+        RegionMention(code, c.names.get(code, code), counts[code] / top, tuple(surfaces[code]))
+        for code in order
+    )
+
+
+def _best(spots: Sequence[Spot]) -> Location:
+    """The article's main place: its most named subdivision, else its most named country."""
+    if not spots:
+        return Location()
+    subs = Counter(s.location.subdivision for s in spots if s.location.subdivision)
+    if subs:
+        top = subs.most_common(1)[0][0]
+        return max((s for s in spots if s.location.subdivision == top), key=lambda s: s.level).location
+    top_cc = Counter(s.location.country for s in spots).most_common(1)[0][0]
+    return Location(top_cc)

@@ -1,0 +1,45 @@
+"""RegionResolver: ISO 3166 regions and event locations from an article's place names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pycountry
+
+from newswatch.analysis.regions.aliases import load_aliases
+from newswatch.analysis.regions.gazetteer import Gazetteer, build_gazetteer
+from newswatch.analysis.regions.matcher import NameMatcher
+from newswatch.analysis.regions.resolve import Context, build_result, demonym_readings, read_mentions
+from newswatch.analysis.regions.result import RegionResult
+
+
+@dataclass(frozen=True)
+class RegionResolver:
+    """Holds the compiled gazetteer; `resolve` is pure and safe to share between threads."""
+
+    matcher: NameMatcher
+    gazetteer: Gazetteer
+    context: Context
+
+    @classmethod
+    def load(cls) -> RegionResolver:
+        """Build every table (a few seconds, once per process). Raises on invalid alias rules."""
+        rules = load_aliases()
+        gazetteer = build_gazetteer(rules)
+        matcher = NameMatcher(gazetteer.scanned)
+        context = Context(_display_names(), rules.place_nouns, rules.actor_nouns, rules.comparisons)
+        return cls(matcher, gazetteer, context)
+
+    def resolve(self, text: str) -> RegionResult:
+        """Regions named in `text` and the spots that locate its events. Never raises."""
+        mentions = self.matcher.scan(text)
+        readings = read_mentions(text, mentions, self.context)
+        readings += demonym_readings(text, mentions, self.context)
+        readings.sort(key=lambda r: r.mention.start)
+        return build_result(text, readings, self.context)
+
+
+def _display_names() -> dict[str, str]:
+    names = {c.alpha_2: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    names.update({s.code: s.name for s in pycountry.subdivisions})
+    return names
