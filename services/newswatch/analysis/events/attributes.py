@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from newswatch.analysis.events.context import words_between
@@ -25,7 +26,9 @@ def _is_date_part(text: str, q: Quantity) -> bool:
     return after in MONTH_WORDS or before in MONTH_WORDS or (q.unit is None and 1900 <= q.value <= 2100)
 
 
+@lru_cache(maxsize=512)
 def quantities(text: str) -> list[Quantity]:
+    """Quantities that are not parts of dates; cached because several events share a sentence."""
     return [q for q in find_quantities(text) if not _is_date_part(text, q)]
 
 

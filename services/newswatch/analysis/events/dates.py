@@ -20,14 +20,19 @@ MONTH_WORDS = frozenset(_MONTHS)
 
 def stated_date(sentence: str) -> str | None:
     """ISO date of the first full date (day, month name, year) in the sentence, else None."""
-    m = _DMY.search(sentence)
-    if m:
-        day, month, year = int(m.group(1)), _MONTHS[m.group(2).lower()], int(m.group(3))
-    else:
-        m = _MDY.search(sentence)
-        if not m:
-            return None
-        month, day, year = _MONTHS[m.group(1).lower()], int(m.group(2)), int(m.group(3))
-    if not 1 <= day <= 31:
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    dates = stated_dates(sentence)
+    return dates[0][1] if dates else None
+
+
+def stated_dates(text: str) -> list[tuple[int, str]]:
+    """Every full date in the text as (offset, ISO date), in text order (one pass each way)."""
+    found = []
+    for m in _DMY.finditer(text):
+        found.append((m.start(), _iso(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))))
+    for m in _MDY.finditer(text):
+        found.append((m.start(), _iso(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))))
+    return sorted((at, iso) for at, iso in found if iso)
+
+
+def _iso(year: int, month: int, day: int) -> str:
+    return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= day <= 31 else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +49,12 @@ class EventDetector:
         """Every event the text reports; offsets in evidence index into `text`."""
         folded = fold(text)
         hits = self._matcher.scan(folded)
-        if not hits:
+        in_text = frozenset(h.set for h in hits)
+        # Most articles report no event: skip sentence work unless some rule can fire.
+        rules = [(r, req) for r, req in zip(self._rules, self._required, strict=True) if req <= in_text]
+        if not rules:
             return ()
+        triggers = {r.all[0] for r, _ in rules}
         sentences = split_sentences(text)
         starts = [s.start for s in sentences]
         grouped: dict[int, dict[str, list[Hit]]] = {}
@@ -58,29 +62,32 @@ class EventDetector:
             i = bisect_right(starts, h.start) - 1
             if i >= 0 and h.end <= sentences[i].end:
                 grouped.setdefault(i, {}).setdefault(h.set, []).append(h)
-        fallback = stated_date(text)
-        in_text = frozenset(h.set for h in hits)
+        # Conflict logs state the date once, up front: it dates the whole note.
+        fallback = stated_date(sentences[0].text) if sentences else None
         events: list[Event] = []
         for i, by_set in sorted(grouped.items()):
-            events.extend(
-                self._sentence_events(text, folded, sentences[i], by_set, in_text, locate, fallback)
-            )
+            if triggers.isdisjoint(by_set):
+                continue
+            s = sentences[i]
+            events.extend(self._sentence_events(text, folded, s, by_set, rules, in_text, locate, fallback))
         found = {e.type for e in events}
-        return tuple(e for e in events if not any(t in found for t in self._unless[e.rule]))
+        kept = [e for e in events if not any(t in found for t in self._unless[e.rule])]
+        return _merge_repeats(kept)
 
-    def _sentence_events(  # noqa: PLR0913
+    def _sentence_events(
         self,
         text: str,
         folded: str,
         s: Sentence,
         by_set: Hits,
+        rules: list[tuple[Rule, frozenset[str]]],
         in_text: frozenset[str],
         locate: Locate,
         fallback: str | None,
     ) -> list[Event]:
         present = by_set.keys()
         fired: dict[EventType, _Fired] = {}
-        for rule, required in zip(self._rules, self._required, strict=True):
+        for rule, required in rules:
             if not required <= present or not self._admits(rule, present, in_text):
                 continue
             trigger = self._trigger(rule, folded, s, by_set)
@@ -134,6 +141,25 @@ class EventDetector:
             attrs["claimed"] = True
         evidence = Evidence(s.text, s.start, s.end)
         return Event(f.rule.type, round(f.confidence, 4), f.rule.slug, evidence, location, attrs, occurred)
+
+
+def _merge_repeats(events: list[Event]) -> tuple[Event, ...]:
+    """One event per (type, location): the first report, its attributes completed by repeats.
+
+    Articles retell the same occurrence ("troops fled ... the fleeing units"); distinct
+    places stay distinct events.
+    """
+    merged: dict[tuple[EventType, Location], Event] = {}
+    for e in events:
+        key = (e.type, e.location)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = e
+            continue
+        attrs = {**e.attributes, **first.attributes}
+        conf = max(first.confidence, e.confidence)
+        merged[key] = replace(first, attributes=attrs, confidence=conf, occurred=first.occurred or e.occurred)
+    return tuple(merged.values())
 
 
 def _anchors(rule: Rule, trigger: Hit, by_set: Hits) -> list[Hit]:
