@@ -45,7 +45,9 @@ class FiltersIn(_Strict):
     regions: list[str] = []
     keywords: list[str] = []
     min_confidence: float = 0.0
-    min_publishers: int = Field(1, description="Independent publishers needed (wire copies count once).")
+    min_publishers: int = Field(
+        default=1, description="Independent publishers needed (wire copies count once)."
+    )
 
 
 class WebhookIn(_Strict):

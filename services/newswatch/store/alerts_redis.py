@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import redis
 
@@ -25,7 +26,7 @@ from newswatch.store.alerts_codec import (
     sub_loads,
 )
 from newswatch.store.alerts_sqlite import REPLAYABLE
-from newswatch.store.redis import Keys
+from newswatch.store.redis import Keys, text
 
 
 def _utcnow() -> datetime:
@@ -40,9 +41,10 @@ class RedisSubscriptions:
         sub = replace(sub, created_at=sub.created_at or self._clock())
         if not self._r.hsetnx(self._k("subs"), sub.id, sub_dumps(sub)):
             raise KeyError(f"subscription {sub.id} exists")
-        self._r.pipeline().sadd(self._k("subs", "tenant", sub.tenant), sub.id).incr(
-            self._k("subs", "version")
-        ).execute()
+        pipe = self._r.pipeline()
+        pipe.sadd(self._k("subs", "tenant", sub.tenant), sub.id)
+        pipe.incr(self._k("subs", "version"))
+        pipe.execute()
         return sub
 
     def get(self, sub_id: str) -> Subscription | None:
@@ -62,21 +64,21 @@ class RedisSubscriptions:
         if old is None:
             return None
         sub = replace(sub, tenant=old.tenant, secret=old.secret, created_at=old.created_at)
-        self._r.pipeline().hset(self._k("subs"), sub.id, sub_dumps(sub)).incr(
-            self._k("subs", "version")
-        ).execute()
+        pipe = self._r.pipeline()
+        pipe.hset(self._k("subs"), sub.id, sub_dumps(sub))
+        pipe.incr(self._k("subs", "version"))
+        pipe.execute()
         return sub
 
     def delete(self, sub_id: str) -> bool:
         old = self.get(sub_id)
         if old is None:
             return False
-        pipe = (
-            self._r.pipeline()
-            .hdel(self._k("subs"), sub_id)
-            .srem(self._k("subs", "tenant", old.tenant), sub_id)
-        )
-        pipe.incr(self._k("subs", "version")).execute()
+        pipe = self._r.pipeline()
+        pipe.hdel(self._k("subs"), sub_id)
+        pipe.srem(self._k("subs", "tenant", old.tenant), sub_id)
+        pipe.incr(self._k("subs", "version"))
+        pipe.execute()
         return True
 
     def set_enabled(self, sub_id: str, enabled: bool) -> bool:
@@ -112,16 +114,15 @@ class RedisAlerts:
         self._set_status = client.register_script(_SET_STATUS)
 
     def put(self, alert: AlertRecord) -> bool:
-        alert = replace(alert, created_at=alert.created_at or self._clock())
+        created = alert.created_at or self._clock()
+        alert = replace(alert, created_at=created)
         keys = [self._k("alert", alert.id), self._k("alerts", "all")]
         keys += [self._k("alerts", "tenant", alert.tenant), self._k("alerts", "sub", alert.subscription_id)]
-        return bool(
-            self._put(keys=keys, args=[alert_dumps(alert), alert.status, micros(alert.created_at), alert.id])
-        )
+        return bool(self._put(keys=keys, args=[alert_dumps(alert), alert.status, micros(created), alert.id]))
 
     def get(self, alert_id: str) -> AlertRecord | None:
         doc, status = self._r.hmget(self._k("alert", alert_id), ["doc", "status"])
-        return alert_loads(doc, status.decode()) if doc is not None and status is not None else None
+        return alert_loads(doc, text(status)) if doc is not None and status is not None else None
 
     def set_status(self, alert_id: str, status: str) -> bool:
         AlertStatus(status)  # ValueError on an unknown status
@@ -151,16 +152,17 @@ class RedisAlerts:
     def _page_ids(self, key: str, low: int, cursor: str | None, n: int) -> list[tuple[str, int]]:
         """(id, score) newest first, strictly after the cursor's (score, id)."""
         if cursor is None:
-            rows = self._r.zrevrangebyscore(key, "+inf", low, start=0, num=n, withscores=True)
-            return [(m.decode(), int(s)) for m, s in rows]
+            rows: Any = self._r.zrevrangebyscore(key, "+inf", low, start=0, num=n, withscores=True)
+            return [(text(m), int(s)) for m, s in rows]
         us, last_id = cursor_decode(cursor)
         # Ties on the score are ordered by id (Redis orders equal scores lexicographically).
-        ties = [m.decode() for m in self._r.zrangebyscore(key, us, us)] if us >= low else []
+        found: Any = self._r.zrangebyscore(key, us, us) if us >= low else []
+        ties = [text(m) for m in found]
         same = [(m, us) for m in sorted(ties, reverse=True) if m < last_id]
-        older = self._r.zrevrangebyscore(key, f"({us}", low, start=0, num=n, withscores=True)
-        return (same + [(m.decode(), int(s)) for m, s in older])[:n]
+        older: Any = self._r.zrevrangebyscore(key, f"({us}", low, start=0, num=n, withscores=True)
+        return (same + [(text(m), int(s)) for m, s in older])[:n]
 
     def for_replay(self, subscription_id: str, since: datetime, only_failed: bool) -> list[AlertRecord]:
-        ids = self._r.zrangebyscore(self._k("alerts", "sub", subscription_id), micros(since), "+inf")
-        alerts = [a for a in (self.get(i.decode()) for i in ids) if a is not None]
+        ids: Any = self._r.zrangebyscore(self._k("alerts", "sub", subscription_id), micros(since), "+inf")
+        alerts = [a for a in (self.get(text(i)) for i in ids) if a is not None]
         return [a for a in alerts if not only_failed or a.status in REPLAYABLE]

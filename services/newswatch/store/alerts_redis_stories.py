@@ -47,7 +47,8 @@ class RedisStories:
         pipe.set(self._k("story", story.id), story_dumps(story), ex=ttl)
         for lookup in [f"k:{k}" for k in story.keys] + [f"b:{b}" for b in bands]:
             key = self._k("story", "lookup", lookup)
-            pipe.zadd(key, {story.id: last}).expire(key, ttl)
+            pipe.zadd(key, {story.id: last})
+            pipe.expire(key, ttl)
         pipe.execute()
 
     def notice(self, subscription_id: str, story_id: str) -> Notice | None:
@@ -59,7 +60,8 @@ class RedisStories:
             self._k("story", "notices", notice.story_id),
             f"{notice.story_id}|{notice.subscription_id}",
         )
-        pipe = self._r.pipeline().hset(key, notice.subscription_id, notice_dumps(notice))
+        pipe = self._r.pipeline()
+        pipe.hset(key, notice.subscription_id, notice_dumps(notice))
         pipe.expire(key, int(self._ttl.total_seconds()))
         if notice.held_since is not None:
             pipe.sadd(self._k("story", "held"), member)

@@ -42,13 +42,14 @@ class SQLiteSubscriptions:
         db.migrate(_SUBS_DDL)
 
     def create(self, sub: Subscription) -> Subscription:
-        sub = replace(sub, created_at=sub.created_at or self._clock())
+        created = sub.created_at or self._clock()
+        sub = replace(sub, created_at=created)
         with self._db.transaction() as c:
             if c.execute("SELECT 1 FROM subscriptions WHERE id = ?", (sub.id,)).fetchone():
                 raise KeyError(f"subscription {sub.id} exists")
             c.execute(
                 "INSERT INTO subscriptions (id, tenant, enabled, created_us, doc) VALUES (?, ?, ?, ?, ?)",
-                (sub.id, sub.tenant, int(sub.enabled), micros(sub.created_at), sub_dumps(sub)),
+                (sub.id, sub.tenant, int(sub.enabled), micros(created), sub_dumps(sub)),
             )
             c.execute("UPDATE subscriptions_version SET v = v + 1")
         return sub
@@ -112,7 +113,8 @@ class SQLiteAlerts:
         db.migrate(_ALERTS_DDL)
 
     def put(self, alert: AlertRecord) -> bool:
-        alert = replace(alert, created_at=alert.created_at or self._clock())
+        created = alert.created_at or self._clock()
+        alert = replace(alert, created_at=created)
         cur = self._db.conn().execute(
             "INSERT OR IGNORE INTO alerts (id, subscription_id, tenant, created_us, status, doc)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -120,7 +122,7 @@ class SQLiteAlerts:
                 alert.id,
                 alert.subscription_id,
                 alert.tenant,
-                micros(alert.created_at),
+                micros(created),
                 alert.status,
                 alert_dumps(alert),
             ),
@@ -145,7 +147,8 @@ class SQLiteAlerts:
         cursor: str | None = None,
         limit: int = 100,
     ) -> Page:
-        where, args = ["created_us >= ?"], [micros(since) if since else 0]
+        where: list[str] = ["created_us >= ?"]
+        args: list[object] = [micros(since) if since else 0]
         for column, value in (("tenant", tenant), ("subscription_id", subscription_id)):
             if value is not None:
                 where.append(f"{column} = ?")
