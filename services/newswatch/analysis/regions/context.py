@@ -14,9 +14,16 @@ _LOCATIVE = re.compile(
 )
 # "the Dnipro" is the river; a town takes no article ("the Hague" is its own name).
 _ARTICLE = re.compile(r"\bthe\s+$")
-# "Village, Oblast": up to four capitalised words, then a comma, before the mention.
-_VILLAGE = re.compile(r"((?:[A-ZÀ-ÞА-ЯЁІЇЄҐ][\w'’.\-]*\s){0,3}[A-ZÀ-ÞА-ЯЁІЇЄҐ][\w'’.\-]*),\s*$")
-_NEXT_WORD = re.compile(r"\s*(?:'s|’s)?\s*([\w\-]+)")
+# "Village, Oblast": up to four capitalised words (and maybe "village",
+# "district"...), then a comma, before the mention.
+_VILLAGE = re.compile(
+    r"((?:[A-ZÀ-ÞА-ЯЁІЇЄҐ][\w'’.\-]*\s){0,3}[A-ZÀ-ÞА-ЯЁІЇЄҐ][\w'’.\-]*)"
+    r"(?:\s(?:village|town|city|settlement|district|raion|community|hromada|area|suburb|microdistrict))?"
+    r",\s*$"
+)
+# "Lviv, Kyiv and Odesa": a list of towns goes on after the second name.
+_LIST_GOES_ON = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+)[A-ZА-ЯІЇЄҐ]")
+_NEXT_WORD = re.compile(r"(?:'s|’s)?\s+([\w\-]+)")
 _WINDOW = 60
 
 
@@ -28,8 +35,43 @@ def is_locative(text: str, start: int) -> bool:
     return _LOCATIVE.search(before(text, start)) is not None
 
 
-def after_article(text: str, start: int) -> bool:
-    return _ARTICLE.search(before(text, start)) is not None
+_RIVER_NEXT = frozenset(
+    [
+        "river",
+        "and",
+        "or",
+        "in",
+        "near",
+        "at",
+        "on",
+        "to",
+        "from",
+        "into",
+        "between",
+        "was",
+        "is",
+        "has",
+        "had",
+        "which",
+        "where",
+        "that",
+        "with",
+        "by",
+        "as",
+        "for",
+        "of",
+        "across",
+        "along",
+    ]
+)
+
+
+def river_like(text: str, start: int, end: int) -> bool:
+    """ "the Dnipro" / "the Don" name a river; "the Mariupol theatre" still names a town."""
+    if _ARTICLE.search(before(text, start)) is None:
+        return False
+    word = next_word(text, end)
+    return not word or word in _RIVER_NEXT
 
 
 def is_comparison(text: str, start: int, patterns: Sequence[re.Pattern[str]]) -> bool:
@@ -43,6 +85,10 @@ def village_before(text: str, start: int) -> tuple[str, int] | None:
     if m is None:
         return None
     return m.group(1), start - len(before(text, start)) + m.start(1)
+
+
+def list_goes_on(text: str, end: int) -> bool:
+    return _LIST_GOES_ON.match(text, end) is not None
 
 
 def next_word(text: str, end: int) -> str:

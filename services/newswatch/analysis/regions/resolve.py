@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from newswatch.analysis.regions import context as ctx
-from newswatch.analysis.regions.choose import anchors, choose
+from newswatch.analysis.regions.choose import Anchors, anchors, choose
 from newswatch.analysis.regions.matcher import Mention
 from newswatch.analysis.regions.places import Kind, Place
 from newswatch.analysis.regions.result import Level, RegionResult, Spot
@@ -45,18 +45,48 @@ class Reading:
 def read_mentions(text: str, mentions: Sequence[Mention], c: Context) -> list[Reading]:
     kept = [m for m in mentions if not _hidden(text, m, c)]
     known = anchors(kept)
-    out: list[Reading] = []
+    villages = [_village(text, kept, i) for i in range(len(kept))]
+    chosen: list[Place | None] = []
     for i, m in enumerate(kept):
-        village = ctx.village_before(text, m.start)
-        if village and _is_listed_town(kept, i, village[1]):
-            village = None
         places = _drop_rivers(text, m)
         if ctx.person_like(text, m.start, m.end):
             places = tuple(p for p in places if p.kind != Kind.TOWN or p.curated)
-        place = choose(places, known, admin_slot=village is not None)
+        chosen.append(choose(places, known, admin_slot=villages[i] is not None))
+    out: list[Reading] = []
+    for i, m in enumerate(kept):
+        place = _within_admin(kept, chosen, villages, i, known)
         if place is not None:
-            out.append(_reading(text, m, place, village, c, known.main))
+            out.append(_reading(text, m, place, villages[i], c, known.main))
     return out
+
+
+def _village(text: str, kept: Sequence[Mention], i: int) -> tuple[str, int] | None:
+    """("Village", start) when mention i is the oblast in "Village, Oblast"."""
+    village = ctx.village_before(text, kept[i].start)
+    if village is None or ctx.list_goes_on(text, kept[i].end):
+        return None
+    prev = kept[i - 1] if i else None
+    if prev is not None and prev.start == village[1] and _is_city(prev):
+        return None  # "Lviv, Kyiv": two cities
+    return village
+
+
+def _is_city(m: Mention) -> bool:
+    return any(p.kind == Kind.TOWN and p.population >= 500_000 for p in m.places)
+
+
+def _within_admin(
+    kept: Sequence[Mention], chosen: Sequence[Place | None], villages: Sequence, i: int, known: Anchors
+) -> Place | None:
+    # A known village name followed by its oblast must be read inside that oblast.
+    nxt = i + 1
+    if nxt >= len(kept) or villages[nxt] is None or villages[nxt][1] != kept[i].start:
+        return chosen[i]
+    admin = chosen[nxt]
+    if admin is None or admin.kind not in (Kind.SHORT, Kind.SUBDIVISION):
+        return chosen[i]
+    inside = [p for p in kept[i].places if p.subdivision == admin.subdivision]
+    return choose(inside, known) if inside else None
 
 
 def _hidden(text: str, m: Mention, c: Context) -> bool:
@@ -66,17 +96,9 @@ def _hidden(text: str, m: Mention, c: Context) -> bool:
     return ctx.is_comparison(text, m.start, c.comparisons)
 
 
-def _is_listed_town(kept: Sequence[Mention], i: int, village_start: int) -> bool:
-    # "Lviv, Kyiv and Odesa" lists towns; "Bucha, Kyiv" names a town in an oblast.
-    prev = kept[i - 1] if i else None
-    if prev is None or prev.start != village_start:
-        return False
-    return any(p.kind == Kind.TOWN and p.population >= 100_000 for p in prev.places)
-
-
 def _drop_rivers(text: str, m: Mention) -> tuple[Place, ...]:
     # "the Dnipro" / "the Don" are rivers: a town name after "the" is no town.
-    if ctx.after_article(text, m.start):
+    if ctx.river_like(text, m.start, m.end):
         return tuple(p for p in m.places if p.kind != Kind.TOWN)
     return m.places
 

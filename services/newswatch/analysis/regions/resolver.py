@@ -11,6 +11,7 @@ from newswatch.analysis.regions.gazetteer import Gazetteer, build_gazetteer
 from newswatch.analysis.regions.matcher import NameMatcher
 from newswatch.analysis.regions.resolve import Context, build_result, demonym_readings, read_mentions
 from newswatch.analysis.regions.result import RegionResult
+from newswatch.analysis.regions.villages import small_towns
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class RegionResolver:
         """Regions named in `text` and the spots that locate its events. Never raises."""
         mentions = self.matcher.scan(text)
         readings = read_mentions(text, mentions, self.context)
+        if not any(r.located and r.place.subdivision for r in readings):
+            countries = frozenset(r.place.country for r in readings if r.located)
+            extra = small_towns(text, self.gazetteer.lookup, mentions, countries)
+            readings += read_mentions(text, extra, self.context)
         readings += demonym_readings(text, mentions, self.context)
         readings.sort(key=lambda r: r.mention.start)
         return build_result(text, readings, self.context)
