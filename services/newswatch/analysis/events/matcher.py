@@ -67,6 +67,8 @@ class PhraseMatcher:
             # The key (leading space first) spans padded[last-key_len+1 : last+1]; with the
             # one-char left padding the phrase starts at that same index in the text.
             start = last - key_len + 1
+            # A prefix phrase ("shell*") covers the whole word it starts ("shelling").
+            end = start + length if padded[last] == " " else padded.index(" ", last) - 1
             for set_name, value in entries:
-                hits.append(Hit(start, start + length, set_name, value))
+                hits.append(Hit(start, end, set_name, value))
         return hits
