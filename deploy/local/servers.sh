@@ -86,7 +86,10 @@ fetch_kafka_jars() {
   want="$(sha256sum "$POM" | cut -d' ' -f1)"
   [ "$(cat "$KAFKA_LIB/.stamp" 2>/dev/null)" = "$want" ] && return 0
   rm -rf "$KAFKA_LIB"
-  mvn -q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIB"
+  # Maven prints colour resets even when quiet; keep only its real messages (errors), on stderr.
+  mvn -q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies -DincludeScope=runtime \
+    -DoutputDirectory="$KAFKA_LIB" 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' | { grep -v '^$' >&2 || true; }
+  [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
   echo "$want" >"$KAFKA_LIB/.stamp"
 }
 
