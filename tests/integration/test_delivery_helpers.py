@@ -48,6 +48,7 @@ class Receiver:
     statuses: list[int]
     got: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    hang_first: float = 0.0  # seconds to sit on the first request before answering
 
     @property
     def url(self) -> str:
@@ -74,6 +75,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             status = receiver.handle({k.lower(): v for k, v in self.headers.items()}, body)
+            if len(receiver.got) == 1 and receiver.hang_first:
+                time.sleep(receiver.hang_first)
             self.send_response(status)
             self.send_header("content-length", "0")
             self.end_headers()
@@ -91,8 +94,8 @@ def receiver_factory() -> Iterator[Callable[..., Receiver]]:
     """
     servers: list[ThreadingHTTPServer] = []
 
-    def make(*statuses: int, secret: str | None = None) -> Receiver:
-        r = Receiver(secret or new_secret(), list(statuses) or [200])
+    def make(*statuses: int, secret: str | None = None, hang_first: float = 0.0) -> Receiver:
+        r = Receiver(secret or new_secret(), list(statuses) or [200], hang_first=hang_first)
         r.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(r))
         r.server.daemon_threads = True  # keep-alive connections must not hold up shutdown
         threading.Thread(target=r.server.serve_forever, daemon=True).start()
