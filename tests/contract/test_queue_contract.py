@@ -150,6 +150,19 @@ class TestEmbeddedQueue(QueueContract):
         reopened = EmbeddedLog(tmp_path / "queue.sqlite3")
         assert [e.payload for e in reopened.consumer("g", ["t"]).poll(0, 10)] == [b"m0", b"m1", b"m2"]
 
+    def test_prune_drops_only_what_every_group_committed_and_offsets_go_on(self) -> None:
+        self.publish("t", 5)
+        a, b = self.log.consumer("a", ["t"]), self.log.consumer("b", ["t"])
+        assert self.log.prune("t") == 0  # nobody committed yet
+        self.log.consumer("c", ["t"]).close()  # a reader that never commits holds everything
+        assert self.log.prune("t") == 0
+        self.log.commit("c", {"t": 5})
+        a.commit([e.position for e in a.poll(0, 10)])
+        b.commit([b.poll(0, 2)[-1].position])  # b is at offset 2
+        assert self.log.prune("t") == 2
+        self.publish("t", 1)
+        assert [e.position.offset for e in self.log.consumer("b", ["t"]).poll(0, 10)] == [2, 3, 4, 5]
+
 
 @pytest.mark.kafka
 class TestKafkaQueue(QueueContract):

@@ -83,6 +83,11 @@ class EmbeddedLog:
         with self.appended:
             self.appended.notify_all()
 
+    def join(self, group: str, topic: str) -> int:
+        """Record the group as a reader of `topic` (so prune keeps its messages); its next offset."""
+        self.connection().execute("INSERT OR IGNORE INTO queue_offsets VALUES (?,?,0,0)", (group, topic))
+        return self.committed(group, topic)
+
     def committed(self, group: str, topic: str) -> int:
         """The group's next offset to read in `topic` (0 when it never committed)."""
         row = (
@@ -119,6 +124,18 @@ class EmbeddedLog:
         value = last.fetchone()[0]
         return 0 if value is None else int(value) + 1
 
+    def prune(self, topic: str) -> int:
+        """Delete messages every group has committed; returns how many. Offsets are never reused.
+
+        Every group that ever opened a consumer on `topic` counts, committed or not. Call it now and
+        then from a long-running process, or the file grows with every message ever appended.
+        """
+        db = self.connection()
+        (low,) = db.execute("SELECT MIN(next_offset) FROM queue_offsets WHERE topic=?", (topic,)).fetchone()
+        if low is None:
+            return 0
+        return db.execute("DELETE FROM queue_messages WHERE topic=? AND offset<?", (topic, low)).rowcount
+
 
 class EmbeddedProducer:
     """Buffers in memory; `flush` appends the buffer in one transaction (durable when it returns)."""
@@ -145,7 +162,7 @@ class EmbeddedConsumer:
     def __init__(self, log: EmbeddedLog, group: str, topics: list[str]) -> None:
         self._log = log
         self._group = group
-        self._next = {topic: log.committed(group, topic) for topic in topics}
+        self._next = {topic: log.join(group, topic) for topic in topics}
 
     def poll(self, timeout_s: float, max_records: int) -> list[Envelope]:
         deadline = time.monotonic() + max(0.0, timeout_s)
