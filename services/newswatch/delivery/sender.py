@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 from dataclasses import dataclass
 
@@ -20,14 +21,21 @@ class Sent:
 class HttpSender:
     """Thread-safe; one per process so connections to a receiver are reused.
 
+    HTTPS to a pinned address still verifies the certificate against the URL's
+    host name: it is sent as SNI and checked, only the TCP address is fixed.
+
     Redirects are never followed (a 3xx gives up): following one would bypass
     the SSRF guard. The response body is never read, so a receiver cannot make
     us download a large answer.
     """
 
-    def __init__(self, timeout: float = 15.0, max_connections: int = 100) -> None:
+    def __init__(
+        self, timeout: float = 15.0, max_connections: int = 100, verify: ssl.SSLContext | bool = True
+    ) -> None:
+        """`verify`: TLS trust (tests pass a context trusting their own CA)."""
         self._client = httpx.Client(
             timeout=timeout,
+            verify=verify,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=20),
         )
