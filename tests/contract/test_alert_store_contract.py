@@ -20,8 +20,11 @@ from newswatch.store.redis import Keys, client_from_url
 from newswatch.store.sqlite import SQLiteDB
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-PAIRS = {"subs": (SQLiteSubscriptions, RedisSubscriptions), "alerts": (SQLiteAlerts, RedisAlerts)}
-PAIRS["stories"] = (SQLiteStories, RedisStories)
+PAIRS: dict[str, tuple[type, type]] = {
+    "subs": (SQLiteSubscriptions, RedisSubscriptions),
+    "alerts": (SQLiteAlerts, RedisAlerts),
+    "stories": (SQLiteStories, RedisStories),
+}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])

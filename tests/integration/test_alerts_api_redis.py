@@ -51,6 +51,8 @@ class Api:
     url: str
     services: Services
     dispatcher: RecordingDispatcher
+    subs: RedisSubscriptions
+    alerts: RedisAlerts
 
     def client(self, token: str) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
@@ -62,7 +64,11 @@ def api(redis_url: str) -> Iterator[Api]:
     keys = Keys(f"newswatch-test:{uuid.uuid4().hex[:12]}:")
     settings = Settings.from_env({"NEWSWATCH_ADMIN_TOKEN": ADMIN, "NEWSWATCH_WEBHOOK_ALLOW_PRIVATE": "1"})
     dispatcher = RecordingDispatcher()
-    subs, stories = RedisSubscriptions(client, keys), RedisStories(client, keys)
+    subs, stories, alerts = (
+        RedisSubscriptions(client, keys),
+        RedisStories(client, keys),
+        RedisAlerts(client, keys),
+    )
     services = Services(
         settings=settings,
         producer=None,  # type: ignore[arg-type]  # no article ingest in these tests
@@ -73,7 +79,7 @@ def api(redis_url: str) -> Iterator[Api]:
         metrics=Metrics(CollectorRegistry()),
         planner=StoryPlanner(subs, stories, PlannerConfig(refresh_interval=timedelta(0))),
         subscriptions=subs,
-        alerts=RedisAlerts(client, keys),
+        alerts=alerts,
         stories=stories,
         dispatcher=dispatcher,
     )
@@ -82,7 +88,7 @@ def api(redis_url: str) -> Iterator[Api]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_for(lambda: server.started, 15, "uvicorn")
-    yield Api(f"http://127.0.0.1:{port}", services, dispatcher)
+    yield Api(f"http://127.0.0.1:{port}", services, dispatcher, subs, alerts)
     server.should_exit = True
     thread.join(10)
     for key in client.scan_iter(match=keys.prefix + "*"):
@@ -116,7 +122,8 @@ def test_create_returns_the_secret_once_and_crud_works(api: Api) -> None:
         assert patched.json()["filters"]["min_publishers"] == 3 and patched.json()["filters"]["regions"] == [
             "UA"
         ]
-        assert api.services.subscriptions.get(made["id"]).secret == made["secret"]  # PATCH kept the secret
+        stored = api.subs.get(made["id"])
+        assert stored is not None and stored.secret == made["secret"]  # PATCH kept the secret
         assert [s["id"] for s in c.get("/v1/subscriptions").json()["items"]] == [made["id"]]
         assert c.delete(f"/v1/subscriptions/{made['id']}").status_code == 204
         assert c.get(f"/v1/subscriptions/{made['id']}").status_code == 404
@@ -140,9 +147,7 @@ def test_tenant_a_cannot_read_or_change_tenant_bs_subscriptions_or_alerts(api: A
     with api.client(a) as ca, api.client(b) as cb, api.client(ADMIN) as admin:
         mine = create(cb, "b's")
         sid = mine["id"]
-        api.services.alerts.put(
-            AlertRecord("alr_b1", sid, "tenant-b", "story.detected", "sty_1", 0, {"data": {}})
-        )
+        api.alerts.put(AlertRecord("alr_b1", sid, "tenant-b", "story.detected", "sty_1", 0, {"data": {}}))
         assert ca.get(f"/v1/subscriptions/{sid}").status_code == 404
         assert ca.patch(f"/v1/subscriptions/{sid}", json={"name": "stolen"}).status_code == 404
         assert ca.delete(f"/v1/subscriptions/{sid}").status_code == 404
@@ -170,7 +175,7 @@ def test_alerts_page_with_a_cursor_and_filter_by_subscription(api: Api) -> None:
     t0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     for n in range(5):
         sub = "sub_x" if n % 2 else "sub_y"
-        api.services.alerts.put(
+        api.alerts.put(
             AlertRecord(
                 f"alr_{n}", sub, "admin", "story.detected", "s", 0, {}, created_at=t0 + timedelta(seconds=n)
             )
@@ -197,7 +202,7 @@ def test_replay_and_test_enqueue_through_the_dispatcher(api: Api) -> None:
             rec = AlertRecord(
                 f"alr_r{n}", sid, "admin", "story.detected", "s", 0, {}, status, t0 + timedelta(seconds=n)
             )
-            api.services.alerts.put(rec)
+            api.alerts.put(rec)
         failed = c.post(f"/v1/subscriptions/{sid}/replay", json={"since": t0.isoformat()})
         everything = c.post(
             f"/v1/subscriptions/{sid}/replay", json={"since": t0.isoformat(), "only_failed": False}
@@ -207,8 +212,9 @@ def test_replay_and_test_enqueue_through_the_dispatcher(api: Api) -> None:
     assert everything.json()["alert_ids"] == ["alr_r0", "alr_r1", "alr_r2"]
     test_id = test.json()["alert_id"]
     assert api.dispatcher.enqueued == ["alr_r1", "alr_r2", "alr_r0", "alr_r1", "alr_r2", test_id]
-    assert api.services.alerts.get(test_id).payload["type"] == "subscription.test"
-    assert api.services.alerts.get("alr_r1").status == "pending"  # replay resets the status for delivery
+    test_alert, replayed = api.alerts.get(test_id), api.alerts.get("alr_r1")
+    assert test_alert is not None and test_alert.payload["type"] == "subscription.test"
+    assert replayed is not None and replayed.status == "pending"  # replay resets the status for delivery
 
 
 def test_ssrf_guard_refuses_private_webhooks_when_not_allowed(api: Api) -> None:

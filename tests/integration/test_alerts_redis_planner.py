@@ -12,6 +12,7 @@ from newswatch.alerts.handoff import hand_off
 from newswatch.alerts.planner import PlannerConfig, StoryPlanner
 from newswatch.alerts.ports import Filters, Subscription, Webhook
 from newswatch.contracts.schemas import schema_errors
+from newswatch.domain.outcome import AlertDraft
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.alerts_redis_stories import RedisStories
 from newswatch.store.redis import Keys, client_from_url
@@ -30,12 +31,14 @@ def stores(redis_url: str) -> Iterator[tuple[RedisSubscriptions, RedisStories, R
     client.close()
 
 
-def test_five_outlets_one_alert_then_one_update_across_two_workers(stores) -> None:  # type: ignore[no-untyped-def]
+def test_five_outlets_one_alert_then_one_update_across_two_workers(
+    stores: tuple[RedisSubscriptions, RedisStories, RedisAlerts],
+) -> None:
     subs, stories, alerts = stores
     f = Filters(event_types=("power_plant_strike",), regions=("UA",))
     subs.create(Subscription("sub_r", "acme", "n", f, Webhook("https://h.example"), "whsec_x"))
     workers = [StoryPlanner(subs, stories, PlannerConfig(refresh_interval=timedelta(0))) for _ in range(2)]
-    planned = []
+    planned: list[AlertDraft] = []
     for n in range(5):  # the same wire story from five outlets, alternating workers
         a = article(f"w{n}", WIRE, f"outlet-{n}")
         planned += workers[n % 2].plan(a, analysis(a.id, (event(),)), T0 + timedelta(minutes=n))

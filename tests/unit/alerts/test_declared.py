@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ YAML = """
 
 
 @pytest.fixture
-def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+def store(tmp_path: Path) -> Iterator[SQLiteSubscriptions]:
     db = SQLiteDB(tmp_path / "s.sqlite3")
     yield SQLiteSubscriptions(db)
     db.close()

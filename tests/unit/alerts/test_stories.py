@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newswatch.alerts.facts import facts
+from newswatch.alerts.ports import Story
 from newswatch.alerts.similarity import signature
 from newswatch.alerts.stories import absorb, choose, member_of, source_of, story_keys
 from newswatch.domain.model import Analysis, Article, RegionMention
@@ -58,7 +59,7 @@ def test_source_of(a: Article, expected: str) -> None:
     assert source_of(a) == expected
 
 
-def _story(art_id: str, text: str, keys: tuple[str, ...], at: datetime = T0):  # type: ignore[no-untyped-def]
+def _story(art_id: str, text: str, keys: tuple[str, ...], at: datetime = T0) -> Story:
     sig = signature(text)
     return absorb(None, member_of(article(art_id, text), analysis(art_id, (event(),)), sig, at), keys, at)
 
