@@ -23,7 +23,10 @@ class TopicClassifier(Protocol):
 
 
 class RegionResult(Protocol):
-    regions: tuple[RegionMention, ...]
+    @property
+    def regions(self) -> tuple[RegionMention, ...]:
+        """The article's regions, best first."""
+        ...
 
     def locate(self, start: int, end: int) -> Location:
         """Where the event told in text[start:end] happened (sentence places, else article guess)."""

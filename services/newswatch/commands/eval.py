@@ -12,7 +12,7 @@ from newswatch.analysis.eval.report import render
 from newswatch.analysis.eval.runner import run_eval
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="evaluate topics, regions and events on labelled JSONL")
     p.add_argument("file", help="labelled JSONL (dev-set format: id, kind, date, title, text, labels)")
     p.add_argument(

@@ -51,17 +51,27 @@ def render(result: EvalResult, worst: int = 20, markdown: bool = False) -> str:
     reg = result.regions
     lines = ["# newswatch eval" if markdown else "newswatch eval", ""]
     lines += [f"records: {result.records}, event-labelled: {result.event_records}", ""]
-    lines += [h("Events (event-labelled records)"), *_table(_prf_rows(result.events), markdown), ""]
+    lines += [h("Events (event-labelled records)"), "", *_table(_prf_rows(result.events), markdown), ""]
     lines += [f"conflict macro-F1 (11 types): {result.conflict_macro_f1:.3f}", ""]
-    lines += [h("Regions (event-labelled records with a country label)")]
+    lines += [h("Regions (event-labelled records with a country label)"), ""]
+    bullet = "- " if markdown else ""
     lines += [
-        f"records: {reg.records}",
-        f"country among predicted: {reg.country_accuracy:.3f} ({reg.country_hits}/{reg.records})",
-        f"subdivision among predicted: {reg.admin1_accuracy:.3f} ({reg.admin1_hits}/{reg.admin1_records})",
-        f"spurious other country: {reg.spurious_rate:.3f} ({reg.spurious}/{reg.records})",
+        f"{bullet}records: {reg.records}",
+        f"{bullet}country among predicted: {reg.country_accuracy:.3f} ({reg.country_hits}/{reg.records})",
+        f"{bullet}subdivision among predicted: {reg.admin1_accuracy:.3f} ({reg.admin1_hits}/{reg.admin1_records})",
+        f"{bullet}spurious other country: {reg.spurious_rate:.3f} ({reg.spurious}/{reg.records})",
         "",
     ]
-    lines += [h(f"Topics (primary topic, {result.topic_records} topic-only records)")]
-    lines += [*_table(_prf_rows(result.topics), markdown), f"topic macro-F1: {result.topic_macro_f1:.3f}", ""]
-    lines += [h(f"Worst misses (up to {worst})"), *_miss_lines(worst_misses(result.misses, worst), markdown)]
+    lines += [h(f"Topics (primary topic, {result.topic_records} topic-only records)"), ""]
+    lines += [
+        *_table(_prf_rows(result.topics), markdown),
+        "",
+        f"topic macro-F1: {result.topic_macro_f1:.3f}",
+        "",
+    ]
+    lines += [
+        h(f"Worst misses (up to {worst})"),
+        "",
+        *_miss_lines(worst_misses(result.misses, worst), markdown),
+    ]
     return "\n".join(lines) + "\n"
