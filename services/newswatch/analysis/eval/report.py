@@ -58,7 +58,8 @@ def render(result: EvalResult, worst: int = 20, markdown: bool = False) -> str:
     lines += [
         f"{bullet}records: {reg.records}",
         f"{bullet}country among predicted: {reg.country_accuracy:.3f} ({reg.country_hits}/{reg.records})",
-        f"{bullet}subdivision among predicted: {reg.admin1_accuracy:.3f} ({reg.admin1_hits}/{reg.admin1_records})",
+        f"{bullet}subdivision among predicted: {reg.admin1_accuracy:.3f}"
+        f" ({reg.admin1_hits}/{reg.admin1_records})",
         f"{bullet}spurious other country: {reg.spurious_rate:.3f} ({reg.spurious}/{reg.records})",
         "",
     ]
