@@ -29,7 +29,9 @@ def _anchor_of(places: Sequence[Place]) -> str | None:
     """
     sure = {p.country for p in places if p.curated or p.kind == Kind.COUNTRY}
     if sure:
-        return sure.pop() if len(sure) == 1 else None
+        # "Georgia" is a country and a US state: such a name anchors nothing.
+        rivals = {p.country for p in places if p.kind not in (Kind.TOWN, Kind.DEMONYM)}
+        return sure.pop() if len(sure | rivals) == 1 else None
     towns = sorted((p for p in places if p.kind == Kind.TOWN), key=lambda p: -p.population)
     if not towns or not _anchoring(towns[0]):
         return None

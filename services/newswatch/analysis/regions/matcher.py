@@ -31,17 +31,29 @@ class NameMatcher:
 
     def scan(self, text: str) -> list[Mention]:
         """Leftmost-longest names that sit on word boundaries and are capitalised."""
-        out: list[Mention] = []
         n = len(text)
-        for last, (length, places) in self._auto.iter_long(fold(text)):
+        found: list[tuple[int, int, tuple[Place, ...]]] = []
+        for last, (length, places) in self._auto.iter(fold(text)):
             start, end = last - length + 1, last + 1
+            # Checked before choosing the longest, so that "the D" (a nickname)
+            # ending inside "the Dnipro" cannot hide "Dnipro".
             if (start and text[start - 1].isalnum()) or (end < n and text[end].isalnum()):
                 continue
-            surface = text[start:end]
-            if not surface[0].isupper():
-                continue
-            if not surface.isupper():
-                places = tuple(p for p in places if not p.exact_case)
-            if places:
-                out.append(Mention(start, end, surface, places))
-        return out
+            if text[start].isupper():
+                found.append((start, end, places))
+        return _longest_first(text, found)
+
+
+def _longest_first(text: str, found: list[tuple[int, int, tuple[Place, ...]]]) -> list[Mention]:
+    out: list[Mention] = []
+    covered = 0
+    for start, end, places in sorted(found, key=lambda f: (f[0], -f[1])):
+        if start < covered:
+            continue
+        surface = text[start:end]
+        if not surface.isupper():
+            places = tuple(p for p in places if not p.exact_case)
+        if places:
+            out.append(Mention(start, end, surface, places))
+            covered = end
+    return out

@@ -97,10 +97,16 @@ def _hidden(text: str, m: Mention, c: Context) -> bool:
 
 
 def _drop_rivers(text: str, m: Mention) -> tuple[Place, ...]:
-    # "the Dnipro" / "the Don" are rivers: a town name after "the" is no town.
-    if ctx.river_like(text, m.start, m.end):
-        return tuple(p for p in m.places if p.kind != Kind.TOWN)
-    return m.places
+    # "the Dnipro" / "the Don" are rivers: after "the", a town name stands for
+    # its river, which places the story in the country but in no subdivision.
+    if not ctx.river_like(text, m.start, m.end):
+        return m.places
+    others = tuple(p for p in m.places if p.kind != Kind.TOWN)
+    towns = [p for p in m.places if p.kind == Kind.TOWN and not p.common]
+    if not towns:
+        return others
+    biggest = max(towns, key=lambda p: p.population)
+    return (*others, Place(Kind.FEATURE, biggest.country, curated=biggest.curated))
 
 
 def _reading(

@@ -1,0 +1,115 @@
+"""Region resolution on sentences written for these tests (no corpus text)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newswatch.analysis.regions import RegionResolver
+from newswatch.domain.model import Location
+
+
+@pytest.fixture(scope="module")
+def resolver() -> RegionResolver:
+    return RegionResolver.load()
+
+
+def codes(resolver: RegionResolver, text: str) -> set[str]:
+    return {r.code for r in resolver.resolve(text).regions}
+
+
+# (text, codes that must be there, codes that must not)
+CASES = [
+    # spellings, transliterations and scripts of one place
+    ("Explosions were heard in Kharkiv overnight.", {"UA", "UA-63"}, set()),
+    ("Explosions were heard in Kharkov overnight.", {"UA", "UA-63"}, set()),
+    ("Вибухи пролунали в місті Харків.", {"UA", "UA-63"}, set()),
+    ("Air raid sirens sounded across Kiev.", {"UA", "UA-30"}, {"UA-32"}),
+    ("Ships left the port of Odessa at dawn.", {"UA-51"}, set()),
+    ("Ships left the port of Odesa at dawn.", {"UA-51"}, set()),
+    ("The plant near Zaporozhye lost power.", {"UA-23"}, set()),
+    ("The plant near Zaporizhzhia lost power.", {"UA-23"}, set()),
+    ("A drone hit a depot in Nikolaev.", {"UA-48"}, set()),
+    ("Officials in Dnipropetrovsk region reported damage.", {"UA-12"}, set()),
+    ("Fighting continued around Lugansk.", {"UA-09"}, set()),
+    ("Ferries to Crimea were suspended.", {"UA", "UA-43"}, set()),
+    ("Warships stayed in Sevastopol harbour.", {"UA-40"}, set()),
+    ("Rescuers worked in Kyiv City after the blast.", {"UA-30"}, {"UA-32"}),
+    ("Rescuers worked in Kyiv Oblast after the blast.", {"UA-32"}, {"UA-30"}),
+    ("Shells landed in Belgorod region on Sunday.", {"RU", "RU-BEL"}, {"UA"}),
+    ("A fuel depot burned in Kursk.", {"RU", "RU-KRS"}, set()),
+    ("Drones were downed over Bryansk.", {"RU", "RU-BRY"}, set()),
+    # "Village, Oblast" places the village in the oblast even when unknown
+    ("Troops shelled Zelenyi Hai, Kherson oblast, at night.", {"UA", "UA-65"}, set()),
+    ("Artillery hit Pryvilne village, Mykolaiv, on Friday.", {"UA-48"}, set()),
+    ("The convoy stopped near Bucha, Kyiv.", {"UA-32"}, {"UA-30"}),
+    ("Mayors from Lviv, Kyiv and Odesa met.", {"UA-46", "UA-30", "UA-51"}, {"UA-32"}),
+    # the Dnipro River is not Dnipro city
+    ("Ukrainian forces crossed the Dnipro River near Kherson.", {"UA", "UA-65"}, {"UA-12"}),
+    ("Boats ferried soldiers across the Dnipro at night.", {"UA"}, {"UA-12"}),
+    ("A missile hit an apartment block in Dnipro.", {"UA-12"}, set()),
+    # Georgia by context
+    ("Protesters filled the streets of Tbilisi, the capital of Georgia.", {"GE"}, {"US", "US-GA"}),
+    ("Storms knocked out power in Atlanta and across Georgia.", {"US", "US-GA"}, {"GE"}),
+    # yardsticks and outlets do not place a story
+    ("Forces retook land twice the area of Greater London near Izium, Kharkiv.", {"UA-63"}, {"GB"}),
+    ("The Daily Mail reported heavy shelling in Kharkiv.", {"UA-63"}, {"GB"}),
+    ("The New York Times cited officials in Kherson.", {"UA-65"}, {"US"}),
+    ("Reporters from the Kyiv Independent visited Sumy.", {"UA-59"}, {"UA-30"}),
+    # an attacker named by its demonym is an actor, not a place
+    ("Russian forces shelled Orikhiv, Zaporizhzhia oblast.", {"UA", "UA-23"}, {"RU"}),
+    ("Russia launched missiles at Odesa overnight.", {"UA-51"}, {"RU"}),
+    ("Shelling killed two in the Russian city of Belgorod.", {"RU", "RU-BEL"}, set()),
+    # common words and people are not places
+    ("Nice weather helped farmers in March.", set(), {"FR", "GB"}),
+    ("Michael Jordan visited a school in Chicago.", {"US"}, {"JO"}),
+    ("Vladimir Putin spoke about Kherson.", {"UA-65"}, {"RU-VLA"}),
+    ("The US and Poland sent aid to Lviv.", {"UA-46"}, set()),
+]
+
+
+@pytest.mark.parametrize(("text", "present", "absent"), CASES)
+def test_resolves_regions(resolver: RegionResolver, text: str, present: set[str], absent: set[str]) -> None:
+    found = codes(resolver, text)
+    assert present <= found, found
+    assert not (absent & found), found
+
+
+def test_subdivision_brings_its_country(resolver: RegionResolver) -> None:
+    found = codes(resolver, "Power was cut in Chernihiv and Poltava.")
+    assert {"UA", "UA-74", "UA-53"} <= found
+
+
+# (text, span to locate as (start word, end word), expected location)
+LOCATE = [
+    # the most specific place inside the span
+    (
+        "Fighting raged in Donetsk oblast. A shell hit a school in Kramatorsk.",
+        ("A shell", "Kramatorsk."),
+        Location("UA", "UA-14", "Kramatorsk"),
+    ),
+    # an unknown village keeps its name and its oblast
+    (
+        "Troops shelled Zelenyi Hai, Kherson oblast. Nobody was hurt.",
+        ("Troops", "oblast."),
+        Location("UA", "UA-65", "Zelenyi Hai"),
+    ),
+    # a span naming no place falls back to the article's main place
+    (
+        "Kharkiv was shelled again. Nobody was hurt.",
+        ("Nobody", "hurt."),
+        Location("UA", "UA-63", "Kharkiv"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "span", "expected"), LOCATE)
+def test_locate(resolver: RegionResolver, text: str, span: tuple[str, str], expected: Location) -> None:
+    start = text.index(span[0])
+    end = text.index(span[1]) + len(span[1])
+    assert resolver.resolve(text).locate(start, end) == expected
+
+
+def test_no_place_no_location(resolver: RegionResolver) -> None:
+    result = resolver.resolve("Markets were calm on Tuesday.")
+    assert result.regions == ()
+    assert result.locate(0, 10) == Location()
