@@ -1,7 +1,8 @@
 """A circuit breaker per endpoint, as pure state transitions with an injected `now`.
 
 Closed: attempts flow; `threshold` consecutive transient failures open it.
-Open: attempts are deferred (not spent) until `cooldown` has passed.
+Open: attempts fail fast without a request (they are spent, so the retry
+schedule stays bounded) and the next one is pushed past the `cooldown`.
 Half-open: one probe goes through; success closes, failure re-opens. A probe
 whose result never arrives (worker crash) is superseded after another `cooldown`.
 This keeps one dead receiver from eating every worker's 15 s timeout while

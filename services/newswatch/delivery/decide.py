@@ -19,6 +19,14 @@ class Step:
     disable: bool = False  # switch the subscription off (410 Gone)
 
 
+def circuit_open_step(attempt: int, wait: float, schedule: Schedule, rng: random.Random) -> Step:
+    """The breaker refused: the attempt is spent unsent and the next one waits out the cooldown."""
+    delay = schedule.next_delay(attempt, rng)
+    if delay is None:
+        return Step(Outcome.EXHAUSTED, AlertStatus.EXHAUSTED)
+    return Step(Outcome.CIRCUIT_OPEN, AlertStatus.FAILED, max(delay, wait))
+
+
 def next_step(decision: Decision, attempt: int, schedule: Schedule, rng: random.Random) -> Step:
     """Exhausted and given-up alerts are kept (status exhausted) so a replay can resend them."""
     if decision.verdict is Verdict.DONE:

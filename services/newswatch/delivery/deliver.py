@@ -19,7 +19,7 @@ from newswatch.alerts.ports import AlertRecord, AlertStatus, AlertStore, Subscri
 from newswatch.delivery.breakers import BreakerBook, endpoint_of
 from newswatch.delivery.classify import Result, Verdict, classify
 from newswatch.delivery.config import DeliveryConfig
-from newswatch.delivery.decide import Step, next_step
+from newswatch.delivery.decide import Step, circuit_open_step, next_step
 from newswatch.delivery.log import DeliveryAttempt, DeliveryLog, Outcome
 from newswatch.delivery.observe import Observer
 from newswatch.delivery.sender import Sent
@@ -93,9 +93,9 @@ class Deliverer:
         endpoint, now = endpoint_of(sub.webhook.url), self.clock()
         wait = self.breakers.wait(endpoint, now.timestamp())
         if wait:
-            step = Step(Outcome.CIRCUIT_OPEN, AlertStatus.FAILED, wait)
-            self._finish(alert, attempt, step, error="circuit open")
-            return Next(attempt, wait)  # deferred: the attempt is not spent
+            step = circuit_open_step(attempt, wait, self.config.schedule, self.rng)
+            self._finish(alert, attempt, step, error="circuit open: endpoint failing, nothing sent")
+            return None if step.delay is None else Next(attempt + 1, step.delay)
         body = encode_body(alert.payload)
         headers = signed_headers(sub.secret, alert.id, body, now, sub.webhook.headers)
         sent = self.sender.post(sub.webhook.url, address, headers, body)

@@ -20,7 +20,7 @@ class Outcome(enum.StrEnum):
     GAVE_UP = "gave_up"  # permanent failure (4xx other than 410/429)
     DISABLED = "disabled"  # 410 Gone: the subscription was disabled
     BLOCKED = "blocked"  # SSRF guard refused the resolved address; nothing sent
-    CIRCUIT_OPEN = "circuit_open"  # endpoint breaker open; deferred to `next_at`, attempt not spent
+    CIRCUIT_OPEN = "circuit_open"  # endpoint breaker open: nothing sent, next try at `next_at`
     SKIPPED = "skipped"  # subscription missing or disabled; nothing sent
 
 

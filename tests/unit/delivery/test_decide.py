@@ -6,7 +6,7 @@ import pytest
 
 from newswatch.alerts.ports import AlertStatus
 from newswatch.delivery.classify import Decision, Verdict
-from newswatch.delivery.decide import Step, next_step
+from newswatch.delivery.decide import Step, circuit_open_step, next_step
 from newswatch.delivery.log import Outcome
 from newswatch.delivery.schedule import Schedule
 
@@ -28,6 +28,21 @@ CASES = [
     # Retry-After stretches the wait
     (Decision(Verdict.RETRY, 7.0), 1, Step(Outcome.RETRY, AlertStatus.FAILED, 7.0)),
 ]
+
+
+OPEN_CASES = [
+    # breaker open early: the next try waits at least the rest of the cooldown
+    (1, 30.0, Step(Outcome.CIRCUIT_OPEN, AlertStatus.FAILED, 30.0)),
+    # a scheduled wait longer than the cooldown is kept
+    (2, 3.0, Step(Outcome.CIRCUIT_OPEN, AlertStatus.FAILED, 10.0)),
+    # open on the last attempt: exhausted (bounded even while the endpoint is down)
+    (3, 30.0, Step(Outcome.EXHAUSTED, AlertStatus.EXHAUSTED)),
+]
+
+
+@pytest.mark.parametrize(("attempt", "wait", "expected"), OPEN_CASES)
+def test_circuit_open_step(attempt: int, wait: float, expected: Step) -> None:
+    assert circuit_open_step(attempt, wait, SHORT, random.Random(1)) == expected
 
 
 @pytest.mark.parametrize(("decision", "attempt", "expected"), CASES)

@@ -147,17 +147,18 @@ def test_disabled_subscription_is_skipped(build: Build) -> None:
     assert outcomes(d) == [(1, "skipped", None)]
 
 
-def test_breaker_opens_and_defers_without_spending_attempts(build: Build) -> None:
+def test_breaker_opens_and_fails_fast_within_the_schedule(build: Build) -> None:
     config = DeliveryConfig(
         schedule=Schedule((0,) * 10, jitter=0), breaker=Policy(2, 60.0), ssrf=SsrfPolicy(allow_private=True)
     )
     d, sender, _, _ = build([Result(500)], config=config)
     d.attempt("alt_1", 1)
     d.attempt("alt_1", 2)  # second failure opens the breaker
-    deferred = d.attempt("alt_1", 3)
-    assert deferred == Next(3, 60.0) and len(sender.requests) == 2
+    # open: nothing is sent, the attempt is spent and the next waits out the cooldown
+    assert d.attempt("alt_1", 3) == Next(4, 60.0) and len(sender.requests) == 2
     d.clock.advance(60)  # type: ignore[attr-defined]
-    assert d.attempt("alt_1", 3) == Next(4, 0.0) and len(sender.requests) == 3  # the probe
+    assert d.attempt("alt_1", 4) == Next(5, 0.0) and len(sender.requests) == 3  # the probe
+    assert [o[1] for o in outcomes(d)] == ["retry", "retry", "circuit_open", "retry"]
     value = d.registry.get_sample_value("newswatch_delivery_circuit_opened_total")  # type: ignore[attr-defined]
     assert value == 2.0
 
