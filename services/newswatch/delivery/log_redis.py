@@ -3,7 +3,8 @@
 Each record is a JSON string under `delivery:attempt:<seq>` (expiring after
 `ttl`); sorted sets scored by `seq` index it per tenant, subscription and
 alert, so listings walk one index newest first. Index entries whose record
-expired are skipped and pruned as they are met.
+expired are skipped and pruned as they are met; entries more than `KEEP`
+attempts old are dropped on every append.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from newswatch.delivery.log import AttemptPage, DeliveryAttempt
 from newswatch.store.redis import Keys
 
 DEFAULT_TTL = 30 * 86400
+KEEP = 1_000_000  # index entries older than the newest KEEP attempts are dropped on append
 
 
 class RedisDeliveryLog:
@@ -31,6 +33,7 @@ class RedisDeliveryLog:
         pipe.set(self._k("delivery", "attempt", str(seq)), json.dumps(attempt.to_dict()), ex=self._ttl)
         for index in self._indexes(None, attempt.tenant, attempt.subscription_id, attempt.alert_id):
             pipe.zadd(index, {str(seq): seq})
+            pipe.zremrangebyscore(index, "-inf", seq - KEEP)  # bounds every index, even unread ones
         pipe.execute()
 
     def _indexes(self, *parts: str | None) -> list[str]:
