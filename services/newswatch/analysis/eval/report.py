@@ -21,18 +21,12 @@ def _table(rows: list[list[str]], markdown: bool) -> list[str]:
 def _prf_rows(scores: dict[str, PRF]) -> list[list[str]]:
     rows = [["label", "P", "R", "F1", "tp", "fp", "fn"]]
     for name, s in scores.items():
-        if s.defined:
-            rows.append(
-                [
-                    name,
-                    f"{s.precision:.3f}",
-                    f"{s.recall:.3f}",
-                    f"{s.f1:.3f}",
-                    str(s.tp),
-                    str(s.fp),
-                    str(s.fn),
-                ]
-            )
+        if s.defined and not s.support:
+            # Predicted but never labelled: the file may not label this type at all.
+            rows.append([f"{name} (unlabelled?)", "-", "-", "-", str(s.tp), str(s.fp), str(s.fn)])
+        elif s.defined:
+            figures = [f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}"]
+            rows.append([name, *figures, str(s.tp), str(s.fp), str(s.fn)])
     return rows
 
 

@@ -35,7 +35,7 @@ class EventDetector:
     """Compiled rule tables; `detect` is pure and thread-safe."""
 
     def __init__(self, ruleset: RuleSet) -> None:
-        self._matcher = PhraseMatcher(ruleset.lexicon)
+        self._matcher = PhraseMatcher(ruleset.lexicon, frozenset(r.all[0] for r in ruleset.rules))
         self._rules = ruleset.rules
         self._required = [frozenset(r.all) for r in ruleset.rules]
         self._unless = {r.slug: r.unless for r in ruleset.rules}

@@ -45,7 +45,8 @@ def _normalise(folded: str) -> str:
 class PhraseMatcher:
     """Compiled once; `scan` is pure and safe to share between threads."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, triggers: frozenset[str] | None = None) -> None:
+        """`triggers`: sets without which no rule can fire; a text with none of them scans empty."""
         table: dict[str, list[tuple[str, str]]] = {}
         for set_name, values in lexicon.items():
             for value, phrases in values.items():
@@ -56,14 +57,19 @@ class PhraseMatcher:
                     table.setdefault(key, []).append((set_name, value))
         self._automaton = ahocorasick.Automaton()
         for key, entries in table.items():
-            self._automaton.add_word(key, (len(key), len(key.strip()), tuple(entries)))
+            wanted = triggers is None or any(name in triggers for name, _ in entries)
+            self._automaton.add_word(key, (len(key), len(key.strip()), tuple(entries), wanted))
         self._automaton.make_automaton()
 
     def scan(self, folded: str) -> list[Hit]:
         """Hits in text order (by end offset); `folded` is `fold(text)`."""
         padded = f" {_normalise(folded)} "
+        found = list(self._automaton.iter(padded))
+        # Most news mentions no trigger phrase at all: stop before building any hit.
+        if not any(value[3] for _, value in found):
+            return []
         hits: list[Hit] = []
-        for last, (key_len, length, entries) in self._automaton.iter(padded):
+        for last, (key_len, length, entries, _) in found:
             # The key (leading space first) spans padded[last-key_len+1 : last+1]; with the
             # one-char left padding the phrase starts at that same index in the text.
             start = last - key_len + 1
