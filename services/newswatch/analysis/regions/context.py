@@ -1,19 +1,41 @@
-"""Pure predicates on the words around a matched name."""
+"""Pure predicates on the words around a matched name.
+
+They run for every mention, so each starts with a cheap string test and only
+then, if at all, uses a regular expression.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-# Prepositions that make a country a location ("strikes across Ukraine"),
+# Words before a country that make it a location ("strikes across Ukraine"),
 # not an actor ("Russia launched").
-_LOCATIVE = re.compile(
-    r"\b(?:in|into|across|throughout|inside|within|near|over|on|against|around|"
-    r"northern|southern|eastern|western|central|north|south|east|west|occupied)\s+(?:the\s+)?$",
-    re.I,
+_LOCATIVE = frozenset(
+    [
+        "in",
+        "into",
+        "across",
+        "throughout",
+        "inside",
+        "within",
+        "near",
+        "over",
+        "on",
+        "against",
+        "around",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "north",
+        "south",
+        "east",
+        "west",
+        "occupied",
+    ]
 )
-# "the Dnipro" is the river; a town takes no article ("the Hague" is its own name).
-_ARTICLE = re.compile(r"\bthe\s+$")
 # "Village, Oblast": up to four capitalised words (and maybe "village",
 # "district"...), then a comma, before the mention.
 _VILLAGE = re.compile(
@@ -24,17 +46,10 @@ _VILLAGE = re.compile(
 # "Lviv, Kyiv and Odesa": a list of towns goes on after the second name.
 _LIST_GOES_ON = re.compile(r"(?:,\s*|\s+and\s+|\s+or\s+)[A-ZА-ЯІЇЄҐ]")
 _NEXT_WORD = re.compile(r"(?:'s|’s)?\s+([\w\-]+)")
-_WINDOW = 60
-
-
-def before(text: str, start: int) -> str:
-    return text[max(0, start - _WINDOW) : start]
-
-
-def is_locative(text: str, start: int) -> bool:
-    return _LOCATIVE.search(before(text, start)) is not None
-
-
+_NEXT_CAP = re.compile(r" (?:[A-ZА-ЯІЇЄҐ]\.|[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+)")
+_POSSESSIVE = re.compile(r"['’]s\b")
+_WORD = re.compile(r"[\w'’.\-]+")
+_COMPARISON_HINTS = ("area", "size", "than", "as ", "equal", "equivalent", "comparable")
 _RIVER_NEXT = frozenset(
     [
         "river",
@@ -64,27 +79,48 @@ _RIVER_NEXT = frozenset(
         "along",
     ]
 )
+_WINDOW = 60
+
+
+def before(text: str, start: int) -> str:
+    return text[max(0, start - _WINDOW) : start]
+
+
+def _last_words(text: str, start: int, n: int) -> list[str]:
+    return text[max(0, start - 30) : start].lower().split()[-n:]
+
+
+def is_locative(text: str, start: int) -> bool:
+    words = _last_words(text, start, 2)
+    if words and words[-1] == "the":
+        words = words[:-1]
+    return bool(words) and words[-1] in _LOCATIVE
 
 
 def river_like(text: str, start: int, end: int) -> bool:
     """ "the Dnipro" / "the Don" name a river; "the Mariupol theatre" still names a town."""
-    if _ARTICLE.search(before(text, start)) is None:
+    if _last_words(text, start, 1) != ["the"] or not text[max(0, start - 4) : start].startswith("the"):
         return False
     word = next_word(text, end)
     return not word or word in _RIVER_NEXT
 
 
 def is_comparison(text: str, start: int, patterns: Sequence[re.Pattern[str]]) -> bool:
-    window = before(text, start)
+    window = before(text, start).lower()
+    if not any(h in window for h in _COMPARISON_HINTS):
+        return False
     return any(p.search(window) for p in patterns)
 
 
 def village_before(text: str, start: int) -> tuple[str, int] | None:
     """The place name in "Village, <mention>" and where it starts, if any."""
-    m = _VILLAGE.search(before(text, start))
+    window = before(text, start)
+    if not window.rstrip().endswith(","):
+        return None
+    m = _VILLAGE.search(window)
     if m is None:
         return None
-    return m.group(1), start - len(before(text, start)) + m.start(1)
+    return m.group(1), start - len(window) + m.start(1)
 
 
 def list_goes_on(text: str, end: int) -> bool:
@@ -97,22 +133,14 @@ def next_word(text: str, end: int) -> str:
     return m.group(1).lower() if m else ""
 
 
-_POSSESSIVE = re.compile(r"['’]s\b")
-_WORD = re.compile(r"[\w'’.\-]+")
-
-
 def possessive(text: str, end: int) -> bool:
     return _POSSESSIVE.match(text, end) is not None
 
 
 def person_like(text: str, start: int, end: int) -> bool:
     """A name glued to another capitalised word ("Vladimir Putin"), outside title-case lines."""
-    m = _NEXT_CAP.match(text, end)
-    if m is None:
+    if _NEXT_CAP.match(text, end) is None:
         return False
     words = _WORD.findall(text[max(0, start - 40) : end + 40])
     caps = sum(1 for w in words if w[0].isupper())
     return caps * 2 <= len(words)  # in a title-case headline most words are capitalised
-
-
-_NEXT_CAP = re.compile(r" (?:[A-ZА-ЯІЇЄҐ]\.|[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+)")

@@ -69,6 +69,9 @@ _BRACKETS = re.compile(r"\s*[\[(].*?[\])]")
 # place ("Village, Oblast", a short note with no subdivision).
 SCAN_ALL_SPELLINGS = 100_000
 SCAN_PRIMARY = 15_000
+# Towns with names this short ("Bo", "Of") match inside everyday text too
+# often; they are looked up, not scanned for.
+SCAN_MIN_KEY = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +130,8 @@ def _add_towns(scanned: Table, lookup: Table) -> None:
         for key, cc, sub, pop, primary, common in rows:
             n = int(pop)
             place = Place(Kind.TOWN, intern(cc), intern(sub) if sub else None, n, common == "1")
-            scan = n >= SCAN_ALL_SPELLINGS or (n >= SCAN_PRIMARY and primary == "1")
+            big = n >= SCAN_ALL_SPELLINGS or (n >= SCAN_PRIMARY and primary == "1")
+            scan = big and len(key) >= SCAN_MIN_KEY
             target = scanned if scan or key in scanned else lookup
             bucket = target.get(key)
             if bucket is None:

@@ -37,9 +37,9 @@ class NameMatcher:
             start, end = last - length + 1, last + 1
             # Checked before choosing the longest, so that "the D" (a nickname)
             # ending inside "the Dnipro" cannot hide "Dnipro".
-            if (start and text[start - 1].isalnum()) or (end < n and text[end].isalnum()):
+            if not text[start].isupper() or (start and text[start - 1].isalnum()):
                 continue
-            if text[start].isupper():
+            if end == n or not text[end].isalnum():
                 found.append((start, end, places))
         return _longest_first(text, found)
 
