@@ -11,6 +11,7 @@ from dataclasses import dataclass
 _ABBREV = re.compile(
     r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Lt|Col|Maj|Sgt|Capt|Gov|Sen|Rep|Jr|Sr|Inc|Ltd|Co|Corp|vs|etc|No|U\.S|U\.K|e\.g|i\.e|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$"
 )
+_ABBREV_SPAN = 8  # longer than any abbreviation above, with its dot
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9А-ЯІЇЄҐ])|\n+")
 
 
@@ -26,8 +27,10 @@ def split_sentences(text: str) -> list[Sentence]:
     out: list[Sentence] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
-        candidate = text[start : m.start()]
-        if m.group(0).strip() == "" and "\n" not in m.group(0) and _ABBREV.search(candidate):
+        # Only the last few characters can hold an abbreviation: searching the whole
+        # candidate each time made splitting quadratic in the sentence length.
+        tail = max(start, m.start() - _ABBREV_SPAN)
+        if m.group(0).strip() == "" and "\n" not in m.group(0) and _ABBREV.search(text, tail, m.start()):
             continue
         _append(out, text, start, m.start())
         start = m.end()
