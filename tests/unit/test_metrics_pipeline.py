@@ -8,12 +8,26 @@ from datetime import UTC, datetime
 import pytest
 from prometheus_client import CollectorRegistry
 
-from newswatch.analysis.engine import Analyzer
 from newswatch.domain.errors import InvalidMessage
+from newswatch.domain.model import Analysis, Article
 from newswatch.metrics import Metrics
 from newswatch.pipeline import NoAlerts, Pipeline
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
+
+
+class NoAnalysis:
+    """Stands in for the Analyzer: these tests are about stage timing, not analysis."""
+
+    def analyze(self, article: Article) -> Analysis:
+        return Analysis(article.id, (), (), ())
+
+
+def pipeline(metrics: Metrics | None, planner: NoAlerts | None = None) -> Pipeline:
+    timer = {} if metrics is None else {"timer": metrics.time_stage}
+    return Pipeline(NoAnalysis(), planner or NoAlerts(), **timer)  # type: ignore[arg-type]
+
+
 GOOD = json.dumps({"id": "m-1", "body": "A quiet day at the harbour."}).encode()
 
 
@@ -32,7 +46,7 @@ def metrics() -> Metrics:
 
 
 def test_good_article_passes_each_timed_stage_once(metrics: Metrics) -> None:
-    Pipeline(Analyzer.load(), NoAlerts(), timer=metrics.time_stage).process(GOOD, NOW)
+    pipeline(metrics).process(GOOD, NOW)
     assert counts(metrics, "newswatch_stage_processed_total") == {"decode": 1, "validate": 1, "plan": 1}
     assert counts(metrics, "newswatch_stage_errors_total") == {}
 
@@ -46,7 +60,7 @@ def test_good_article_passes_each_timed_stage_once(metrics: Metrics) -> None:
 )
 def test_bad_input_is_timed_up_to_where_it_stopped(metrics: Metrics, raw: bytes, timed: dict) -> None:
     with pytest.raises(InvalidMessage):
-        Pipeline(Analyzer.load(), NoAlerts(), timer=metrics.time_stage).process(raw, NOW)
+        pipeline(metrics).process(raw, NOW)
     assert counts(metrics, "newswatch_stage_duration_seconds_count") == timed
     assert counts(metrics, "newswatch_stage_errors_total") == {}
 
@@ -57,10 +71,10 @@ def test_planner_failure_is_a_plan_stage_error(metrics: Metrics) -> None:
             raise ConnectionError("story store away")
 
     with pytest.raises(ConnectionError):
-        Pipeline(Analyzer.load(), Broken(), timer=metrics.time_stage).process(GOOD, NOW)
+        pipeline(metrics, Broken()).process(GOOD, NOW)
     assert counts(metrics, "newswatch_stage_errors_total") == {"plan": 1}
 
 
 def test_default_timer_records_nothing(metrics: Metrics) -> None:
-    Pipeline(Analyzer.load(), NoAlerts()).process(GOOD, NOW)
+    pipeline(None).process(GOOD, NOW)
     assert counts(metrics, "newswatch_stage_duration_seconds_count") == {}
