@@ -13,13 +13,15 @@ topics without training data. Scores are the softmax of these logits.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 
 from newswatch.analysis.topics import lexicon, weights
 from newswatch.analysis.topics.table import FeatureTable, build_table
-from newswatch.analysis.topics.tokens import feature_counts
+from newswatch.analysis.topics.tokens import title_tokens, tokens
 from newswatch.domain.model import Article, Topic, TopicScore
 
 TOPICS: tuple[Topic, ...] = tuple(Topic)
@@ -30,7 +32,7 @@ class Tuning:
     """How the two sources combine; defaults were chosen by cross-validation."""
 
     lexicon_weight: float = 0.6
-    hit_offset: int = 1
+    hit_offset: int = 2
     hit_cap: int = 8
     floor_prob: float = 0.02
     secondary_threshold: float = 0.2
@@ -42,7 +44,7 @@ class TopicClassifier:
     def __init__(self, table: FeatureTable, tuning: Tuning = Tuning()) -> None:
         self._t = table
         self._tuning = tuning
-        self._prior = np.full(len(TOPICS), np.log(tuning.floor_prob))
+        self._model_cols = table.model_topics.tolist()
 
     @classmethod
     def load(cls, tuning: Tuning = Tuning()) -> TopicClassifier:
@@ -60,39 +62,55 @@ class TopicClassifier:
         scores = self.scores(article)
         if scores is None:
             return ()
-        order = np.argsort(-scores, kind="stable")
-        top = [TopicScore(TOPICS[i], float(scores[i])) for i in order[:4]]
-        return (top[0], *(s for s in top[1:] if s.score >= self._tuning.secondary_threshold))
+        ranked = sorted(zip(scores, TOPICS, strict=True), key=lambda st: -st[0])
+        primary = TopicScore(ranked[0][1], ranked[0][0])
+        cut = self._tuning.secondary_threshold
+        return (primary, *(TopicScore(t, s) for s, t in ranked[1:4] if s >= cut))
 
-    def scores(self, article: Article) -> np.ndarray | None:
-        """Probability per topic (order of `TOPICS`), or None without evidence."""
-        rows, tf = self._features(article)
-        if not rows:
+    def scores(self, article: Article) -> list[float] | None:
+        """Probability per topic (order of `TOPICS`), or None when no word is known."""
+        model_z, hits = self._linear(article)
+        if model_z is None and not any(hits):
             return None
-        r = np.fromiter(rows, dtype=np.intp, count=len(rows))
-        logits = self._prior.copy()
-        logits[self._t.model_topics] = self._model_log_probs(r, np.log(np.asarray(tf, dtype=float)) + 1.0)
-        hits = self._t.lexicon[r].sum(axis=0)
         tun = self._tuning
-        logits += tun.lexicon_weight * np.clip(hits - tun.hit_offset, 0, tun.hit_cap)
-        e = np.exp(logits - logits.max())
-        return e / e.sum()
+        logits = [math.log(tun.floor_prob)] * len(TOPICS)
+        if model_z is not None:
+            for col, lp in zip(self._model_cols, model_z, strict=True):
+                logits[col] = lp
+        for i, h in enumerate(hits):
+            if h > tun.hit_offset:
+                logits[i] += tun.lexicon_weight * min(h - tun.hit_offset, tun.hit_cap)
+        return _softmax(logits)
 
-    def _features(self, article: Article) -> tuple[list[int], list[int]]:
-        counts = feature_counts(article.text, article.title, self._t.char_limit)
-        get = self._t.index.get
-        rows: list[int] = []
-        tf: list[int] = []
-        for word, n in counts.items():
-            i = get(word)
-            if i is not None:
-                rows.append(i)
-                tf.append(n)
-        return rows, tf
+    def _linear(self, article: Article) -> tuple[list[float] | None, list[float]]:
+        """Model log-probabilities (None without model words) and lexicon hits per topic."""
+        t = self._t
+        toks = tokens(article.text, t.char_limit)
+        if article.title:
+            toks += title_tokens(article.title)
+        # Unknown words map to row 0, which is all zeros: no filtering pass needed.
+        ids = np.fromiter(map(t.index.get, toks, repeat(0)), dtype=np.intp, count=len(toks))
+        rows, counts = np.unique(ids, return_counts=True)
+        x = (np.log(counts) + 1.0) * t.idf[rows]
+        block = t.matrix[rows]
+        k = len(self._model_cols)
+        hits = block[:, 2 * k :].sum(axis=0).tolist()
+        norm = math.sqrt(float(x @ x))
+        if norm == 0.0:
+            return None, hits
+        lr = _log_softmax(((x @ block[:, :k]) / norm + t.intercept).tolist())
+        nb = _log_softmax((counts @ block[:, k : 2 * k] + t.nb_prior).tolist())
+        return _log_softmax([a + t.nb_weight * b for a, b in zip(lr, nb, strict=True)]), hits
 
-    def _model_log_probs(self, r: np.ndarray, tf: np.ndarray) -> np.ndarray:
-        v = tf * self._t.idf[r]
-        norm = float(np.sqrt(v @ v))
-        z = self._t.intercept + (v @ self._t.coef[r]) / norm if norm else self._t.intercept.copy()
-        z = z - z.max()
-        return z - np.log(np.exp(z).sum())
+
+def _log_softmax(z: list[float]) -> list[float]:
+    top = max(z)
+    log_sum = top + math.log(sum(math.exp(v - top) for v in z))
+    return [v - log_sum for v in z]
+
+
+def _softmax(z: list[float]) -> list[float]:
+    top = max(z)
+    e = [math.exp(v - top) for v in z]
+    total = sum(e)
+    return [v / total for v in e]

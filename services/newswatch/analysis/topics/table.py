@@ -13,14 +13,15 @@ from newswatch.domain.model import Topic
 
 @dataclass(frozen=True, slots=True)
 class FeatureTable:
-    """Row i of every array belongs to the word `index` maps to i."""
+    """Row i of every array belongs to the word `index` maps to i; row 0 is "unknown" (zeros)."""
 
     index: dict[bytes, int]
     idf: np.ndarray  # (rows,), 0 for lexicon-only words
-    coef: np.ndarray  # (rows, model classes)
+    matrix: np.ndarray  # (rows, 2 * model classes + 17): LR weights, NB log-probs, 1 per lexicon topic
     intercept: np.ndarray  # (model classes,)
+    nb_prior: np.ndarray  # (model classes,)
+    nb_weight: float
     model_topics: np.ndarray  # column of each model class in the 17-topic order
-    lexicon: np.ndarray  # (rows, 17) 1 where the word is in that topic's lexicon
     char_limit: int
 
 
@@ -28,7 +29,7 @@ def build_table(
     model: LinearWeights, rules: tuple[LexiconRule, ...], topics: tuple[Topic, ...]
 ) -> FeatureTable:
     """Merge the model vocabulary and the lexicons (title forms too) into one table."""
-    words = list(model.vocab)
+    words = ["", *model.vocab]
     seen = set(words)
     for rule in rules:
         for term in sorted(rule.terms):
@@ -36,30 +37,24 @@ def build_table(
                 if w not in seen:
                     seen.add(w)
                     words.append(w)
-    index = {w.encode("utf-8"): i for i, w in enumerate(words)}
-    n, k = len(words), len(model.classes)
+    index = {w.encode("utf-8"): i for i, w in enumerate(words) if w}
+    n, k, m = len(words), len(model.classes), len(model.vocab)
     idf = np.zeros(n)
-    idf[: len(model.vocab)] = model.idf
-    coef = np.zeros((n, k))
-    coef[: len(model.vocab)] = np.asarray(model.coef, dtype=float).reshape(len(model.vocab), k)
+    idf[1 : m + 1] = model.idf
+    matrix = np.zeros((n, 2 * k + len(topics)))
+    matrix[1 : m + 1, : 2 * k] = np.asarray(model.coef, dtype=float).reshape(m, 2 * k)
+    for rule in rules:
+        col = 2 * k + topics.index(rule.topic)
+        for term in rule.terms:
+            matrix[index[term.encode("utf-8")], col] = 1.0
+            matrix[index[(TITLE_PREFIX + term).encode("utf-8")], col] = 1.0
     return FeatureTable(
         index=index,
         idf=idf,
-        coef=coef,
+        matrix=matrix,
         intercept=np.asarray(model.intercept, dtype=float),
+        nb_prior=np.asarray(model.nb_prior, dtype=float),
+        nb_weight=model.nb_weight,
         model_topics=np.array([topics.index(Topic(c)) for c in model.classes], dtype=np.intp),
-        lexicon=_lexicon_matrix(index, rules, topics),
         char_limit=model.char_limit,
     )
-
-
-def _lexicon_matrix(
-    index: dict[bytes, int], rules: tuple[LexiconRule, ...], topics: tuple[Topic, ...]
-) -> np.ndarray:
-    lex = np.zeros((len(index), len(topics)))
-    for rule in rules:
-        col = topics.index(rule.topic)
-        for term in rule.terms:
-            lex[index[term.encode("utf-8")], col] = 1.0
-            lex[index[(TITLE_PREFIX + term).encode("utf-8")], col] = 1.0
-    return lex

@@ -43,8 +43,13 @@ def feature_counts(text: str, title: str | None, limit: int) -> Counter[bytes]:
     """Word counts of `text` plus `t:`-prefixed title words: the model's features."""
     counts = Counter(tokens(text, limit))
     if title:
-        counts.update(_TITLE_PREFIX + w for w in tokens(title, _TITLE_LIMIT))
+        counts.update(title_tokens(title))
     return counts
+
+
+def title_tokens(title: str) -> list[bytes]:
+    """Title words with the `t:` prefix that gives them their own weights."""
+    return [_TITLE_PREFIX + w for w in tokens(title, _TITLE_LIMIT)]
 
 
 def tokens(text: str, limit: int) -> list[bytes]:

@@ -1,0 +1,257 @@
+"""Topic classifier: one clear article per IPTC topic, figures of speech, score shape.
+
+Every sentence here is written for these tests (no corpus text).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newswatch.analysis.topics import TopicClassifier
+from newswatch.domain.model import Article, Topic
+
+# (expected primary topic, title, body): one clear article for each of the 17 topics.
+CLEAR_ARTICLES = [
+    (
+        Topic.ARTS_CULTURE_ENTERTAINMENT,
+        "Director's new film wins top prize at festival",
+        "The director's latest film took the main award at the festival on Saturday, beating a strong "
+        "field of dramas. Its lead actress thanked the orchestra that recorded the soundtrack, and "
+        "critics praised the screenplay. The movie opens in cinemas next month, and a gallery exhibition "
+        "of costumes from the production tours museums next year.",
+    ),
+    (
+        Topic.CRIME,
+        "Man jailed for bank card fraud",
+        "A man was jailed for six years on Friday after a jury found him guilty of fraud and theft from "
+        "elderly victims. Police arrested him last spring after detectives traced stolen cards. The judge"
+        " told the court the crimes were cruel, and prosecutors said a second suspect will stand trial in"
+        " June.",
+    ),
+    (
+        Topic.DISASTER,
+        "Earthquake flattens villages, rescuers search rubble",
+        "A powerful earthquake struck the mountain region before dawn, collapsing homes and burying "
+        "families under rubble. Rescuers worked through the night to pull survivors from the debris as "
+        "aftershocks shook the valley. The death toll rose to 40, with dozens missing, and emergency "
+        "shelters were set up for thousands evacuated from damaged towns.",
+    ),
+    (
+        Topic.ECONOMY,
+        "Shares fall as inflation data unsettles investors",
+        "Stock markets fell on Tuesday after inflation figures came in higher than expected, raising bets"
+        " that the central bank will lift interest rates again. Bank shares led the decline while the "
+        "dollar strengthened. Analysts said company profits could come under pressure in the next quarter"
+        " as consumers cut spending.",
+    ),
+    (
+        Topic.EDUCATION,
+        "Teachers warn over exam changes in secondary schools",
+        "Headteachers have warned that changes to the exam timetable will leave pupils with less time to "
+        "revise. The new curriculum adds two papers for students in their final year, and universities "
+        "say they will review how they use the grades. Teachers' leaders want the education department to"
+        " delay the reforms for a year so classrooms can prepare.",
+    ),
+    (
+        Topic.ENVIRONMENT,
+        "Coral reefs bleach as ocean heat climbs, scientists say",
+        "Rising carbon emissions are warming the oceans and bleaching coral reefs faster than expected. "
+        "Conservation groups warned that several endangered species could face extinction as their "
+        "habitat shrinks. They urged governments to cut greenhouse gases, protect forests and speed up "
+        "the switch to renewable energy.",
+    ),
+    (
+        Topic.HEALTH,
+        "Hospital waiting lists grow as flu cases rise",
+        "Hospitals reported a sharp rise in flu patients this week, with doctors and nurses stretched "
+        "across emergency wards. Health officials urged older people to get the vaccine, saying the "
+        "infection spreads fastest in care homes. Surgeons said planned operations were being postponed, "
+        "lengthening waiting lists for treatment.",
+    ),
+    (
+        Topic.HUMAN_INTEREST,
+        "Grandmother celebrates 105th birthday with her dog",
+        "A grandmother in a small coastal town celebrated her 105th birthday on Sunday with a cake, a "
+        "street party and her beloved dog. Neighbours and strangers sent hundreds of cards after her "
+        "granddaughter shared the story, and the town's oldest resident said the secret was kindness and "
+        "daily walks.",
+    ),
+    (
+        Topic.LABOUR,
+        "Nurses' union announces walkout over pay",
+        "The union representing hospital staff announced a two-day walkout next month after talks with "
+        "employers over wages broke down. Workers say pay has fallen behind rising costs and that "
+        "overtime has become routine. Picket lines will be set up at sites across the region, and the "
+        "union said further industrial action was possible if the dispute drags on.",
+    ),
+    (
+        Topic.LIFESTYLE,
+        "Ten quiet coastal towns for a slow summer holiday",
+        "Travel writers picked their favourite coastal towns for a relaxed holiday, from harbour "
+        "restaurants serving local cuisine to small hotels with gardens running down to the beach. "
+        "Visitors can hike the cliff paths, try the regional wine, or join a cooking class run by a local"
+        " chef.",
+    ),
+    (
+        Topic.POLITICS,
+        "Prime minister faces vote of confidence after election losses",
+        "The prime minister will face a vote of confidence in parliament next week after the governing "
+        "party lost seats in regional elections. Opposition leaders called for a snap general election, "
+        "while cabinet ministers defended the government's record. Several lawmakers said they would back"
+        " a rival candidate for the party leadership.",
+    ),
+    (
+        Topic.RELIGION,
+        "Pilgrims gather as pope leads Easter prayers",
+        "Tens of thousands of pilgrims filled the square as the pope led Easter prayers and delivered a "
+        "sermon on peace. Bishops and priests from around the world attended the service at the "
+        "cathedral. Church leaders said worship attendance had recovered, and a new mosque and synagogue "
+        "joined an interfaith council in the city.",
+    ),
+    (
+        Topic.SCIENCE_TECHNOLOGY,
+        "New chip promises faster smartphones and cheaper laptops",
+        "The company unveiled a processor that it says doubles the speed of smartphones while using less "
+        "battery. Researchers at the firm's laboratory said the chip relies on a new software design for "
+        "artificial intelligence tasks. Computer makers expect devices using it to reach shops by the end"
+        " of the year.",
+    ),
+    (
+        Topic.SOCIETY,
+        "Homelessness rises as housing costs outpace benefits",
+        "Charities say homelessness has risen for a third year as rents outpace welfare benefits for "
+        "families on low incomes. Volunteers at community shelters report more children and elderly "
+        "people seeking help. Campaigners for disabled people and refugees called for action on poverty "
+        "and inequality in the city.",
+    ),
+    (
+        Topic.SPORT,
+        "Late goal sends champions into cup final",
+        "A late goal from the young striker sent the champions into the cup final after a tense semi-"
+        "final on Wednesday. The goalkeeper made three fine saves before the break, and the coach praised"
+        " his squad for their fitness over a long season. The team will face their league rivals at the "
+        "national stadium next month.",
+    ),
+    (
+        Topic.CONFLICT,
+        "Troops push forward as artillery pounds front line",
+        "Government troops advanced along the front line on Monday after heavy shelling of enemy "
+        "positions, the army said. Drones and missiles struck ammunition depots behind the lines, and "
+        "soldiers reported fierce clashes near two villages. Military officials said dozens of fighters "
+        "were killed and several tanks destroyed in the offensive.",
+    ),
+    (
+        Topic.WEATHER,
+        "Heavy snow and icy winds to sweep the north",
+        "Forecasters have warned of heavy snow and icy winds across the north this weekend, with "
+        "temperatures dropping to minus ten degrees overnight. Meteorologists said gusts could reach 70 "
+        "mph on high ground, followed by freezing fog and sleet. Milder weather with sunshine and showers"
+        " should return by Tuesday.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def classifier() -> TopicClassifier:
+    return TopicClassifier.load()
+
+
+def _classify(classifier: TopicClassifier, title: str | None, body: str) -> list[tuple[Topic, float]]:
+    return [(s.topic, s.score) for s in classifier.classify(Article(id="t", title=title, body=body))]
+
+
+def test_cases_cover_all_17_topics() -> None:
+    assert {case[0] for case in CLEAR_ARTICLES} == set(Topic)
+
+
+@pytest.mark.parametrize(("topic", "title", "body"), CLEAR_ARTICLES, ids=[c[0].value for c in CLEAR_ARTICLES])
+def test_clear_article_gets_its_primary_topic(
+    classifier: TopicClassifier, topic: Topic, title: str, body: str
+) -> None:
+    assert _classify(classifier, title, body)[0][0] is topic
+
+
+@pytest.mark.parametrize(("topic", "title", "body"), CLEAR_ARTICLES, ids=[c[0].value for c in CLEAR_ARTICLES])
+def test_scores_are_sorted_bounded_and_unique(
+    classifier: TopicClassifier, topic: Topic, title: str, body: str
+) -> None:
+    scores = _classify(classifier, title, body)
+    values = [s for _, s in scores]
+    assert values == sorted(values, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in values)
+    assert len({t for t, _ in scores}) == len(scores)
+
+
+# (case, title, body, topic that must not appear at all): figures of speech make no topic.
+FIGURES_OF_SPEECH = [
+    (
+        "fleeing like Olympic sprinters is no sport",
+        "Defenders abandon town as attackers close in",
+        "Soldiers fled their positions like Olympic sprinters as the attacking troops advanced, leaving tanks"
+        " and ammunition behind. Shelling continued through the night, and the army said the town was now"
+        " under its control after fierce fighting with enemy forces.",
+        Topic.SPORT,
+    ),
+    (
+        "as fast as a football team is no sport",
+        "Rebels retreat from hills after night of shelling",
+        "The rebels pulled back as quickly as a football team chasing a late goal, the army said, after"
+        " artillery and drones hit their trenches. Soldiers reported clashes near the ridge and several"
+        " fighters were killed.",
+        Topic.SPORT,
+    ),
+    (
+        "a stock market crash simile is no economy",
+        "Striker's form collapses in second half of season",
+        "His scoring record fell like shares in a market crash after the winter break, the coach admitted."
+        " The striker has not found the net in nine league matches, and the club's fans want him dropped"
+        " before the cup final.",
+        Topic.ECONOMY,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "absent"), [c[1:] for c in FIGURES_OF_SPEECH], ids=[c[0] for c in FIGURES_OF_SPEECH]
+)
+def test_figure_of_speech_makes_no_topic(
+    classifier: TopicClassifier, title: str, body: str, absent: Topic
+) -> None:
+    assert absent not in {t for t, _ in _classify(classifier, title, body)}
+
+
+# (case, title, body, expected primary): one stray topic word does not outweigh the story.
+STRAY_WORDS = [
+    (
+        "one weather word in a match report",
+        "Home side win in the rain",
+        "The home side won two-nil with goals in each half, and the coach praised his defenders. The"
+        " league leaders now sit four points clear with six matches of the season left.",
+        Topic.SPORT,
+    ),
+    (
+        "one church in a war report",
+        "Shelling hits town centre",
+        "Artillery shelled the town centre overnight, damaging a church and several homes, and troops"
+        " traded fire with enemy soldiers on the outskirts, the military said.",
+        Topic.CONFLICT,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "topic"), [c[1:] for c in STRAY_WORDS], ids=[c[0] for c in STRAY_WORDS]
+)
+def test_stray_topic_word_does_not_take_primary(
+    classifier: TopicClassifier, title: str, body: str, topic: Topic
+) -> None:
+    assert _classify(classifier, title, body)[0][0] is topic
+
+
+def test_text_without_any_known_word_gets_no_topic(classifier: TopicClassifier) -> None:
+    assert _classify(classifier, None, "Zzxq vvbnm qqpw.") == []
+
+
+def test_classification_is_pure(classifier: TopicClassifier) -> None:
+    article = Article(id="p", title=CLEAR_ARTICLES[0][1], body=CLEAR_ARTICLES[0][2])
+    assert classifier.classify(article) == classifier.classify(article)
