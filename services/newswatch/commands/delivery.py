@@ -18,6 +18,7 @@ import redis
 from kombu.transport.redis import PrefixedStrictRedis
 from prometheus_client import CollectorRegistry
 
+from newswatch.config import Settings
 from newswatch.delivery.celery_app import broker_options, make_app
 from newswatch.delivery.config import QUEUE, RETRY_QUEUE, DeliveryConfig
 from newswatch.metrics import Metrics
@@ -44,14 +45,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
 
 
 def run(args: argparse.Namespace) -> int:
-    env = dict(os.environ)
+    env = Settings.from_env(os.environ).component_env()  # validated NEWSWATCH_* options
     if args.concurrency:
         env["NEWSWATCH_DELIVERY_CONCURRENCY"] = str(args.concurrency)
     config = DeliveryConfig.from_env(env)
     prefork = args.pool == "prefork"
-    reset_multiprocess_dir(env)  # before any metric exists; no-op unless PROMETHEUS_MULTIPROC_DIR is set
+    reset_multiprocess_dir()  # before any metric exists; no-op unless PROMETHEUS_MULTIPROC_DIR is set
     if prefork:
-        if multiprocess_dir(env) is None:
+        if multiprocess_dir() is None:
             log.warning("prefork without PROMETHEUS_MULTIPROC_DIR: worker metrics will not be exported")
         install_celery_hooks()
     registry = CollectorRegistry()
