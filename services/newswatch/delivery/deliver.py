@@ -77,7 +77,10 @@ class Deliverer:
         sub = self.subscriptions.get(alert.subscription_id)
         if sub is None or not sub.enabled:
             self._finish(
-                alert, attempt, Step(Outcome.SKIPPED, AlertStatus.DISABLED), error="subscription off"
+                alert,
+                attempt,
+                Step(Outcome.SKIPPED, AlertStatus.DISABLED),
+                error="subscription deleted or disabled",
             )
             return None
         try:
