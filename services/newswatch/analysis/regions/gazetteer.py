@@ -74,15 +74,28 @@ SCAN_PRIMARY = 15_000
 SCAN_MIN_KEY = 4
 
 
+# Small towns, packed: folded name -> "CC|SUB|population;..." (a str per name
+# costs a fraction of a list of Place tuples; unpacked only on a lookup hit).
+Packed = dict[str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class Gazetteer:
-    scanned: Table  # folded key (with a leading space) -> places; goes into the automaton
-    lookup: Table  # smaller towns, same keys
+    scanned: Table  # folded name -> places; goes into the automaton
+    lookup: Packed  # smaller towns
+
+
+def unpack(packed: str) -> tuple[Place, ...]:
+    out = []
+    for row in packed.split(";"):
+        cc, sub, pop = row.split("|")
+        out.append(Place(Kind.TOWN, cc, sub or None, int(pop)))
+    return tuple(out)
 
 
 def build_gazetteer(rules: AliasRules) -> Gazetteer:
     scanned: Table = defaultdict(list)
-    lookup: Table = {}
+    lookup: Packed = {}
     _add_countries(scanned, rules)
     _add_subdivisions(scanned, rules)
     _add_towns(scanned, lookup)
@@ -120,7 +133,7 @@ def _add_subdivisions(table: Table, rules: AliasRules) -> None:
         _add(table, [*entry.get("full", []), *suffixed], Place(Kind.SUBDIVISION, cc, code, curated=True))
 
 
-def _add_towns(scanned: Table, lookup: Table) -> None:
+def _add_towns(scanned: Table, lookup: Packed) -> None:
     # The hot loop of start-up (~300k rows): keys come pre-folded from the
     # build script and country/subdivision strings are interned, not copied.
     intern = sys.intern
@@ -129,15 +142,13 @@ def _add_towns(scanned: Table, lookup: Table) -> None:
         next(rows)
         for key, cc, sub, pop, primary, common in rows:
             n = int(pop)
-            place = Place(Kind.TOWN, intern(cc), intern(sub) if sub else None, n, common == "1")
             big = n >= SCAN_ALL_SPELLINGS or (n >= SCAN_PRIMARY and primary == "1")
-            scan = big and len(key) >= SCAN_MIN_KEY
-            target = scanned if scan or key in scanned else lookup
-            bucket = target.get(key)
-            if bucket is None:
-                target[key] = [place]
-            else:
-                bucket.append(place)
+            if (big and len(key) >= SCAN_MIN_KEY) or key in scanned:
+                place = Place(Kind.TOWN, intern(cc), intern(sub) if sub else None, n, common == "1")
+                scanned[key].append(place)
+            elif common == "0":  # a small town that is also a word is never worth a lookup
+                row = f"{cc}|{sub}|{pop}"
+                lookup[key] = f"{lookup[key]};{row}" if key in lookup else row
 
 
 def _add_aliases(table: Table, rules: AliasRules) -> None:

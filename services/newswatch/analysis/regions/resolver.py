@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pycountry
 
 from newswatch.analysis.regions.aliases import load_aliases
-from newswatch.analysis.regions.gazetteer import Gazetteer, build_gazetteer
+from newswatch.analysis.regions.gazetteer import Packed, build_gazetteer
 from newswatch.analysis.regions.matcher import NameMatcher
 from newswatch.analysis.regions.resolve import Context, build_result, demonym_readings, read_mentions
 from newswatch.analysis.regions.result import RegionResult
@@ -19,7 +19,7 @@ class RegionResolver:
     """Holds the compiled gazetteer; `resolve` is pure and safe to share between threads."""
 
     matcher: NameMatcher
-    gazetteer: Gazetteer
+    small_towns: Packed
     context: Context
 
     @classmethod
@@ -27,9 +27,10 @@ class RegionResolver:
         """Build every table (a few seconds, once per process). Raises on invalid alias rules."""
         rules = load_aliases()
         gazetteer = build_gazetteer(rules)
+        # The automaton keeps what it needs; the scanned table itself is dropped.
         matcher = NameMatcher(gazetteer.scanned)
         context = Context(_display_names(), rules.place_nouns, rules.actor_nouns, rules.comparisons)
-        return cls(matcher, gazetteer, context)
+        return cls(matcher, gazetteer.lookup, context)
 
     def resolve(self, text: str) -> RegionResult:
         """Regions named in `text` and the spots that locate its events. Never raises."""
@@ -37,7 +38,7 @@ class RegionResolver:
         readings = read_mentions(text, mentions, self.context)
         if not any(r.located and r.place.subdivision for r in readings):
             countries = frozenset(r.place.country for r in readings if r.located)
-            extra = small_towns(text, self.gazetteer.lookup, mentions, countries)
+            extra = small_towns(text, self.small_towns, mentions, countries)
             readings += read_mentions(text, extra, self.context)
         readings += demonym_readings(text, mentions, self.context)
         readings.sort(key=lambda r: r.mention.start)

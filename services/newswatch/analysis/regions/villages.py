@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from newswatch.analysis.regions.gazetteer import Table
+from newswatch.analysis.regions.gazetteer import Packed, unpack
 from newswatch.analysis.regions.matcher import Mention
-from newswatch.analysis.regions.places import Kind, Place, fold
+from newswatch.analysis.regions.places import Place, fold
 
 # Longer texts name their subdivisions; looking up every capitalised word of a
 # long article would cost time for little.
@@ -21,7 +21,7 @@ _NAME = re.compile(r"[A-ZÀ-ÞА-ЯЁІЇЄҐ][\w'’\-]*(?:\s[A-ZÀ-ÞА-ЯЁІ
 
 
 def small_towns(
-    text: str, table: Table, mentions: Sequence[Mention], countries: frozenset[str]
+    text: str, table: Packed, mentions: Sequence[Mention], countries: frozenset[str]
 ) -> list[Mention]:
     """Capitalised names, outside known mentions, that are small towns in `countries`."""
     if len(text) > MAX_TEXT or not countries:
@@ -38,11 +38,12 @@ def small_towns(
     return out
 
 
-def _longest(phrase: str, table: Table, countries: frozenset[str]) -> tuple[str, tuple[Place, ...]] | None:
+def _longest(phrase: str, table: Packed, countries: frozenset[str]) -> tuple[str, tuple[Place, ...]] | None:
     words = phrase.split()
     for n in range(len(words), 0, -1):
         name = " ".join(words[:n])
-        places = tuple(p for p in table.get(fold(name), ()) if p.kind == Kind.TOWN and p.country in countries)
+        packed = table.get(fold(name))
+        places = tuple(p for p in unpack(packed) if p.country in countries) if packed else ()
         if places:
             return name, (max(places, key=lambda p: p.population),)
     return None
