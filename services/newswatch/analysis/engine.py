@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from newswatch.analysis.events.detector import EventDetector
 from newswatch.domain.model import Analysis, Article, Location, RegionMention, TopicScore
+from newswatch.metrics_labels import Stage, StageTimer, untimed
 
 
 class TopicClassifier(Protocol):
@@ -74,9 +75,13 @@ class Analyzer:
             regions=_load_stage("newswatch.analysis.regions", "RegionResolver"),
         )
 
-    def analyze(self, article: Article) -> Analysis:
+    def analyze(self, article: Article, timer: StageTimer = untimed) -> Analysis:
+        """Pure; `timer` marks the topics/regions/events stage boundaries for metrics."""
         text = article.text
-        topics = self.topics.classify(article) if self.topics else ()
-        where: RegionResult = self.regions.resolve(text) if self.regions else _NoRegions()
-        events = self.events.detect(text, where.locate)
+        with timer(Stage.TOPICS):
+            topics = self.topics.classify(article) if self.topics else ()
+        with timer(Stage.REGIONS):
+            where: RegionResult = self.regions.resolve(text) if self.regions else _NoRegions()
+        with timer(Stage.EVENTS):
+            events = self.events.detect(text, where.locate)
         return Analysis(article_id=article.id, topics=topics, regions=where.regions, events=events)
