@@ -113,3 +113,25 @@ def test_no_place_no_location(resolver: RegionResolver) -> None:
     result = resolver.resolve("Markets were calm on Tuesday.")
     assert result.regions == ()
     assert result.locate(0, 10) == Location()
+
+
+# Small towns are not scanned for; a short text naming a country but no
+# subdivision looks its capitalised names up among that country's towns.
+SMALL_TOWNS = [
+    ("Monitors in Ukraine recorded explosions near Zolote.", {"UA", "UA-09"}),
+    ("Ukrainian monitors in Ukraine heard shelling near Chasiv Yar.", {"UA", "UA-14"}),
+    # no country named: the same name stays unplaced
+    ("Monitors recorded explosions near Zolote.", set()),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SMALL_TOWNS)
+def test_small_towns_need_a_country(resolver: RegionResolver, text: str, expected: set[str]) -> None:
+    assert codes(resolver, text) == expected
+
+
+def test_region_mentions_carry_names_and_surfaces(resolver: RegionResolver) -> None:
+    regions = {r.code: r for r in resolver.resolve("Shelling hit Kharkov and then Kharkiv again.").regions}
+    assert regions["UA-63"].mentions == ("Kharkov", "Kharkiv")
+    assert regions["UA-63"].name == "Kharkivska oblast"
+    assert regions["UA"].score == 1.0

@@ -55,8 +55,9 @@ class Anchors:
     main: frozenset[str]
 
 
-def anchors(mentions: Iterable[Mention]) -> Anchors:
+def anchors(mentions: Iterable[Mention], given: frozenset[str] = frozenset()) -> Anchors:
     counts = Counter(a for m in mentions if (a := _anchor_of(m.places)))
+    counts.update(given)
     top = max(counts.values(), default=0)
     return Anchors(frozenset(counts), frozenset(c for c, n in counts.items() if n == top))
 

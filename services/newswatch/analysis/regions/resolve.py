@@ -42,9 +42,12 @@ class Reading:
     village_start: int | None = None
 
 
-def read_mentions(text: str, mentions: Sequence[Mention], c: Context) -> list[Reading]:
+def read_mentions(
+    text: str, mentions: Sequence[Mention], c: Context, countries: frozenset[str] = frozenset()
+) -> list[Reading]:
+    """One reading per mention that names a place; `countries` adds known context."""
     kept = [m for m in mentions if not _hidden(text, m, c)]
-    known = anchors(kept)
+    known = anchors(kept, countries)
     villages = [_village(text, kept, i) for i in range(len(kept))]
     chosen: list[Place | None] = []
     for i, m in enumerate(kept):

@@ -39,7 +39,7 @@ class RegionResolver:
         if not any(r.located and r.place.subdivision for r in readings):
             countries = frozenset(r.place.country for r in readings if r.located)
             extra = small_towns(text, self.small_towns, mentions, countries)
-            readings += read_mentions(text, extra, self.context)
+            readings += read_mentions(text, extra, self.context, countries)
         readings += demonym_readings(text, mentions, self.context)
         readings.sort(key=lambda r: r.mention.start)
         return build_result(text, readings, self.context)
