@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.integration.embedded_process import EmbeddedProcess, wait_for
 
 N = 1000
@@ -37,3 +39,13 @@ def test_acknowledged_articles_survive_kill_9(tmp_path: Path) -> None:
     finally:
         assert second.stop() == 0
     print(f"analysed before kill -9: {before}/{N}; after restart: {analysed(db)}/{N}")
+
+
+def test_a_second_service_on_the_same_data_dir_refuses_to_start(tmp_path: Path) -> None:
+    """The embedded log has one consumer: two services on one directory would process twice."""
+    first = EmbeddedProcess(tmp_path).start()
+    try:
+        with pytest.raises(RuntimeError, match="another process is serving"):
+            EmbeddedProcess(tmp_path).start()
+    finally:
+        assert first.stop() == 0

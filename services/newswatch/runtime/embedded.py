@@ -12,12 +12,15 @@ closes, and the services are closed.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import secrets
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import TextIO
 
 import uvicorn
@@ -44,12 +47,28 @@ def ensure_admin_token(settings: Settings, out: TextIO) -> Settings:
 
 def serve(settings: Settings) -> int:
     """Serve until SIGINT/SIGTERM; 0 on a clean stop, 1 when the server or pipeline failed."""
-    settings = ensure_admin_token(settings, sys.stdout)
-    services = compose.build(settings)
-    try:
+    with ExitStack() as stack:
+        if settings.backend is Backend.EMBEDDED:
+            stack.enter_context(exclusive(settings.data_dir))
+        settings = ensure_admin_token(settings, sys.stdout)
+        services = compose.build(settings)
+        stack.callback(services.close)
         return _run(services)
-    finally:
-        services.close()
+
+
+@contextmanager
+def exclusive(data_dir: Path) -> Iterator[None]:
+    """One embedded service per data directory: the log has a single consumer.
+
+    An flock, so a process killed with SIGKILL releases it with its file descriptors.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "run.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SystemExit(f"newswatch run: another process is serving {data_dir}") from None
+        yield
 
 
 def _run(services: compose.Services) -> int:
