@@ -108,13 +108,13 @@ def test_analysis_put_twice_replaces(make_store: Callable[[type, type], Any]) ->
     store.put("a-1", {**ANALYSIS, "topics": [{"topic": "conflict", "score": 0.9}]})
     store.put("a-2", {**ANALYSIS, "article_id": "a-2"})
     assert store.count() == 2
-    assert store.get("a-1")["topics"] == [{"topic": "conflict", "score": 0.9}]  # type: ignore[index]
+    assert store.get("a-1")["topics"] == [{"topic": "conflict", "score": 0.9}]
 
 
 def test_analysis_keeps_non_ascii_text(make_store: Callable[[type, type], Any]) -> None:
     store = make_store(SQLiteAnalyses, RedisAnalyses)
     store.put("ü-1", {**ANALYSIS, "note": "Харків"})
-    assert store.get("ü-1")["note"] == "Харків"  # type: ignore[index]
+    assert store.get("ü-1")["note"] == "Харків"
 
 
 # ---------------------------------------------------------------- API keys
