@@ -238,3 +238,13 @@ def test_notices_round_trip_and_held_lists_only_held_ones(make: Callable[[str], 
     assert store.held() == [held]
     store.save_notice(replace(held, held_since=None, revision=0, sent_at=NOW))
     assert store.held() == []
+
+
+def test_find_reads_keys_and_bands_at_once_and_says_which_came_by_text(make: Callable[[str], Any]) -> None:
+    store = make("stories")
+    store.save(story(1, NOW), ["0:aa"])
+    store.save(story(2, NOW, keys=("protest@PL",)), ["1:bb"])
+    store.save(story(3, NOW - timedelta(hours=5)), ["1:bb"])
+    found, by_text = store.find(["strike@UA-63"], ["1:bb", "2:cc"], NOW - timedelta(hours=1))
+    assert [s.id for s in found] == ["sty_1", "sty_2"] and by_text == frozenset({"sty_2"})
+    assert store.find([], [], NOW) == ([], frozenset())

@@ -87,10 +87,9 @@ class StoryPlanner:
     def _group(self, article: Article, analysis: Analysis, now: datetime) -> Story:
         sig, keys = signature(article.text), story_keys(analysis)
         bands, since = band_keys(sig), now - self.config.story_window
-        found = {s.id: s for s in self.stories.by_keys(keys, since) + self.stories.by_bands(bands, since)}
-        story = absorb(
-            choose(list(found.values()), keys, sig), member_of(article, analysis, sig, now), keys, now
-        )
+        found, by_text = self.stories.find(keys, bands, since)
+        chosen = choose(found, keys, sig, by_text)
+        story = absorb(chosen, member_of(article, analysis, sig, now), keys, now)
         self.stories.save(story, bands)
         return story
 

@@ -203,6 +203,11 @@ class StoryStore(Protocol):
     def by_bands(self, bands: Iterable[str], since: datetime) -> list[Story]:
         """Stories with a member indexed under any LSH band key, last_seen >= since."""
 
+    def find(
+        self, keys: Iterable[str], bands: Iterable[str], since: datetime
+    ) -> tuple[list[Story], frozenset[str]]:
+        """by_keys and by_bands in one read, each story once; plus the ids found through bands."""
+
     def get(self, story_id: str) -> Story | None: ...
 
     def save(self, story: Story, bands: Iterable[str]) -> None:

@@ -14,11 +14,16 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from newswatch.alerts.ports import Member, Story
-from newswatch.alerts.publishers import DUPLICATE
+from newswatch.alerts.publishers import DUPLICATE, link
 from newswatch.alerts.similarity import similarity
 from newswatch.domain.model import Analysis, Article
 
-MAX_MEMBERS = 200  # later articles still refresh last_seen but are not kept (bounds payload and work)
+# Members past this many are kept light (no signature, events or topics): they still count as
+# publishers, but bound the size of the stored story and the work per article.
+MAX_FULL_MEMBERS = 50
+# Past this many, articles only keep the story open (last_seen): 200 members already pass every
+# publisher step that matters, and each article's cost grows with the stored story.
+MAX_MEMBERS = 200
 
 
 def story_keys(analysis: Analysis) -> tuple[str, ...]:
@@ -52,7 +57,7 @@ def member_of(article: Article, analysis: Analysis, sig: tuple[int, ...], now: d
     return Member(
         article_id=article.id,
         source=source_of(article),
-        origin=source_of(article),
+        origin=article.id,  # its own text cluster until linked
         title=article.title,
         url=article.url,
         published_at=article.published_at,
@@ -64,11 +69,19 @@ def member_of(article: Article, analysis: Analysis, sig: tuple[int, ...], now: d
     )
 
 
-def choose(candidates: list[Story], keys: tuple[str, ...], sig: tuple[int, ...]) -> Story | None:
-    """The story to join: a near-duplicate member first, then the most shared keys; ties by recency, id."""
+def choose(
+    candidates: list[Story],
+    keys: tuple[str, ...],
+    sig: tuple[int, ...],
+    by_text: frozenset[str] = frozenset(),
+) -> Story | None:
+    """The story to join: a near-duplicate member first, then the most shared keys; ties by recency, id.
+
+    Only stories in `by_text` (the LSH candidates) are compared member by member.
+    """
 
     def rank(s: Story) -> tuple[bool, int, datetime, str]:
-        dup = any(similarity(sig, m.signature) >= DUPLICATE for m in s.members)
+        dup = s.id in by_text and any(similarity(sig, m.signature) >= DUPLICATE for m in s.members)
         return (dup, len(set(keys) & set(s.keys)), s.last_seen, s.id)
 
     ranked = [(rank(s), s) for s in candidates]
@@ -83,10 +96,14 @@ def story_id(article_id: str) -> str:
 def absorb(story: Story | None, member: Member, keys: tuple[str, ...], now: datetime) -> Story:
     """The story with the article added (unchanged if it is already a member: redelivery)."""
     if story is None:
-        return Story(story_id(member.article_id), now, now, keys, (member,))
+        return Story(story_id(member.article_id), now, now, keys, link((), member))
     if any(m.article_id == member.article_id for m in story.members):
         return story
-    members = story.members if len(story.members) >= MAX_MEMBERS else (*story.members, member)
+    if len(story.members) >= MAX_MEMBERS:
+        return replace(story, last_seen=max(story.last_seen, now))
+    members = link(story.members, member)
+    if len(story.members) >= MAX_FULL_MEMBERS:
+        members = (*members[:-1], replace(members[-1], signature=(), events=(), topics={}))
     return replace(
         story,
         last_seen=max(story.last_seen, now),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,7 +34,7 @@ def sub_loads(raw: str | bytes) -> Subscription:
 
 
 def alert_dumps(a: AlertRecord) -> str:
-    d = asdict(a)
+    d = {f.name: getattr(a, f.name) for f in fields(a)}
     d["created_at"] = _iso(a.created_at)
     return json.dumps(d)
 
@@ -48,7 +48,7 @@ def alert_loads(raw: str | bytes, status: str | None = None) -> AlertRecord:
 
 
 def story_dumps(s: Story) -> str:
-    members = [{**asdict(m), "seen_at": _iso(m.seen_at), "topics": dict(m.topics)} for m in s.members]
+    members = [_member_dict(m) for m in s.members]
     return json.dumps(
         {
             "id": s.id,
@@ -59,6 +59,23 @@ def story_dumps(s: Story) -> str:
             "facts": s.facts,
         }
     )
+
+
+def _member_dict(m: Member) -> dict[str, Any]:
+    # By hand: dataclasses.asdict deep-copies every nested value and dominated the planner's time.
+    return {
+        "article_id": m.article_id,
+        "source": m.source,
+        "origin": m.origin,
+        "title": m.title,
+        "url": m.url,
+        "published_at": m.published_at,
+        "signature": m.signature,
+        "seen_at": _iso(m.seen_at),
+        "events": m.events,
+        "topics": dict(m.topics),
+        "regions": m.regions,
+    }
 
 
 def story_loads(raw: str | bytes) -> Story:

@@ -31,6 +31,21 @@ class RedisStories:
         docs = self._r.mget([self._k("story", i) for i in ids]) if ids else []
         return [story_loads(d) for d in docs if d is not None]
 
+    def find(
+        self, keys: Iterable[str], bands: Iterable[str], since: datetime
+    ) -> tuple[list[Story], frozenset[str]]:
+        lookups = [f"k:{k}" for k in keys] + [f"b:{b}" for b in bands]
+        pipe = self._r.pipeline(transaction=False)
+        for lookup in lookups:
+            pipe.zrangebyscore(self._k("story", "lookup", lookup), micros(since), "+inf")
+        results = pipe.execute() if lookups else []
+        by_text = frozenset(
+            text(i) for lookup, ids in zip(lookups, results, strict=True) if lookup[0] == "b" for i in ids
+        )
+        ids = sorted({text(i) for found in results for i in found})
+        docs = self._r.mget([self._k("story", i) for i in ids]) if ids else []
+        return [story_loads(d) for d in docs if d is not None], by_text
+
     def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
         return self._lookup([f"k:{k}" for k in keys], since)
 

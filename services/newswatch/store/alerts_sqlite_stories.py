@@ -35,6 +35,22 @@ class SQLiteStories:
         )
         return [story_loads(r[0]) for r in self._db.conn().execute(q, (*lookups, micros(since)))]
 
+    def find(
+        self, keys: Iterable[str], bands: Iterable[str], since: datetime
+    ) -> tuple[list[Story], frozenset[str]]:
+        lookups = [f"k:{k}" for k in keys] + [f"b:{b}" for b in bands]
+        if not lookups:
+            return [], frozenset()
+        q = (
+            f"SELECT story_id, lookup FROM story_lookup WHERE lookup IN ({','.join('?' * len(lookups))})"
+            " AND last_us >= ?"
+        )
+        rows = self._db.conn().execute(q, (*lookups, micros(since))).fetchall()
+        by_text = frozenset(sid for sid, lookup in rows if lookup.startswith("b:"))
+        ids = sorted({sid for sid, _ in rows})
+        found = [s for s in (self.get(i) for i in ids) if s is not None]
+        return found, by_text
+
     def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
         return self._lookup([f"k:{k}" for k in keys], since)
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newswatch.alerts.ports import Member
-from newswatch.alerts.publishers import independent_publishers
+from newswatch.alerts.publishers import independent_publishers, link
 from newswatch.alerts.similarity import signature, similarity
 from tests.unit.alerts.factory import WIRE, own_report
 
@@ -18,7 +18,15 @@ EDITED_WIRE = WIRE.replace("before dawn", "early on Tuesday") + " More follows."
 
 
 def m(article_id: str, source: str, text: str) -> Member:
-    return Member(article_id, source, source, signature=signature(text), seen_at=NOW)
+    return Member(article_id, source, article_id, signature=signature(text), seen_at=NOW)
+
+
+def linked(members: list[Member]) -> tuple[Member, ...]:
+    """Members as a story accumulates them, one `link` at a time."""
+    story: tuple[Member, ...] = ()
+    for member in members:
+        story = link(story, member)
+    return story
 
 
 CASES = [
@@ -37,7 +45,7 @@ CASES = [
 @pytest.mark.parametrize(("items", "expected"), CASES)
 def test_independent_publishers(items: list[tuple[str, str]], expected: int) -> None:
     members = [m(f"x{i}", src, text) for i, (src, text) in enumerate(items)]
-    assert independent_publishers(members) == expected
+    assert independent_publishers(linked(members)) == expected
 
 
 def test_similarity_separates_copies_from_own_reports() -> None:
@@ -57,8 +65,8 @@ POOL = [
 
 @settings(max_examples=40, deadline=None)
 @given(st.permutations(list(range(len(POOL)))), st.integers(min_value=1, max_value=len(POOL)))
-def test_count_ignores_arrival_order(order: list[int], n: int) -> None:
-    chosen = sorted(order[:n])
-    members = [m(f"x{i}", *POOL[i]) for i in chosen]
-    shuffled = [m(f"x{i}", *POOL[i]) for i in order[:n]]
-    assert independent_publishers(shuffled) == independent_publishers(members)
+def test_clusters_and_count_ignore_arrival_order(order: list[int], n: int) -> None:
+    in_order = linked([m(f"x{i}", *POOL[i]) for i in sorted(order[:n])])
+    shuffled = linked([m(f"x{i}", *POOL[i]) for i in order[:n]])
+    assert {x.article_id: x.origin for x in shuffled} == {x.article_id: x.origin for x in in_order}
+    assert independent_publishers(shuffled) == independent_publishers(in_order)

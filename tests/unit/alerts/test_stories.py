@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 from newswatch.alerts.facts import facts
 from newswatch.alerts.ports import Story
 from newswatch.alerts.similarity import signature
-from newswatch.alerts.stories import absorb, choose, member_of, source_of, story_keys
+from newswatch.alerts.stories import (
+    MAX_FULL_MEMBERS,
+    MAX_MEMBERS,
+    absorb,
+    choose,
+    member_of,
+    source_of,
+    story_keys,
+)
 from newswatch.domain.model import Analysis, Article, RegionMention
 from tests.unit.alerts.factory import WIRE, analysis, article, event, own_report
 
@@ -67,7 +75,9 @@ def _story(art_id: str, text: str, keys: tuple[str, ...], at: datetime = T0) -> 
 def test_choose_prefers_a_near_duplicate_over_shared_keys() -> None:
     by_key = _story("k", own_report(0), ("power_plant_strike@UA-63",), T0 + timedelta(minutes=5))
     by_text = _story("t", WIRE, ("strike@UA-14",))
-    assert choose([by_key, by_text], ("power_plant_strike@UA-63",), signature(WIRE)) is by_text
+    found_by_text = frozenset({by_text.id})
+    assert choose([by_key, by_text], ("power_plant_strike@UA-63",), signature(WIRE), found_by_text) is by_text
+    assert choose([by_key, by_text], ("power_plant_strike@UA-63",), signature(WIRE)) is by_key  # no LSH hit
     assert choose([by_key], ("protest@UA-63",), signature(own_report(1))) is None  # nothing in common
 
 
@@ -97,3 +107,18 @@ def test_absorbing_the_same_articles_again_changes_nothing(ids: list[str]) -> No
         )
     assert again == story and sorted(m.article_id for m in story.members) == sorted(set(ids))
     assert facts(again) == facts(story)
+
+
+def test_a_full_story_only_stays_open() -> None:
+    story = _story("a0", own_report(0), ("k",))
+    for n in range(1, MAX_MEMBERS + 5):
+        sig = signature(own_report(n))
+        story = absorb(
+            story,
+            member_of(article(f"a{n}", own_report(n)), analysis(f"a{n}", (event(),)), sig, T0),
+            ("k",),
+            T0 + timedelta(minutes=n),
+        )
+    assert len(story.members) == MAX_MEMBERS and story.last_seen == T0 + timedelta(minutes=MAX_MEMBERS + 4)
+    light = story.members[MAX_FULL_MEMBERS:]
+    assert all(m.signature == () and m.events == () for m in light) and story.members[0].events
