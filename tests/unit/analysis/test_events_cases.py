@@ -11,7 +11,7 @@ import yaml
 from newswatch.analysis.events.detector import EventDetector
 
 CASES = yaml.safe_load((Path(__file__).parents[2] / "fixtures/analysis/event_cases.yaml").read_text("utf-8"))
-ALL = [*CASES["positives"], *CASES["hard_negatives"]]
+ALL = [*CASES["positives"], *CASES["hard_negatives"], *CASES["headlines"]]
 
 
 @pytest.fixture(scope="module")

@@ -91,7 +91,7 @@ class EventDetector:
             if not required <= present or not self._admits(rule, present, in_text):
                 continue
             trigger = self._trigger(rule, folded, s, by_set)
-            if trigger is None:
+            if trigger is None or (rule.require and not _has_required(rule, s, by_set, trigger)):
                 continue
             conf = rule.confidence * claim_factor(by_set)
             if rule.type not in fired or conf > fired[rule.type].confidence:
@@ -132,15 +132,28 @@ class EventDetector:
         for name, set_name in f.rule.attributes:
             if set_name in by_set:
                 attrs[name] = min(by_set[set_name], key=lambda h: abs(h.start - f.trigger.start)).value
-        if f.rule.extract:
-            local = {k: [_shift(h, s.start) for h in v] for k, v in by_set.items()}
-            trig = _shift(f.trigger, s.start)
-            for name in f.rule.extract:
-                attrs.update(EXTRACTORS[name](s.text, local, trig))
+        attrs.update(_extracted(f.rule, s, by_set, f.trigger))
         if f.confidence < f.rule.confidence:
             attrs["claimed"] = True
         evidence = Evidence(s.text, s.start, s.end)
         return Event(f.rule.type, round(f.confidence, 4), f.rule.slug, evidence, location, attrs, occurred)
+
+
+def _extracted(rule: Rule, s: Sentence, by_set: Hits, trigger: Hit) -> dict[str, Any]:
+    """The rule's computed attributes; extractors see offsets relative to the sentence."""
+    if not rule.extract:
+        return {}
+    local = {k: [_shift(h, s.start) for h in v] for k, v in by_set.items()}
+    trig = _shift(trigger, s.start)
+    out: dict[str, Any] = {}
+    for name in rule.extract:
+        out.update(EXTRACTORS[name](s.text, local, trig))
+    return out
+
+
+def _has_required(rule: Rule, s: Sentence, by_set: Hits, trigger: Hit) -> bool:
+    found = _extracted(rule, s, by_set, trigger)
+    return all(name in found for name in rule.require)
 
 
 def _merge_repeats(events: list[Event]) -> tuple[Event, ...]:

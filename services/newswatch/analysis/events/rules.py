@@ -37,6 +37,7 @@ class Rule:
     unless: tuple[EventType, ...] = ()  # suppressed when these types fire in the sentence
     modality: bool = True  # False: threats/plans/negation do not block (e.g. negated outages)
     any_in_text: bool = False  # the `any` sets may match anywhere in the article
+    require: tuple[str, ...] = ()  # attributes the extractors must find for the rule to fire
 
     @property
     def sets(self) -> frozenset[str]:
@@ -74,6 +75,7 @@ def _rule(d: Mapping[str, Any]) -> Rule:
         unless=tuple(EventType(t) for t in d.get("unless", ())),
         modality=bool(d.get("modality", True)),
         any_in_text=d.get("any_scope") == "text",
+        require=tuple(d.get("require", ())),
     )
 
 
