@@ -21,6 +21,7 @@ class AliasRules:
     comparisons: tuple[re.Pattern[str], ...]
     place_nouns: frozenset[str]
     actor_nouns: frozenset[str]
+    actor_verbs: frozenset[str]
 
 
 def load_aliases(path: Path = RULES_DIR / "aliases.yaml") -> AliasRules:
@@ -30,7 +31,9 @@ def load_aliases(path: Path = RULES_DIR / "aliases.yaml") -> AliasRules:
     jsonschema.Draft202012Validator(schema).validate(raw)
     # Comparison patterns look at the text just before a place (anchored at its end).
     comparisons = tuple(re.compile(p, re.I) for p in raw["comparisons"])
-    return AliasRules(raw, comparisons, _words(raw["place_nouns"]), _words(raw["actor_nouns"]))
+    return AliasRules(
+        raw, comparisons, _words(raw["place_nouns"]), _words(raw["actor_nouns"]), _words(raw["actor_verbs"])
+    )
 
 
 def _words(words: list[str]) -> frozenset[str]:

@@ -137,10 +137,23 @@ def possessive(text: str, end: int) -> bool:
     return _POSSESSIVE.match(text, end) is not None
 
 
+# Short words a title-case headline still writes in lower case.
+_TITLE_LOWER = frozenset(
+    ["with", "from", "into", "near", "over", "after", "amid", "about", "says", "said", "than", "that", "this"]
+)
+
+
 def person_like(text: str, start: int, end: int) -> bool:
     """A name glued to another capitalised word ("Vladimir Putin"), outside title-case lines."""
     if _NEXT_CAP.match(text, end) is None:
         return False
-    words = _WORD.findall(text[max(0, start - 40) : end + 40])
-    caps = sum(1 for w in words if w[0].isupper())
-    return caps * 2 <= len(words)  # in a title-case headline most words are capitalised
+    words = _WORD.findall(text[max(0, start - 50) : end + 50])
+    # In a title-case headline ("Missiles Hit Kharkiv Power Plant") hardly a
+    # longer word is lower-case; in running text many are.
+    lower = sum(1 for w in words if len(w) >= 4 and w.islower() and w not in _TITLE_LOWER)
+    return lower >= 2
+
+
+def next_words(text: str, end: int, n: int = 2) -> list[str]:
+    """Up to n words after a mention (skipping a possessive), lower-cased."""
+    return text[end : end + 40].lower().replace("'s ", " ").replace("’s ", " ").split()[:n]

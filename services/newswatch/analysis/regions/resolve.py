@@ -30,6 +30,7 @@ class Context:
     names: Mapping[str, str]  # ISO code -> display name
     place_nouns: frozenset[str]
     actor_nouns: frozenset[str]
+    actor_verbs: frozenset[str]
     comparisons: Sequence[re.Pattern[str]]
 
 
@@ -125,6 +126,8 @@ def _located(text: str, m: Mention, place: Place, c: Context, main: frozenset[st
     noun = ctx.next_word(text, m.end) in c.place_nouns
     if place.kind == Kind.DEMONYM:  # "against the Russian invasion" is no place
         return noun
+    if _acting(text, m, c):  # "Moscow's attacks", "Kyiv said"
+        return False
     cue = noun or ctx.is_locative(text, m.start)
     if place.kind == Kind.COUNTRY:
         return cue
@@ -154,18 +157,25 @@ def build_result(text: str, readings: Sequence[Reading], c: Context) -> RegionRe
 def _fallback(text: str, readings: Sequence[Reading], c: Context) -> list[Reading]:
     # Nothing names a place: the country the article names most, as other
     # than an actor, stands in ("Russian forces" weigh little).
-    weights: Counter[str] = Counter()
+    weights: dict[str, float] = defaultdict(float)
     for r in readings:
         weights[r.place.country] += _actor_weight(text, r, c)
-    if not weights:
-        return []
+    if not weights or max(weights.values()) < 0.5:
+        return []  # only actors ("following Russian attacks"): no place at all
     top = max(weights, key=lambda cc: (weights[cc], -_first(readings, cc)))
     return [r for r in readings if r.place.country == top]
 
 
+def _acting(text: str, m: Mention, c: Context) -> bool:
+    words = ctx.next_words(text, m.end)
+    if ctx.possessive(text, m.end):
+        return any(w.strip(",.;:") in c.actor_nouns for w in words)
+    return bool(words) and words[0].strip(",.;:") in c.actor_verbs
+
+
 def _actor_weight(text: str, r: Reading, c: Context) -> float:
     word = ctx.next_word(text, r.mention.end)
-    if word in c.actor_nouns:
+    if word in c.actor_nouns or word in c.actor_verbs:
         return 0.25
     if r.place.kind == Kind.DEMONYM or ctx.possessive(text, r.mention.end):
         return 0.5
@@ -185,19 +195,22 @@ def _spot(r: Reading) -> Spot:
     return Spot(m.start, m.end, level, Location(p.country, p.subdivision, place))
 
 
+def _codes(p: Place) -> tuple[str, ...]:
+    return (p.country, p.subdivision) if p.subdivision else (p.country,)
+
+
 def _regions(readings: Sequence[Reading], c: Context) -> tuple[RegionMention, ...]:
     surfaces: dict[str, list[str]] = defaultdict(list)
+    counts: Counter[str] = Counter()
     for r in readings:
-        codes = {r.place.country, r.place.subdivision} - {None}
-        for code in codes:
+        for code in _codes(r.place):
+            counts[code] += 1
             if r.mention.surface not in surfaces[code]:
                 surfaces[code].append(r.mention.surface)
-    counts = Counter(code for r in readings for code in {r.place.country, r.place.subdivision} - {None})
     top = max(counts.values(), default=1)
-    order = sorted(surfaces, key=lambda code: -counts[code])
     return tuple(
         RegionMention(code, c.names.get(code, code), counts[code] / top, tuple(surfaces[code]))
-        for code in order
+        for code in sorted(surfaces, key=lambda code: -counts[code])
     )
 
 

@@ -29,7 +29,9 @@ class RegionResolver:
         gazetteer = build_gazetteer(rules)
         # The automaton keeps what it needs; the scanned table itself is dropped.
         matcher = NameMatcher(gazetteer.scanned)
-        context = Context(_display_names(), rules.place_nouns, rules.actor_nouns, rules.comparisons)
+        context = Context(
+            _display_names(), rules.place_nouns, rules.actor_nouns, rules.actor_verbs, rules.comparisons
+        )
         return cls(matcher, gazetteer.lookup, context)
 
     def resolve(self, text: str) -> RegionResult:
