@@ -51,6 +51,7 @@ LOCATIVE = [
     ("Missiles hit targets across Ukraine", True),
     ("Strikes continued in the Ukraine", True),
     ("Talks with Ukraine", False),
+    ("Troops reached the border with Russia", True),
     ("Russia", False),
 ]
 

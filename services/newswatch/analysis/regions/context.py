@@ -90,10 +90,16 @@ def _last_words(text: str, start: int, n: int) -> list[str]:
     return text[max(0, start - 30) : start].lower().split()[-n:]
 
 
+_BORDER = frozenset(["border", "borders", "frontier"])
+
+
 def is_locative(text: str, start: int) -> bool:
-    words = _last_words(text, start, 2)
+    """A preposition of place before the name: "across Ukraine", "the border with Russia"."""
+    words = _last_words(text, start, 3)
     if words and words[-1] == "the":
         words = words[:-1]
+    if len(words) >= 2 and words[-1] == "with" and words[-2] in _BORDER:
+        return True
     return bool(words) and words[-1] in _LOCATIVE
 
 
