@@ -106,6 +106,8 @@ def build_gazetteer(rules: AliasRules) -> Gazetteer:
 def _add(table: Table, names: Iterable[str], place: Place) -> None:
     for name in names:
         exact = name.isupper() and len(name.replace(".", "")) <= 4
+        if len(name) < SCAN_MIN_KEY and not exact:
+            continue  # "Ain", "Ica": too short to tell from parts of words
         for key in name_keys(name):
             if place not in table[key]:
                 table[key].append(place._replace(exact_case=True) if exact else place)
