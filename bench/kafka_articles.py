@@ -1,7 +1,8 @@
 """Generated English news articles for the Kafka tests and benchmarks (no real text: templates).
 
 `articles(n, seed, size)` returns n article.v1 JSON lines of about `size` bytes each, built from
-sentences written for this module with random places, numbers and organisations filled in.
+sentences written for this module with random places, numbers and organisations filled in. About a
+quarter of the articles report key events (shelling, strikes, blackouts, ...), the rest none.
 """
 
 from __future__ import annotations
@@ -40,27 +41,36 @@ ORGS = (
     "the weather service",
     "a shipping company",
 )
-SENTENCES = (
+# Sentences that report a key event (flooding, shelling, strikes, blackouts, protests, ...).
+EVENT_SENTENCES = (
     "Officials in {place} said {n} families had been moved to shelters after the river rose overnight.",
     "Artillery fire hit the outskirts of {place} on {day}, and {n} buildings were reported damaged.",
-    "{org} in {country} announced a {pct} percent rise in quarterly revenue on {day}.",
     "Workers at {org} in {place} walked out on {day} over pay, halting production for a second week.",
     "Power was cut to about {n} homes in {place} after a substation was struck, {org} said.",
     "Thousands of people marched through central {place} on {day} to protest against the new fuel tax.",
-    "Forecasters warned that gusts of up to {n} km/h could reach the coast near {place} by {day}.",
-    "The central bank of {country} held its key rate at {pct} percent, citing slowing inflation.",
     "Investigators said a cyberattack had disrupted ticketing systems at {org} for {n} hours.",
+)
+# Everyday news with no key event in it.
+PLAIN_SENTENCES = (
+    "{org} in {country} announced a {pct} percent rise in quarterly revenue on {day}.",
+    "Forecasters said the weekend near {place} would be mild, with light winds and some sun.",
+    "The central bank of {country} held its key rate at {pct} percent, citing slowing inflation.",
     "A magnitude {mag} earthquake shook the area around {place} early on {day}; no damage was reported.",
-    "Police in {place} arrested {n} people after a series of burglaries in the old town.",
     "The football club from {place} won {n} to 1 at home on {day}, moving up to third in the table.",
     "Researchers in {country} said the new vaccine trial had enrolled {n} volunteers so far.",
     "Local elections in {place} drew a turnout of {pct} percent, the highest in a decade.",
+    "A new exhibition of modern sculpture opened at the city museum in {place} on {day}.",
+    "The council in {place} approved a budget of {n} million for road repairs next year.",
+    "Ticket sales for the summer festival in {place} rose by {pct} percent compared with last year.",
 )
+# Share of articles that contain event sentences: most news reports no key event.
+EVENT_SHARE = 0.25
+
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def sentence(rng: random.Random) -> str:
-    return rng.choice(SENTENCES).format(
+def sentence(rng: random.Random, templates: tuple[str, ...] = PLAIN_SENTENCES) -> str:
+    return rng.choice(templates).format(
         place=rng.choice(PLACES),
         country=rng.choice(COUNTRIES),
         org=rng.choice(ORGS),
@@ -74,8 +84,11 @@ def sentence(rng: random.Random) -> str:
 def article(i: int, rng: random.Random, size: int = 3000, prefix: str = "gen") -> dict[str, object]:
     """One article.v1 object whose body is about `size` characters."""
     parts: list[str] = []
-    while sum(len(p) + 1 for p in parts) < size:
-        parts.append(sentence(rng))
+    length = 0
+    eventful = rng.random() < EVENT_SHARE
+    while length < size:
+        parts.append(sentence(rng, EVENT_SENTENCES if eventful and rng.random() < 0.3 else PLAIN_SENTENCES))
+        length += len(parts[-1]) + 1
     return {
         "id": f"{prefix}-{i}",
         "title": sentence(rng).rstrip("."),

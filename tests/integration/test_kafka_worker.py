@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -49,7 +50,11 @@ def topics(unique_topic: Callable[..., str]) -> Topics:
 
 
 @pytest.fixture
-def start_worker(kafka_bootstrap: str, topics: Topics) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+def start_worker(
+    kafka_bootstrap: str, redis_url: str, redis_prefix: str, topics: Topics
+) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    # The worker's alert planner and delivery queue live in Redis: a test db and key prefix of its own.
+    env = {**os.environ, "NEWSWATCH_REDIS_URL": redis_url, "NEWSWATCH_REDIS_PREFIX": redis_prefix}
     procs: list[subprocess.Popen[bytes]] = []
 
     def start() -> subprocess.Popen[bytes]:
@@ -64,6 +69,7 @@ def start_worker(kafka_bootstrap: str, topics: Topics) -> Iterator[Callable[[], 
         ]
         proc = subprocess.Popen(
             [sys.executable, "-m", "newswatch", "worker", *args, "--max-records", "50"],
+            env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -108,7 +114,7 @@ class TopicReader:
         return [r.value for records in batches.values() for r in records]
 
     def until(
-        self, done: Callable[[list[bytes]], bool], got: list[bytes], timeout_s: float = 60.0
+        self, done: Callable[[list[bytes]], bool], got: list[bytes], timeout_s: float = 120.0
     ) -> list[bytes]:
         deadline = time.monotonic() + timeout_s
         while not done(got) and time.monotonic() < deadline:
@@ -185,7 +191,7 @@ def test_worker_killed_mid_stream_and_restarted_loses_no_article(
     assert 100 <= len(ids(got)) < N_ARTICLES  # it really died mid-stream
 
     restarted = start_worker()
-    got = analyses.until(lambda g: len(ids(g)) >= N_ARTICLES, got, timeout_s=60)
+    got = analyses.until(lambda g: len(ids(g)) >= N_ARTICLES, got)
     sender.join()
     analyses.close()
     assert ids(got) == {f"k-{i}" for i in range(N_ARTICLES)}  # each at least once

@@ -14,7 +14,7 @@ from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import AlertDraft
 from newswatch.pipeline import NoAlerts, Pipeline
 from newswatch.runtime.worker import Worker, last_positions
-from newswatch.runtime.worker_handoff import TopicAlertHandOff
+from newswatch.runtime.worker_handoff import HeldAlertsFlusher, TopicAlertHandOff
 from newswatch.runtime.worker_records import WorkerTopics
 from newswatch.transport.base import Envelope, Position
 from newswatch.transport.embedded import EmbeddedLog, EmbeddedProducer
@@ -149,3 +149,28 @@ def test_run_returns_after_stop_with_everything_committed(log: EmbeddedLog) -> N
 def test_last_positions(offsets: list[tuple[str, int, int]], want: list[tuple[str, int, int]]) -> None:
     batch = [Envelope(b"", Position(*o)) for o in offsets]
     assert last_positions(batch) == [Position(*w) for w in want]
+
+
+class Held:
+    def __init__(self) -> None:
+        self.drafts: list[AlertDraft] = []
+
+    def flush_held(self, now: datetime) -> tuple[AlertDraft, ...]:
+        assert now == NOW
+        return (AlertDraft("held-1", "sub-1", "story.updated"),)
+
+
+def test_held_alerts_that_fell_due_go_to_the_sink_at_most_every_interval() -> None:
+    held = Held()
+    flusher = HeldAlertsFlusher(held.flush_held, held.drafts.append, lambda: NOW, every_s=60.0)
+    flusher()
+    flusher()  # within the interval: nothing asked
+    assert [d.id for d in held.drafts] == ["held-1"]
+
+
+def test_a_failing_held_alert_flush_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
+    def broken(now: datetime) -> tuple[AlertDraft, ...]:
+        raise ConnectionError("redis down")
+
+    HeldAlertsFlusher(broken, lambda d: None, lambda: NOW)()
+    assert "held alerts" in caplog.text

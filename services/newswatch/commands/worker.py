@@ -10,12 +10,18 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from collections.abc import Callable
 
 from newswatch import compose
 from newswatch.config import Backend, Settings
 from newswatch.runtime.worker import Worker, stop_on_signals
 from newswatch.runtime.worker_config import WorkerConfig
-from newswatch.runtime.worker_handoff import AlertHandOff, SinkAlertHandOff, TopicAlertHandOff
+from newswatch.runtime.worker_handoff import (
+    AlertHandOff,
+    HeldAlertsFlusher,
+    SinkAlertHandOff,
+    TopicAlertHandOff,
+)
 from newswatch.runtime.worker_records import WorkerTopics
 from newswatch.transport.kafka import KafkaQueueConsumer
 
@@ -74,13 +80,15 @@ def build(services: compose.Services, config: WorkerConfig) -> Worker:
         if services.dispatcher is not None
         else TopicAlertHandOff(services.producer, topics)
     )
-    tick = None
+    ticks: list[Callable[[], None]] = []
+    if services.dispatcher is not None:
+        ticks.append(HeldAlertsFlusher(services.flush_held, services.alert_sink, services.clock))
     if s.metrics_port is not None:
         from newswatch.metrics_backlog import KafkaLagProbe
         from newswatch.metrics_export import serve_metrics
 
         serve_metrics(s.metrics_port, services.metrics.registry)
-        tick = KafkaLagProbe(consumer.raw, services.metrics).maybe_sample
+        ticks.append(KafkaLagProbe(consumer.raw, services.metrics).maybe_sample)
     return Worker(
         consumer,
         services.producer,
@@ -90,5 +98,5 @@ def build(services: compose.Services, config: WorkerConfig) -> Worker:
         clock=services.clock,
         metrics=services.metrics,
         max_records=config.max_records,
-        tick=tick,
+        ticks=ticks,
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from newswatch.metrics import Metrics, Stage
@@ -51,11 +51,13 @@ class Worker:
         clock: Callable[[], datetime] = utcnow,
         metrics: Metrics | None = None,
         max_records: int = MAX_RECORDS,
-        tick: Callable[[], None] | None = None,
+        ticks: Sequence[Callable[[], None]] = (),
     ) -> None:
         self._consumer, self._producer, self._pipeline = consumer, producer, pipeline
         self._hand_off, self._topics, self._clock = hand_off, topics, clock
-        self._metrics, self._max_records, self._tick = metrics, max_records, tick
+        # Called after every poll on this thread: things that must share the consumer's or the
+        # planner's thread (lag sampling, held alerts falling due).
+        self._metrics, self._max_records, self._ticks = metrics, max_records, tuple(ticks)
         self.stop = threading.Event()
         self.processed = 0  # messages committed by this worker
 
@@ -64,8 +66,8 @@ class Worker:
         try:
             while not self.stop.is_set():
                 self.step()
-                if self._tick is not None:
-                    self._tick()
+                for tick in self._ticks:
+                    tick()
         except Stopped:
             log.info("stopped while retrying a batch; it stays uncommitted and will be redelivered")
         finally:
