@@ -21,7 +21,10 @@ import pytest
 from bench.kafka_articles import INVALID, articles
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
+from newswatch.alerts.ports import Filters, Subscription, Webhook
 from newswatch.contracts.schemas import schema_errors
+from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
+from newswatch.store.redis import Keys, client_from_url
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -197,3 +200,48 @@ def test_worker_killed_mid_stream_and_restarted_loses_no_article(
     assert ids(got) == {f"k-{i}" for i in range(N_ARTICLES)}  # each at least once
     restarted.send_signal(signal.SIGTERM)
     assert restarted.wait(20) == 0
+
+
+UA_BODY = (
+    "Artillery fire hit the outskirts of Kharkiv on {day}, and {n} buildings were reported damaged. "
+    "Power was cut to about {homes} homes in Kharkiv after a substation was struck, the grid operator said."
+)
+FR_BODY = "Thousands of people marched through central Lyon on {day} to protest against the new fuel tax."
+
+
+def test_worker_hands_alerts_of_matching_articles_to_delivery(
+    kafka_bootstrap: str,
+    redis_url: str,
+    redis_prefix: str,
+    topics: Topics,
+    start_worker: Callable[[], subprocess.Popen[bytes]],
+) -> None:
+    client = client_from_url(redis_url)
+    subs, alerts = RedisSubscriptions(client, Keys(redis_prefix)), RedisAlerts(client, Keys(redis_prefix))
+    for sub_id, region in (("sub_ua", "UA"), ("sub_jp", "JP")):
+        hook = Webhook(f"https://hooks.example/{sub_id}")
+        subs.create(
+            Subscription(sub_id, "acme", region, Filters(regions=(region,)), hook, "whsec_dGVzdHNlY3JldA==")
+        )
+    days = ("Monday", "Tuesday", "Wednesday")
+    ua = [
+        {"id": f"ua-{i}", "body": UA_BODY.format(day=d, n=10 + i, homes=900 + i)} for i, d in enumerate(days)
+    ]
+    fr = [{"id": f"fr-{i}", "body": FR_BODY.format(day=d)} for i, d in enumerate(days)]
+    produce(kafka_bootstrap, topics.articles, [json.dumps(a).encode() for a in ua + fr])
+    worker = start_worker()
+
+    deadline = time.monotonic() + 120
+    while not alerts.list_alerts(tenant="acme").items and time.monotonic() < deadline:
+        time.sleep(0.5)
+    TopicReader(kafka_bootstrap, topics.analyses).until(lambda g: len(ids(g)) >= 6, [])  # all processed
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(20) == 0
+
+    stored = alerts.list_alerts(tenant="acme").items
+    assert stored, "no alert for the Kharkiv articles"
+    assert {a.subscription_id for a in stored} == {"sub_ua"}  # nothing for the Japan subscription
+    assert all(schema_errors("alert", a.payload) == [] and a.status == "pending" for a in stored)
+    queued = [k for k in client.scan_iter(match=f"{redis_prefix}*") if client.type(k) == b"list"]
+    assert sum(client.llen(k) for k in queued) >= len(stored)  # delivery tasks waiting in Celery's queue
+    client.close()
