@@ -163,4 +163,6 @@ def _add_aliases(table: Table, rules: AliasRules) -> None:
         _add(table, feat["names"], place)
     for cc, names in raw["demonyms"].items():
         _add(table, names, Place(Kind.DEMONYM, cc))
-    _add(table, raw["ignore"], Place(Kind.IGNORE, ""))
+    for name in raw["ignore"]:
+        for key in name_keys(name):  # an outlet's name hides every other reading
+            table[key] = [Place(Kind.IGNORE, "")]

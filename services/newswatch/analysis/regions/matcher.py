@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from newswatch.analysis.regions.gazetteer import Table
-from newswatch.analysis.regions.places import Place, fold
+from newswatch.analysis.regions.places import Kind, Place, fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,9 @@ def _longest_first(text: str, found: list[tuple[int, int, tuple[Place, ...]]]) -
         if not surface.isupper():
             places = tuple(p for p in places if not p.exact_case)
         if places:
-            out.append(Mention(start, end, surface, places))
             covered = end
+            # An outlet or team ("Daily Mail", "Kyiv Independent") hides the
+            # places inside it and is no place itself.
+            if places[0].kind != Kind.IGNORE:
+                out.append(Mention(start, end, surface, places))
     return out

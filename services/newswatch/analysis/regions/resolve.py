@@ -94,9 +94,7 @@ def _within_admin(
 
 
 def _hidden(text: str, m: Mention, c: Context) -> bool:
-    """Outlets and the like ("Daily Mail"), and yardsticks ("the size of Wales")."""
-    if any(p.kind == Kind.IGNORE for p in m.places):
-        return True
+    """Yardsticks ("the size of Wales"); outlets ("Daily Mail") never leave the matcher."""
     return ctx.is_comparison(text, m.start, c.comparisons)
 
 
@@ -167,10 +165,9 @@ def _fallback(text: str, readings: Sequence[Reading], c: Context) -> list[Readin
 
 
 def _acting(text: str, m: Mention, c: Context) -> bool:
-    words = ctx.next_words(text, m.end)
     if ctx.possessive(text, m.end):
-        return any(w.strip(",.;:") in c.actor_nouns for w in words)
-    return bool(words) and words[0].strip(",.;:") in c.actor_verbs
+        return any(w.strip(",.;:") in c.actor_nouns for w in ctx.next_words(text, m.end))
+    return ctx.next_word(text, m.end) in c.actor_verbs
 
 
 def _actor_weight(text: str, r: Reading, c: Context) -> float:
