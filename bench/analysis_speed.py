@@ -5,7 +5,8 @@ a process with every table loaded under 300 MB RSS. Articles are generated from
 hand-written sentence templates (a third of them reporting conflict events), encoded as
 article.v1 JSON, then each stage is timed on its own: decode+validate, topics, regions,
 events. Medians over several rounds are printed.
-Run: `python -m bench.analysis_speed [N_ARTICLES]`.
+Run: `python -m bench.analysis_speed [N_ARTICLES [JSONL]]`; with JSONL (article.v1 lines, or
+labelled lines with `text`), the first N texts of that file are timed instead of generated ones.
 """
 
 from __future__ import annotations
@@ -60,6 +61,20 @@ def make_article(rng: random.Random, i: int, size: int = 3000) -> bytes:
     return json.dumps(doc).encode()
 
 
+def read_jsonl(path: str, n: int) -> list[bytes]:
+    """Up to n articles from a JSONL file, re-encoded as article.v1 messages."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if len(out) >= n:
+                break
+            d = json.loads(line)
+            body = d.get("body") or d.get("text") or ""
+            doc = {"id": str(d.get("id") or f"line-{i}"), "title": d.get("title"), "body": body}
+            out.append(json.dumps(doc).encode())
+    return out
+
+
 def time_stage(fn: Callable[[Any], Any], items: Sequence[Any]) -> float:
     """Median microseconds per item over ROUNDS passes."""
     rounds = []
@@ -90,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     analyzer = Analyzer.load()
     load_s = time.perf_counter() - t0
     rng = random.Random(7)
-    raw = [make_article(rng, i) for i in range(n)]
+    raw = read_jsonl(argv[1], n) if argv and len(argv) > 1 else [make_article(rng, i) for i in range(n)]
     articles: list[Article] = [decode_article(r) for r in raw]
     kb = statistics.mean(len(r) for r in raw) / 1024
     print(f"{n} articles, mean {kb:.1f} KB; tables loaded in {load_s:.1f} s")

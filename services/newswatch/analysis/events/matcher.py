@@ -56,20 +56,25 @@ class PhraseMatcher:
                     key = f" {stem}" if phrase.endswith("*") else f" {stem} "
                     table.setdefault(key, []).append((set_name, value))
         self._automaton = ahocorasick.Automaton()
+        # The gate holds only trigger phrases: finding none of them takes one pass in C,
+        # with no Python per match, and then nothing else needs doing.
+        self._gate = ahocorasick.Automaton() if triggers is not None else None
         for key, entries in table.items():
-            wanted = triggers is None or any(name in triggers for name, _ in entries)
-            self._automaton.add_word(key, (len(key), len(key.strip()), tuple(entries), wanted))
+            self._automaton.add_word(key, (len(key), len(key.strip()), tuple(entries)))
+            if self._gate is not None and any(name in triggers for name, _ in entries):
+                self._gate.add_word(key, None)
         self._automaton.make_automaton()
+        if self._gate is not None:
+            self._gate.make_automaton()
 
     def scan(self, folded: str) -> list[Hit]:
         """Hits in text order (by end offset); `folded` is `fold(text)`."""
         padded = f" {_normalise(folded)} "
-        found = list(self._automaton.iter(padded))
         # Most news mentions no trigger phrase at all: stop before building any hit.
-        if not any(value[3] for _, value in found):
+        if self._gate is not None and next(self._gate.iter(padded), None) is None:
             return []
         hits: list[Hit] = []
-        for last, (key_len, length, entries, _) in found:
+        for last, (key_len, length, entries) in self._automaton.iter(padded):
             # The key (leading space first) spans padded[last-key_len+1 : last+1]; with the
             # one-char left padding the phrase starts at that same index in the text.
             start = last - key_len + 1
