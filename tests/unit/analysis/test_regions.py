@@ -64,6 +64,12 @@ CASES = [
     ("Michael Jordan visited a school in Chicago.", {"US"}, {"JO"}),
     ("Vladimir Putin spoke about Kherson.", {"UA-65"}, {"RU-VLA"}),
     ("The US and Poland sent aid to Lviv.", {"UA-46"}, set()),
+    ("Fans cheered as Chad Johnson scored twice in the second half.", set(), {"TD"}),
+    ("The coach praised midfielder Rashad Jordan after the match.", set(), {"JO"}),
+    ("Refugees crossed from Syria into Jordan last year.", {"JO"}, set()),
+    ("the turkey was roasted and served on fine china", set(), {"TR", "CN"}),
+    ("Reading is a pleasure, and we split the bill at the bar.", set(), {"GB", "HR"}),
+    ("Mobile phones were cheaper in March.", set(), {"US", "GB"}),
 ]
 
 

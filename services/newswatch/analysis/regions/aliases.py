@@ -22,6 +22,7 @@ class AliasRules:
     place_nouns: frozenset[str]
     actor_nouns: frozenset[str]
     actor_verbs: frozenset[str]
+    person_names: frozenset[str]  # lower-cased
 
 
 def load_aliases(path: Path = RULES_DIR / "aliases.yaml") -> AliasRules:
@@ -31,9 +32,8 @@ def load_aliases(path: Path = RULES_DIR / "aliases.yaml") -> AliasRules:
     jsonschema.Draft202012Validator(schema).validate(raw)
     # Comparison patterns look at the text just before a place (anchored at its end).
     comparisons = tuple(re.compile(p, re.I) for p in raw["comparisons"])
-    return AliasRules(
-        raw, comparisons, _words(raw["place_nouns"]), _words(raw["actor_nouns"]), _words(raw["actor_verbs"])
-    )
+    words = [_words(raw[k]) for k in ("place_nouns", "actor_nouns", "actor_verbs", "person_names")]
+    return AliasRules(raw, comparisons, *words)
 
 
 def _words(words: list[str]) -> frozenset[str]:

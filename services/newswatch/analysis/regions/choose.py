@@ -44,6 +44,8 @@ def _anchoring(p: Place) -> bool:
 
 
 def _weak(p: Place) -> bool:
+    if p.kind == Kind.SUBDIVISION:
+        return p.common
     return p.kind == Kind.TOWN and (p.common or p.population < ANCHOR_POPULATION)
 
 

@@ -163,3 +163,16 @@ def person_like(text: str, start: int, end: int) -> bool:
 def next_words(text: str, end: int, n: int = 2) -> list[str]:
     """Up to n words after a mention (skipping a possessive), lower-cased."""
     return text[end : end + 40].lower().replace("'s ", " ").replace("’s ", " ").split()[:n]
+
+
+_PREV_NAME = re.compile(r"[A-Z][a-z]+ $")
+
+
+def after_name(text: str, start: int) -> bool:
+    """A capitalised word right before, not starting a sentence ("Rashad Jordan")."""
+    window = text[max(0, start - 30) : start]
+    m = _PREV_NAME.search(window)
+    if m is None:
+        return False
+    head = window[: m.start()].rstrip()
+    return bool(head) and head[-1] not in '.!?:\n"“'

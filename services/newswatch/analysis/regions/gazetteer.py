@@ -126,7 +126,10 @@ def _add_subdivisions(table: Table, rules: AliasRules) -> None:
         name = _BRACKETS.sub("", s.name).strip()
         if set(fold(name).replace("-", " ").split()) <= _GENERIC:
             continue
-        _add(table, [name], Place(Kind.SUBDIVISION, s.country_code, s.code))
+        # Second-level units (English unitary authorities such as "Reading")
+        # are often everyday words; like common-word towns they need context.
+        minor = s.parent_code is not None
+        _add(table, [name], Place(Kind.SUBDIVISION, s.country_code, s.code, common=minor))
     for code, entry in rules.raw["subdivisions"].items():
         cc = code.split("-")[0]
         short = entry["short"]

@@ -31,6 +31,7 @@ class Context:
     place_nouns: frozenset[str]
     actor_nouns: frozenset[str]
     actor_verbs: frozenset[str]
+    person_names: frozenset[str]
     comparisons: Sequence[re.Pattern[str]]
 
 
@@ -53,7 +54,9 @@ def read_mentions(
     chosen: list[Place | None] = []
     for i, m in enumerate(kept):
         places = _drop_rivers(text, m)
-        if ctx.person_like(text, m.start, m.end):
+        if _is_person(text, m, c):
+            places = ()
+        elif ctx.person_like(text, m.start, m.end):
             places = tuple(p for p in places if p.kind != Kind.TOWN or p.curated)
         chosen.append(choose(places, known, admin_slot=villages[i] is not None))
     out: list[Reading] = []
@@ -62,6 +65,13 @@ def read_mentions(
         if place is not None:
             out.append(_reading(text, m, place, villages[i], c, known.main))
     return out
+
+
+def _is_person(text: str, m: Mention, c: Context) -> bool:
+    """ "Chad Johnson", "Rashad Jordan": a listed first name or surname next to another name."""
+    if m.surface.lower() not in c.person_names:
+        return False
+    return ctx.person_like(text, m.start, m.end) or ctx.after_name(text, m.start)
 
 
 def _village(text: str, kept: Sequence[Mention], i: int) -> tuple[str, int] | None:

@@ -30,7 +30,12 @@ class RegionResolver:
         # The automaton keeps what it needs; the scanned table itself is dropped.
         matcher = NameMatcher(gazetteer.scanned)
         context = Context(
-            _display_names(), rules.place_nouns, rules.actor_nouns, rules.actor_verbs, rules.comparisons
+            _display_names(),
+            rules.place_nouns,
+            rules.actor_nouns,
+            rules.actor_verbs,
+            rules.person_names,
+            rules.comparisons,
         )
         return cls(matcher, gazetteer.lookup, context)
 
