@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -248,3 +250,22 @@ def test_find_reads_keys_and_bands_at_once_and_says_which_came_by_text(make: Cal
     found, by_text = store.find(["strike@UA-63"], ["1:bb", "2:cc"], NOW - timedelta(hours=1))
     assert [s.id for s in found] == ["sty_1", "sty_2"] and by_text == frozenset({"sty_2"})
     assert store.find([], [], NOW) == ([], frozenset())
+
+
+def test_locked_keys_exclude_another_planner_until_released(make: Callable[[str], Any]) -> None:
+    one, other = make("stories"), make("stories")
+    events: list[str] = []
+    with one.locked(["strike@UA-63", "casualties@UA-63"]):
+        waiter = threading.Thread(target=lambda: _take(other, ["strike@UA-63"], events))
+        waiter.start()
+        time.sleep(0.3)
+        events.append("released")
+    waiter.join(10)
+    assert events == ["released", "taken"]
+    with one.locked(["strike@UA-63"]), other.locked([]):  # nothing to hold: never waits
+        pass
+
+
+def _take(store: Any, keys: list[str], events: list[str]) -> None:
+    with store.locked(keys):
+        events.append("taken")

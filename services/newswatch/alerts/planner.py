@@ -46,15 +46,16 @@ class StoryPlanner:
         if not analysis.events:
             return ()
         self._refresh(now)
-        story = self._group(article, analysis, now)
         matched = {s.id for s in self._index.match(view_of(article, analysis))}
-        notices = {n.subscription_id: n for n in self.stories.notices_for(story.id)}
-        story_facts = facts(story)
-        drafts = []
-        for sub_id in sorted(matched | notices.keys()):
-            sub = self._by_id.get(sub_id)
-            if sub is not None:
-                drafts.append(self._notify(sub, story, story_facts, notices.get(sub_id), now))
+        with self.stories.locked(story_keys(analysis)):  # other workers may be grouping a copy
+            story = self._group(article, analysis, now)
+            notices = {n.subscription_id: n for n in self.stories.notices_for(story.id)}
+            story_facts = facts(story)
+            drafts = []
+            for sub_id in sorted(matched | notices.keys()):
+                sub = self._by_id.get(sub_id)
+                if sub is not None:
+                    drafts.append(self._notify(sub, story, story_facts, notices.get(sub_id), now))
         return tuple(d for d in drafts if d is not None)
 
     def flush(self, now: datetime) -> tuple[AlertDraft, ...]:

@@ -9,7 +9,8 @@ Datetimes are timezone-aware UTC.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -212,6 +213,14 @@ class StoryStore(Protocol):
 
     def save(self, story: Story, bands: Iterable[str]) -> None:
         """Upsert the story and index it under its keys and the given band keys."""
+
+    def locked(self, keys: Sequence[str]) -> AbstractContextManager[None]:
+        """Hold these blocking keys against other planners (other workers) until the block ends.
+
+        Grouping reads then writes a story; two workers seeing two copies of one event at the
+        same moment would otherwise open two stories. Blocks up to a few seconds; raises
+        TimeoutError when the keys stay held longer.
+        """
 
     def notice(self, subscription_id: str, story_id: str) -> Notice | None: ...
 

@@ -9,7 +9,8 @@ Everything expires `ttl` after the story was last seen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 
 import redis
@@ -18,10 +19,26 @@ from newswatch.alerts.ports import Notice, Story
 from newswatch.store.alerts_codec import micros, notice_dumps, notice_loads, story_dumps, story_loads
 from newswatch.store.redis import Keys, text
 
+LOCK_TTL_S = 10.0  # a crashed holder frees its keys after this long
+LOCK_WAIT_S = 5.0
+
 
 class RedisStories:
     def __init__(self, client: redis.Redis, keys: Keys, ttl: timedelta = timedelta(days=7)) -> None:
         self._r, self._k, self._ttl = client, keys, ttl
+
+    @contextmanager
+    def locked(self, keys: Sequence[str]) -> Iterator[None]:
+        """One Redis lock per blocking key, taken in sorted order so two planners cannot deadlock."""
+        with ExitStack() as stack:
+            for key in sorted(set(keys)):
+                lock = self._r.lock(
+                    self._k("story", "lock", key), timeout=LOCK_TTL_S, blocking_timeout=LOCK_WAIT_S
+                )
+                if not lock.acquire():
+                    raise TimeoutError(f"story key {key} held for over {LOCK_WAIT_S}s")
+                stack.callback(lock.release)
+            yield
 
     def _lookup(self, lookups: list[str], since: datetime) -> list[Story]:
         pipe = self._r.pipeline(transaction=False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 from newswatch.alerts.ports import Notice, Story
@@ -19,11 +21,25 @@ CREATE TABLE IF NOT EXISTS story_notices (
 CREATE INDEX IF NOT EXISTS story_notices_held ON story_notices (held) WHERE held = 1;
 """
 
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
 
 class SQLiteStories:
     def __init__(self, db: SQLiteDB) -> None:
         self._db = db
+        # Embedded mode plans in one process: a lock per database file, shared by every handle.
+        with _LOCKS_GUARD:
+            self._lock = _LOCKS.setdefault(str(db.path.resolve()), threading.Lock())
         db.migrate(_DDL)
+
+    @contextmanager
+    def locked(self, keys: Sequence[str]) -> Iterator[None]:
+        if not keys:
+            yield
+            return
+        with self._lock:  # one lock for all keys: coarser than Redis, enough for one process
+            yield
 
     def _lookup(self, lookups: list[str], since: datetime) -> list[Story]:
         if not lookups:
