@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{r['matches_per_event']:.1f} matches/event; index built in {r['index_build_s']:.2f} s; "
         f"target < {TARGET_US:.0f} us CPU: {'PASS' if r['cpu_us'] < TARGET_US else 'FAIL'}"
     )
-    return 0
+    return 0 if r["cpu_us"] < TARGET_US else 1
 
 
 if __name__ == "__main__":
