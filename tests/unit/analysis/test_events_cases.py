@@ -53,3 +53,27 @@ def test_evidence_offsets_and_rule_slug(detector: EventDetector) -> None:
     assert event.rule.startswith("power_plant_strike.")
     assert event.occurred == "2023-04-30"
     assert event.attributes["weapon"] == "missile"
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type", "attrs"),
+    [
+        ("Ukrainian troops reached the border with Russia near a crossing point.", "border_crossing",
+         {"border": ["RU", "UA"], "crossing_point": "border crossing", "actor": "ukraine"}),
+        ("Ukrainian forces clashed with Russian units near the town.", "armed_clash",
+         {"actors": ["ukraine", "russia"]}),
+        ("At least 5 civilians were killed and 14 wounded in the attack.", "casualties",
+         {"killed": 5, "injured": 14, "who": ["civilians"]}),
+        ("Troops liberated more than 600 square miles in a week.", "territorial_change",
+         {"area": {"value": 600, "qualifier": "min", "unit": "sq_mi"}}),
+        ("The retreating units left behind 13,500 units of military equipment.", "equipment_loss",
+         {"count": {"value": 13500}}),
+        ("A magnitude 6.1 earthquake struck the province, damaging hundreds of homes.", "natural_disaster",
+         {"hazard": "earthquake", "magnitude": 6.1}),
+        ("Around 2,000 residents were evacuated from the frontline villages.", "displacement",
+         {"count": {"value": 2000, "qualifier": "approx"}}),
+    ],
+)  # fmt: skip
+def test_attributes(detector: EventDetector, text: str, event_type: str, attrs: dict[str, Any]) -> None:
+    (event,) = [e for e in detector.detect(text) if e.type.value == event_type]
+    assert attrs.items() <= event.attributes.items(), event.attributes

@@ -23,7 +23,8 @@ _MAGNITUDE = re.compile(r"magnitude[- ](\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)[- ]magnit
 def _is_date_part(text: str, q: Quantity) -> bool:
     after = text[q.end : q.end + 12].strip().split(" ", 1)[0].strip(",.").lower()
     before = text[max(0, q.start - 12) : q.start].strip().rsplit(" ", 1)[-1].strip(",.").lower()
-    return after in MONTH_WORDS or before in MONTH_WORDS or (q.unit is None and 1900 <= q.value <= 2100)
+    looks_like_year = text[q.start : q.end].isdigit() and 1900 <= q.value <= 2100  # "2023", not "2,000"
+    return after in MONTH_WORDS or before in MONTH_WORDS or looks_like_year
 
 
 @lru_cache(maxsize=512)
@@ -90,7 +91,21 @@ def places(text: str, hits: Hits, trigger: Hit) -> dict[str, Any]:
     return {"places": [m.group(1)]} if m else {}
 
 
+def actors(text: str, hits: Hits, trigger: Hit) -> dict[str, Any]:
+    """Every side named in the sentence, in order of first mention (clashes have two)."""
+    named = list(dict.fromkeys(h.value for h in sorted(hits.get("actor", ()))))
+    return {"actors": named} if named else {}
+
+
+def border(text: str, hits: Hits, trigger: Hit) -> dict[str, Any]:
+    """The countries named in the sentence as ISO codes: the two sides of the border."""
+    codes = sorted({h.value for h in hits.get("border_country", ())})
+    return {"border": codes} if codes else {}
+
+
 EXTRACTORS: dict[str, Callable[[str, Hits, Hit], dict[str, Any]]] = {
+    "actors": actors,
+    "border": border,
     "casualties": casualties,
     "area": area,
     "count": count,
