@@ -230,3 +230,18 @@ def test_ssrf_guard_refuses_private_webhooks_when_not_allowed(api: Api) -> None:
             r = c.post("/v1/subscriptions", json={"name": "x", "webhook": {"url": url}})
             assert r.status_code == 422, (url, r.text)
         assert c.get("/v1/subscriptions").json()["items"] == []
+
+
+def test_openapi_documents_the_alerts_routes(api: Api) -> None:
+    doc = httpx.get(f"{api.url}/openapi.json").json()
+    paths = {
+        p: sorted(doc["paths"][p]) for p in doc["paths"] if p.startswith(("/v1/subscriptions", "/v1/alerts"))
+    }
+    assert paths == {
+        "/v1/subscriptions": ["get", "post"],
+        "/v1/subscriptions/{sub_id}": ["delete", "get", "patch"],
+        "/v1/subscriptions/{sub_id}/replay": ["post"],
+        "/v1/subscriptions/{sub_id}/test": ["post"],
+        "/v1/alerts": ["get"],
+        "/v1/alerts/{alert_id}": ["get"],
+    }

@@ -51,7 +51,7 @@ def facts(story: Story) -> dict[str, Any]:
             topics[t] = max(topics.get(t, 0.0), score)
     return {
         "story_id": story.id,
-        "event_types": sorted({e["type"] for e in events}),
+        "event_types": list(dict.fromkeys(e["type"] for e in events)),  # most confident first
         "confidence": top["confidence"] if top else 0.0,
         "location": top.get("location") if top else None,
         "events": events,
