@@ -269,3 +269,12 @@ def test_locked_keys_exclude_another_planner_until_released(make: Callable[[str]
 def _take(store: Any, keys: list[str], events: list[str]) -> None:
     with store.locked(keys):
         events.append("taken")
+
+
+def test_prune_closes_stories_older_than_the_cut(make: Callable[[str], Any]) -> None:
+    store = make("stories")
+    store.save(story(1, NOW - timedelta(hours=30)), ["0:aa"])
+    store.save(story(2, NOW), ["0:aa"])
+    store.prune(NOW - timedelta(hours=24))
+    found, by_text = store.find(["strike@UA-63"], ["0:aa"], NOW - timedelta(days=10))
+    assert [s.id for s in found] == ["sty_2"] and by_text == frozenset({"sty_2"})

@@ -20,6 +20,8 @@ from newswatch.alerts.view import view_of
 from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import AlertDraft
 
+PRUNE_EVERY = timedelta(hours=1)
+
 
 @dataclass(frozen=True, slots=True)
 class PlannerConfig:
@@ -41,6 +43,7 @@ class StoryPlanner:
         self._by_id: dict[str, Subscription] = {}
         self._version: int | None = None
         self._checked: datetime | None = None
+        self._pruned: datetime | None = None
 
     def plan(self, article: Article, analysis: Analysis, now: datetime) -> tuple[AlertDraft, ...]:
         if not analysis.events:
@@ -59,8 +62,14 @@ class StoryPlanner:
         return tuple(d for d in drafts if d is not None)
 
     def flush(self, now: datetime) -> tuple[AlertDraft, ...]:
-        """Drafts held by group_wait/repeat_interval that are due now; call every second or so."""
+        """Drafts held by group_wait/repeat_interval that are due now; call every second or so.
+
+        Also closes stories past the window, at most once per PRUNE_EVERY.
+        """
         self._refresh(now)
+        if self._pruned is None or now - self._pruned >= PRUNE_EVERY:
+            self._pruned = now
+            self.stories.prune(now - self.config.story_window)
         drafts = []
         for n in self.stories.held():
             sub, story = self._by_id.get(n.subscription_id), self.stories.get(n.story_id)

@@ -229,5 +229,10 @@ class StoryStore(Protocol):
     def notices_for(self, story_id: str) -> list[Notice]:
         """Every subscriber's notice about a story (so later articles re-decide for them)."""
 
+    def prune(self, before: datetime) -> int:
+        """Close stories last seen before `before`: find/by_keys/by_bands no longer return them
+        (SQLite deletes them with their notices; Redis trims lookups, documents expire by TTL).
+        Returns how many entries went (backend-specific)."""
+
     def held(self) -> list[Notice]:
         """Notices with held_since set (the planner's flush re-decides them)."""

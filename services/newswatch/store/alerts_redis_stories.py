@@ -113,3 +113,13 @@ class RedisStories:
             if n is not None and n.held_since is not None:
                 found.append(n)
         return found
+
+    def prune(self, before: datetime) -> int:
+        """Story documents and notices expire by TTL; this trims the lookup sets and held set."""
+        cut, removed = micros(before), 0
+        for key in self._r.scan_iter(match=self._k("story", "lookup", "*"), count=1000):
+            removed += int(self._r.zremrangebyscore(key, "-inf", f"({cut}"))
+        for n in self.held():
+            if self._r.exists(self._k("story", n.story_id)) == 0:
+                self._r.srem(self._k("story", "held"), f"{n.story_id}|{n.subscription_id}")
+        return removed

@@ -116,3 +116,11 @@ class SQLiteStories:
     def held(self) -> list[Notice]:
         q = "SELECT doc FROM story_notices WHERE held = 1 ORDER BY story_id, subscription_id"
         return [notice_loads(r[0]) for r in self._db.conn().execute(q)]
+
+    def prune(self, before: datetime) -> int:
+        cut = micros(before)
+        with self._db.transaction() as c:
+            gone = "SELECT id FROM stories WHERE last_us < ?"
+            c.execute(f"DELETE FROM story_notices WHERE story_id IN ({gone})", (cut,))
+            c.execute("DELETE FROM story_lookup WHERE last_us < ?", (cut,))
+            return int(c.execute("DELETE FROM stories WHERE last_us < ?", (cut,)).rowcount)
