@@ -134,3 +134,13 @@ def test_grouping_ignores_arrival_order(order: list[int]) -> None:
         w.db.close()
     groups = {frozenset(m.article_id for m in s.members) for s in stories.values()}
     assert groups == {frozenset({"x0", "x3"}), frozenset({"x1", "x4"}), frozenset({"x2", "x5"})}
+
+
+def test_flush_prunes_closed_stories_at_most_hourly(world: World) -> None:
+    world.sub()
+    (d,) = world.feed("a", WIRE, "one", T0)
+    story_id = d.payload["data"]["story_id"]
+    world.planner.flush(T0 + timedelta(minutes=1))  # first flush prunes (nothing is old yet)
+    assert world.stories.get(story_id) is not None
+    world.planner.flush(T0 + timedelta(hours=13))  # past the 12 h window and an hour since the last prune
+    assert world.stories.get(story_id) is None
