@@ -49,7 +49,8 @@ class Rejection(BaseModel):
 
 
 def _article_schema() -> dict[str, Any]:
-    schema = {k: v for k, v in load_schema("article").items() if not k.startswith("$")}
+    # $schema/$id would confuse OpenAPI tooling; anything else (such as $defs) is needed
+    schema = {k: v for k, v in load_schema("article").items() if k not in ("$schema", "$id")}
     return {"oneOf": [schema, {"type": "array", "items": schema, "maxItems": MAX_BATCH_ITEMS}]}
 
 
