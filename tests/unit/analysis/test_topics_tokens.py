@@ -33,6 +33,8 @@ TOKEN_CASES = [
         "we would like to play tennis",
         [b"we", b"would", b"like", b"to", b"play", b"tennis"],
     ),
+    ("quoted simile is blanked", "ran like \u201cOlympic sprinters\u201d, then", [b"ran", b"like", b"then"]),
+    ("dashes and ellipses split words", "war\u2014peace\u2026now", [b"war", b"peace", b"now"]),
     ("'as if' introduces a comparison", "it sounded as if thunder rolled", [b"it", b"sounded", b"as", b"if"]),
 ]
 

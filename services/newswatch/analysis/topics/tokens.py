@@ -14,7 +14,13 @@ from newswatch.analysis.topics.weights import TITLE_PREFIX
 
 # Every byte that is not [0-9a-z] or part of a UTF-8 sequence becomes a space.
 _TABLE = bytes(c if (48 <= c <= 57 or 97 <= c <= 122 or c >= 128) else 32 for c in range(256))
-_QUOTES = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'))
+# Non-ASCII punctuation would otherwise stay glued to words (bytes >= 128 are
+# kept as letters); only texts that have any non-ASCII character pay for this.
+_UNICODE_PUNCT = (
+    *((ch, "'") for ch in "\u2018\u2019"),
+    *((ch, '"') for ch in "\u201c\u201d\u201e\u00ab\u00bb"),
+    *((ch, " ") for ch in "\u2013\u2014\u2026\u00a0"),
+)
 
 # Topic cues after "like" / "as ADJ as" describe a comparison, not the subject
 # ("fled like Olympic sprinters" is no sports story). A comparison ends at
@@ -26,7 +32,8 @@ _VERB_LIKE_BEFORE = frozenset(
 _CLAUSE_WORDS = frozenset(
     {b"and", b"but", b"while", b"when", b"after", b"before", b"which", b"who", b"as", b"to"}
 )
-_STOP_BYTES = b',.;:!?()"\n'
+_STOP_BYTES = b' ,.;:!?()"\n'
+_LEADING = b" \"'"
 _SIMILE_MAX_WORDS = 4
 _ARTICLES = frozenset({b"a", b"an", b"the"})
 # "as well as", "as soon as"... are connectives, not comparisons.
@@ -55,8 +62,9 @@ def title_tokens(title: str) -> list[bytes]:
 def tokens(text: str, limit: int) -> list[bytes]:
     """Lower-case word tokens of the first `limit` characters of `text`, similes removed."""
     low = text[:limit].lower()
-    for curly, plain in _QUOTES:
-        low = low.replace(curly, plain)
+    if not low.isascii():
+        for mark, plain in _UNICODE_PUNCT:
+            low = low.replace(mark, plain)
     raw = low.encode("utf-8", "ignore")
     return strip_similes(raw).translate(_TABLE).split()
 
@@ -108,19 +116,18 @@ def _as_as_spans(raw: bytes) -> list[tuple[int, int]]:
 
 def _comparison_end(raw: bytes, start: int) -> int:
     """End offset of the compared-to phrase that starts at `start`."""
-    pos, words = start, 0
-    while words < _SIMILE_MAX_WORDS and pos < len(raw):
-        while pos < len(raw) and raw[pos] == 32:
+    pos, words, n = start, 0, len(raw)
+    while words < _SIMILE_MAX_WORDS and pos < n:
+        while pos < n and raw[pos] in _LEADING:
             pos += 1
         end = pos
-        while end < len(raw) and raw[end] != 32 and raw[end] not in _STOP_BYTES:
+        while end < n and raw[end] not in _STOP_BYTES:
             end += 1
         word = raw[pos:end]
         if not word or word in _CLAUSE_WORDS:
             break
-        if word not in _ARTICLES:
-            words += 1
+        words += word not in _ARTICLES
         pos = end
-        if end < len(raw) and raw[end] in _STOP_BYTES:
+        if end < n and raw[end] != 32:
             break
     return pos
