@@ -27,6 +27,11 @@ def _anchor_of(places: Sequence[Place]) -> str | None:
     city in UA before it is a small town in RU); without them, the biggest town
     must be ten times bigger than any namesake abroad.
     """
+    if len(places) == 1:  # the common case, decided without building sets
+        p = places[0]
+        if p.curated or p.kind == Kind.COUNTRY:
+            return p.country
+        return p.country if p.kind == Kind.TOWN and _anchoring(p) else None
     sure = {p.country for p in places if p.curated or p.kind == Kind.COUNTRY}
     if sure:
         # "Georgia" is a country and a US state: such a name anchors nothing.

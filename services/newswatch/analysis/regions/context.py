@@ -49,7 +49,6 @@ _NEXT_WORD = re.compile(r"(?:'s|’s)?\s+([\w\-]+)")
 _NEXT_CAP = re.compile(r" (?:[A-ZА-ЯІЇЄҐ]\.|[A-ZА-ЯІЇЄҐ][a-zа-яіїєґ'’]+)")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _WORD = re.compile(r"[\w'’.\-]+")
-_COMPARISON_HINTS = ("area", "size", "than", "as ", "equal", "equivalent", "comparable")
 _RIVER_NEXT = frozenset(
     [
         "river",
@@ -112,9 +111,11 @@ def river_like(text: str, start: int, end: int) -> bool:
 
 
 def is_comparison(text: str, start: int, patterns: Sequence[re.Pattern[str]]) -> bool:
-    window = before(text, start).lower()
-    if not any(h in window for h in _COMPARISON_HINTS):
+    window = text[max(0, start - _WINDOW) : start]
+    # Cheap test first: every comparison pattern needs one of these words.
+    if not ("area" in window or "size" in window or "than" in window or " as " in window or "equ" in window):
         return False
+    window = window.lower()
     return any(p.search(window) for p in patterns)
 
 
