@@ -9,8 +9,9 @@ import pycountry
 from newswatch.analysis.regions.aliases import load_aliases
 from newswatch.analysis.regions.gazetteer import Packed, build_gazetteer
 from newswatch.analysis.regions.matcher import NameMatcher
-from newswatch.analysis.regions.resolve import Context, build_result, demonym_readings, read_mentions
+from newswatch.analysis.regions.readings import Context, demonym_readings, read_mentions
 from newswatch.analysis.regions.result import RegionResult
+from newswatch.analysis.regions.summary import build_result
 from newswatch.analysis.regions.villages import small_towns
 
 

@@ -1,0 +1,93 @@
+"""From readings to the result: article regions, located spots, the best place (pure)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from newswatch.analysis.regions import context as ctx
+from newswatch.analysis.regions.places import Kind, Place
+from newswatch.analysis.regions.readings import Context, Reading
+from newswatch.analysis.regions.result import Level, RegionResult, Spot
+from newswatch.domain.model import Location, RegionMention
+
+_LEVEL = {
+    Kind.COUNTRY: Level.COUNTRY,
+    Kind.FEATURE: Level.FEATURE,
+    Kind.SUBDIVISION: Level.SUBDIVISION,
+    Kind.SHORT: Level.SUBDIVISION,
+    Kind.TOWN: Level.TOWN,
+}
+
+
+def build_result(text: str, readings: Sequence[Reading], c: Context) -> RegionResult:
+    located = [r for r in readings if r.located]
+    if not located:
+        located = _fallback(text, readings, c)
+    spots = tuple(_spot(r) for r in located)
+    return RegionResult(_regions(located, c), spots, _best(spots))
+
+
+def _fallback(text: str, readings: Sequence[Reading], c: Context) -> list[Reading]:
+    # Nothing names a place: the country the article names most, as other
+    # than an actor, stands in ("Russian forces" weigh little).
+    weights: dict[str, float] = defaultdict(float)
+    for r in readings:
+        weights[r.place.country] += _actor_weight(text, r, c)
+    if not weights or max(weights.values()) < 0.5:
+        return []  # only actors ("following Russian attacks"): no place at all
+    top = max(weights, key=lambda cc: (weights[cc], -_first(readings, cc)))
+    return [r for r in readings if r.place.country == top]
+
+
+def _actor_weight(text: str, r: Reading, c: Context) -> float:
+    word = ctx.next_word(text, r.mention.end)
+    if word in c.actor_nouns or word in c.actor_verbs:
+        return 0.25
+    if r.place.kind == Kind.DEMONYM or ctx.possessive(text, r.mention.end):
+        return 0.5
+    return 1.0
+
+
+def _first(readings: Sequence[Reading], cc: str) -> int:
+    return next(r.mention.start for r in readings if r.place.country == cc)
+
+
+def _spot(r: Reading) -> Spot:
+    p, m = r.place, r.mention
+    if r.village is not None and r.village_start is not None:
+        return Spot(r.village_start, m.end, Level.TOWN, Location(p.country, p.subdivision, r.village))
+    level = _LEVEL.get(p.kind, Level.COUNTRY)
+    place = m.surface if p.kind == Kind.TOWN else None
+    return Spot(m.start, m.end, level, Location(p.country, p.subdivision, place))
+
+
+def _codes(p: Place) -> tuple[str, ...]:
+    return (p.country, p.subdivision) if p.subdivision else (p.country,)
+
+
+def _regions(readings: Sequence[Reading], c: Context) -> tuple[RegionMention, ...]:
+    surfaces: dict[str, list[str]] = defaultdict(list)
+    counts: Counter[str] = Counter()
+    for r in readings:
+        for code in _codes(r.place):
+            counts[code] += 1
+            if r.mention.surface not in surfaces[code]:
+                surfaces[code].append(r.mention.surface)
+    top = max(counts.values(), default=1)
+    return tuple(
+        RegionMention(code, c.names.get(code, code), counts[code] / top, tuple(surfaces[code]))
+        for code in sorted(surfaces, key=lambda code: -counts[code])
+    )
+
+
+def _best(spots: Sequence[Spot]) -> Location:
+    """The article's main place: its most named subdivision, else its most named country."""
+    if not spots:
+        return Location()
+    subs = Counter(s.location.subdivision for s in spots if s.location.subdivision)
+    if subs:
+        top = subs.most_common(1)[0][0]
+        return max((s for s in spots if s.location.subdivision == top), key=lambda s: s.level).location
+    top_cc = Counter(s.location.country for s in spots).most_common(1)[0][0]
+    return Location(top_cc)
