@@ -103,6 +103,13 @@ def border(text: str, hits: Hits, trigger: Hit) -> dict[str, Any]:
     return {"border": codes} if codes else {}
 
 
+# The phrase sets each extractor reads besides the trigger (only these are passed on).
+EXTRACTOR_SETS: dict[str, tuple[str, ...]] = {
+    "casualties": ("cas_killed", "cas_injured", "cas_civilian", "cas_military"),
+    "actors": ("actor",),
+    "border": ("border_country",),
+}
+
 EXTRACTORS: dict[str, Callable[[str, Hits, Hit], dict[str, Any]]] = {
     "actors": actors,
     "border": border,

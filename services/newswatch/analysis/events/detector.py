@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from newswatch.analysis.events.attributes import EXTRACTORS
+from newswatch.analysis.events.attributes import EXTRACTOR_SETS, EXTRACTORS
 from newswatch.analysis.events.context import claim_factor, is_blocked, words_between
 from newswatch.analysis.events.dates import stated_date
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold
@@ -143,10 +143,11 @@ def _extracted(rule: Rule, s: Sentence, by_set: Hits, trigger: Hit) -> dict[str,
     """The rule's computed attributes; extractors see offsets relative to the sentence."""
     if not rule.extract:
         return {}
-    local = {k: [_shift(h, s.start) for h in v] for k, v in by_set.items()}
     trig = _shift(trigger, s.start)
     out: dict[str, Any] = {}
     for name in rule.extract:
+        wanted = (k for k in EXTRACTOR_SETS.get(name, ()) if k in by_set)
+        local = {k: [_shift(h, s.start) for h in by_set[k]] for k in wanted}
         out.update(EXTRACTORS[name](s.text, local, trig))
     return out
 
