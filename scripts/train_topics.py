@@ -4,6 +4,7 @@ Usage (dev-only dependency: scikit-learn, from the `dev` extra):
 
     python scripts/train_topics.py ../shared/data/dev/dev.jsonl            # CV report + write model
     python scripts/train_topics.py ../shared/data/dev/dev.jsonl --cv-only  # CV report only
+    python scripts/train_topics.py ../shared/data/dev/dev.jsonl --bench    # µs per 3 KB article
 
 Input: labelled JSONL in the format of shared/data/dev/README.md. A record's
 training label is its first topic among the classes with enough examples;
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -170,13 +172,36 @@ def report(examples: Sequence[Example], pred: Sequence[str]) -> dict:
     }
 
 
+def bench(path: Path, size: int = 3000, rounds: int = 5) -> dict:
+    """CPU µs per `size`-character article for the shipped classifier (best of `rounds`)."""
+    texts, buf = [], ""
+    for line in path.open(encoding="utf-8"):
+        buf += json.loads(line)["text"] + " "
+        if len(buf) >= size:
+            texts.append(buf[:size])
+            buf = ""
+    articles = [Article(id=str(i), title=t[:60], body=t) for i, t in enumerate(texts)]
+    clf = TopicClassifier.load()
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.process_time()
+        for article in articles:
+            clf.classify(article)
+        best = min(best, (time.process_time() - start) / len(articles) * 1e6)
+    return {"articles": len(articles), "chars": size, "us_per_article": round(best, 1)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("data", type=Path, help="labelled JSONL (shared/data/dev/README.md format)")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--cv-only", action="store_true", help="report cross-validation, write nothing")
     ap.add_argument("--out", type=Path, default=weights.MODEL_PATH)
+    ap.add_argument("--bench", action="store_true", help="time the shipped classifier, train nothing")
     args = ap.parse_args(argv)
+    if args.bench:
+        print(json.dumps(bench(args.data)))
+        return 0
     rules = lexicon.load_rules()
     examples = read_examples(args.data, rules)
     cv = cross_validate(examples, args.folds, rules)

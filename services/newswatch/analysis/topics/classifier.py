@@ -92,15 +92,17 @@ class TopicClassifier:
         ids = np.fromiter(map(t.index.get, toks, repeat(0)), dtype=np.intp, count=len(toks))
         rows, counts = np.unique(ids, return_counts=True)
         x = (np.log(counts) + 1.0) * t.idf[rows]
-        block = t.matrix[rows]
-        k = len(self._model_cols)
-        hits = block[:, 2 * k :].sum(axis=0).tolist()
         norm = math.sqrt(float(x @ x))
+        k = len(self._model_cols)
         if norm == 0.0:
-            return None, hits
-        lr = _log_softmax(((x @ block[:, :k]) / norm + t.intercept).tolist())
-        nb = _log_softmax((counts @ block[:, k : 2 * k] + t.nb_prior).tolist())
-        return _log_softmax([a + t.nb_weight * b for a, b in zip(lr, nb, strict=True)]), hits
+            return None, t.matrix[rows, 2 * k :].sum(axis=0).tolist()
+        # One product gives the LR scores, NB scores and lexicon hits at once.
+        # log_softmax(lr) + w * log_softmax(nb), renormalised, equals
+        # log_softmax(lr + w * nb): the per-model normalisers are constants.
+        weighted = np.vstack((x / norm, counts * t.nb_weight, np.ones(len(rows))))
+        out = weighted @ t.matrix[rows]
+        z = out[0, :k] + out[1, k : 2 * k] + t.bias
+        return _log_softmax(z.tolist()), out[2, 2 * k :].tolist()
 
 
 def _log_softmax(z: list[float]) -> list[float]:

@@ -18,8 +18,7 @@ class FeatureTable:
     index: dict[bytes, int]
     idf: np.ndarray  # (rows,), 0 for lexicon-only words
     matrix: np.ndarray  # (rows, 2 * model classes + 17): LR weights, NB log-probs, 1 per lexicon topic
-    intercept: np.ndarray  # (model classes,)
-    nb_prior: np.ndarray  # (model classes,)
+    bias: np.ndarray  # (model classes,): LR intercept + nb_weight * NB log prior
     nb_weight: float
     model_topics: np.ndarray  # column of each model class in the 17-topic order
     char_limit: int
@@ -52,8 +51,8 @@ def build_table(
         index=index,
         idf=idf,
         matrix=matrix,
-        intercept=np.asarray(model.intercept, dtype=float),
-        nb_prior=np.asarray(model.nb_prior, dtype=float),
+        bias=np.asarray(model.intercept, dtype=float)
+        + model.nb_weight * np.asarray(model.nb_prior, dtype=float),
         nb_weight=model.nb_weight,
         model_topics=np.array([topics.index(Topic(c)) for c in model.classes], dtype=np.intp),
         char_limit=model.char_limit,
