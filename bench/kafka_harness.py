@@ -1,7 +1,14 @@
 """Shared parts of the Kafka benchmarks: fresh topics, an in-process worker, hand-off timing.
 
-The worker is the real one (runtime/worker.py) with the real Kafka consumer and producer; only its
-hand-off and producer are wrapped to stamp when each article's outputs became durable.
+The worker is the real one (runtime/worker.py) on the real Kafka consumer and producer. Its
+producer is wrapped to stamp when each article's outputs became durable: the flush after the
+article's analysis was produced and its alerts were handed off returned.
+
+Modes (`--mode`):
+  full      what `newswatch worker` runs (compose + commands.worker.build): analysis, the alert
+            planner on Redis with BENCH_SUBSCRIPTIONS, alerts stored and enqueued to Celery
+  analysis  Analyzer.load() without alert planning (alerts would go to the `alerts` topic)
+  empty     an analyzer returning nothing: the cost of Kafka, decoding, validation and the loop
 """
 
 from __future__ import annotations
@@ -10,26 +17,36 @@ import os
 import time
 import uuid
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from newswatch.domain.model import Analysis, Article
-from newswatch.domain.outcome import Outcome
 from newswatch.pipeline import NoAlerts, Pipeline
 from newswatch.runtime.worker import Worker
-from newswatch.runtime.worker_handoff import AlertHandOff, TopicAlertHandOff
+from newswatch.runtime.worker_handoff import TopicAlertHandOff
 from newswatch.runtime.worker_records import WorkerTopics
+from newswatch.transport.base import Producer
 from newswatch.transport.kafka import KafkaQueueConsumer, KafkaQueueProducer
 
 with warnings.catch_warnings():  # kafka-python 3.0 import-time DeprecationWarning (see tests/conftest.py)
     warnings.simplefilter("ignore", DeprecationWarning)
     from kafka.admin import KafkaAdminClient, NewTopic
 
+MODES = ("full", "analysis", "empty")
+# (id, regions, event types): a few standing queries so matching and alerting do real work.
+BENCH_SUBSCRIPTIONS = (
+    ("sub_ua", ("UA",), ()),
+    ("sub_pl_strikes", ("PL",), ("strike", "protest")),
+    ("sub_blackouts", (), ("blackout", "power_plant_strike")),
+    ("sub_fr", ("FR",), ()),
+    ("sub_cyber", (), ("cyberattack",)),
+    ("sub_jp", ("JP",), ()),
+)
+
 
 def bootstrap() -> str:
-    return (
-        os.environ.get("NEWSWATCH_KAFKA_BOOTSTRAP")
-        or f"127.0.0.1:{os.environ.get('NEWSWATCH_KAFKA_PORT', '9092')}"
-    )
+    port = os.environ.get("NEWSWATCH_KAFKA_PORT", "9092")
+    return os.environ.get("NEWSWATCH_KAFKA_BOOTSTRAP") or f"127.0.0.1:{port}"
 
 
 def fresh_topics(server: str, name: str, partitions: int = 4) -> WorkerTopics:
@@ -59,61 +76,122 @@ class EmptyAnalyzer:
         return Analysis(article_id=article.id, topics=(), regions=(), events=())
 
 
-def load_pipeline(kind: str) -> tuple[Pipeline, str]:
-    """("real": Analyzer.load() as it is in the tree now | "empty": transport cost only)."""
-    if kind == "empty":
-        return Pipeline(EmptyAnalyzer(), NoAlerts()), "empty analyzer (transport and worker cost only)"  # type: ignore[arg-type]
-    from newswatch.analysis.engine import Analyzer
+@dataclass
+class StampingProducer:
+    """Remembers the article ids of analyses produced; stamps them all when a flush returns."""
 
-    start = time.perf_counter()
-    analyzer = Analyzer.load()
-    return Pipeline(
-        analyzer, NoAlerts()
-    ), f"Analyzer.load() of the current tree ({time.perf_counter() - start:.1f} s to load), no alert planner"
-
-
-class HandOffClock:
-    """Stamps each article when the flush after its hand-off returned (= outputs durable).
-
-    Sits between the worker and its producer, and wraps the alert hand-off, which produces
-    through this object too.
-    """
-
-    def __init__(self, producer: KafkaQueueProducer, topics: WorkerTopics) -> None:
-        self._producer = producer
-        self._inner: AlertHandOff = TopicAlertHandOff(self, topics)
-        self._pending: list[Article] = []
-        self.done: list[tuple[Article, int]] = []  # (article, time.time_ns() when durable)
-
-    def hand_off(self, outcomes: Sequence[Outcome]) -> None:
-        self._pending.extend(o.article for o in outcomes)
-        self._inner.hand_off(outcomes)
+    inner: Producer
+    analyses_topic: str
+    pending: list[str] = field(default_factory=list)
+    done: list[tuple[str, int]] = field(default_factory=list)  # (article id, time.time_ns())
 
     def produce(self, topic: str, payload: bytes, key: bytes | None = None) -> None:
-        self._producer.produce(topic, payload, key)
+        self.inner.produce(topic, payload, key)
+        if topic == self.analyses_topic and key is not None:
+            self.pending.append(key.decode())
 
     def flush(self, timeout_s: float | None = None) -> None:
-        self._producer.flush(timeout_s)
+        self.inner.flush(timeout_s)
         now = time.time_ns()
-        self.done.extend((a, now) for a in self._pending)
-        self._pending.clear()
+        self.done.extend((article_id, now) for article_id in self.pending)
+        self.pending.clear()
 
     def close(self) -> None:
-        self._producer.close()
+        self.inner.close()
 
 
-def in_process_worker(server: str, topics: WorkerTopics, pipeline: Pipeline) -> tuple[Worker, HandOffClock]:
+@dataclass
+class BenchWorker:
+    worker: Worker
+    stamps: StampingProducer
+    what: str
+    close: Callable[[], None]
+
+    def run_until(self, count: int, timeout_s: float) -> None:
+        """Step until `count` articles were handed off (or the timeout), then stop and close."""
+        deadline = time.monotonic() + timeout_s
+        while len(self.stamps.done) < count and time.monotonic() < deadline:
+            self.worker.step()
+        self.worker.stop.set()
+        self.worker.run()  # returns at once: closes the consumer
+        self.close()
+
+
+def in_process_worker(server: str, topics: WorkerTopics, mode: str) -> BenchWorker:
     """The worker, already a member of its group with partitions assigned (joining is not timed)."""
-    consumer = KafkaQueueConsumer(server, f"bench-{uuid.uuid4().hex[:8]}", [topics.articles])
-    clock = HandOffClock(KafkaQueueProducer(server, client_id="bench-worker"), topics)
-    worker = Worker(consumer, clock, pipeline, clock, topics)
-    deadline = time.monotonic() + 30
+    bench = _full_worker(server, topics) if mode == "full" else _bare_worker(server, topics, mode)
+    deadline = time.monotonic() + 60
+    consumer = bench.worker.consumer
+    assert isinstance(consumer, KafkaQueueConsumer)
     while not consumer.raw.assignment() and time.monotonic() < deadline:
-        worker.step()
-    return worker, clock
+        bench.worker.step()
+    return bench
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100) of a non-empty sequence."""
+def _bare_worker(server: str, topics: WorkerTopics, mode: str) -> BenchWorker:
+    start = time.perf_counter()
+    if mode == "empty":
+        analyzer, what = EmptyAnalyzer(), "empty analyzer: Kafka, decode, validation and the loop only"
+    else:
+        from newswatch.analysis.engine import Analyzer
+
+        analyzer = Analyzer.load()  # type: ignore[assignment]
+        what = f"Analyzer.load() of the current tree ({time.perf_counter() - start:.1f} s), no alert planner"
+    stamps = StampingProducer(KafkaQueueProducer(server, client_id="bench-worker"), topics.analyses)
+    consumer = KafkaQueueConsumer(server, f"bench-{uuid.uuid4().hex[:8]}", [topics.articles])
+    pipeline = Pipeline(analyzer, NoAlerts())  # type: ignore[arg-type]
+    worker = Worker(consumer, stamps, pipeline, TopicAlertHandOff(stamps, topics), topics)
+    return BenchWorker(worker, stamps, what, stamps.close)
+
+
+def _full_worker(server: str, topics: WorkerTopics) -> BenchWorker:
+    """Exactly what `newswatch worker` builds, on a Redis key prefix of its own."""
+    from newswatch import compose
+    from newswatch.commands.worker import build
+    from newswatch.config import Backend, Settings
+    from newswatch.runtime.worker_config import WorkerConfig
+
+    prefix = f"newswatch-bench:{uuid.uuid4().hex[:8]}:"
+    os.environ["NEWSWATCH_REDIS_PREFIX"] = prefix  # the Celery client reads it from the environment
+    settings = Settings.from_env(os.environ).with_overrides(
+        backend=Backend.DISTRIBUTED,
+        kafka_bootstrap=server,
+        articles_topic=topics.articles,
+        dlq_topic=topics.dlq,
+    )
+    services = compose.build(settings)
+    _subscribe(services)
+    stamps = StampingProducer(services.producer, topics.analyses)
+    services.producer = stamps
+    config = WorkerConfig(group=f"bench-{uuid.uuid4().hex[:8]}", analyses_topic=topics.analyses)
+    worker = build(services, config)
+    what = f"full `newswatch worker` pipeline: analysis, Redis alert planner with {len(BENCH_SUBSCRIPTIONS)}"
+    what += " subscriptions, alerts stored and enqueued to Celery"
+    return BenchWorker(worker, stamps, what, lambda: _close_full(services, settings.redis_url, prefix))
+
+
+def _subscribe(services: object) -> None:
+    from newswatch.alerts.ports import Filters, Subscription, Webhook
+
+    subs = services.subscriptions  # type: ignore[attr-defined]
+    for sub_id, regions, events in BENCH_SUBSCRIPTIONS:
+        filters = Filters(event_types=events, regions=regions)
+        hook = Webhook(f"https://hooks.example/{sub_id}")
+        subs.create(Subscription(sub_id, "bench", sub_id, filters, hook, "whsec_YmVuY2hzZWNyZXQ="))
+
+
+def _close_full(services: object, redis_url: str, prefix: str) -> None:
+    from newswatch.store.redis import client_from_url
+
+    services.close()  # type: ignore[attr-defined]
+    client = client_from_url(redis_url)
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]

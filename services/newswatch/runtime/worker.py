@@ -61,6 +61,10 @@ class Worker:
         self.stop = threading.Event()
         self.processed = 0  # messages committed by this worker
 
+    @property
+    def consumer(self) -> Consumer:
+        return self._consumer
+
     def run(self) -> None:
         """Loop until `stop` is set; then close the consumer (leaving the group at once)."""
         try:
