@@ -26,6 +26,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--articles", type=int, default=20_000, help="how many (default 20000)")
     p.add_argument("--size", type=int, default=3000, help="body bytes per article (default 3000)")
     p.add_argument("--mode", choices=MODES, default="full", help="what the worker runs (default full)")
+    p.add_argument("--max-seconds", type=float, default=300, help="stop the worker after this (default 300)")
     return p.parse_args(argv)
 
 
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             f"published {len(data)} articles of ~{sum(map(len, data)) // len(data)} B at {published:,.0f}/s"
         )
         bench = in_process_worker(server, topics, args.mode)
-        bench.run_until(len(data), timeout_s=900)
+        bench.run_until(len(data), timeout_s=args.max_seconds)
     finally:
         delete_topics(server, topics)
     stamps = sorted(ns for _id, ns in bench.stamps.done)
@@ -67,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     rate = (len(stamps) - first_batch) / ((stamps[-1] - stamps[0]) / 1e9)
     windows = window_rates(stamps)
     print(f"worker: {bench.what}")
-    print(f"handed off {len(stamps)} of {len(data)} articles; sustained {rate:,.0f} articles/s end to end")
+    note = "" if len(stamps) >= len(data) else f" (INCOMPLETE: stopped after {args.max_seconds:.0f} s)"
+    print(
+        f"handed off {len(stamps)} of {len(data)} articles{note}; sustained {rate:,.0f} articles/s end to end"
+    )
     if windows:
         print(f"per-{WINDOW} windows: median {statistics.median(windows):,.0f}/s, min {min(windows):,.0f}/s")
     return 0 if len(stamps) >= len(data) else 1
