@@ -84,3 +84,24 @@ def test_worst_misses_round_robin_over_types() -> None:
     picked = worst_misses(misses, 3)
     assert [m.event_type for m in picked] == ["strike", "retreat", "strike"]
     assert picked[0].confidence == 0.4  # most confident FP first
+
+
+def test_eval_command_writes_markdown(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from newswatch.cli import main
+
+    data = tmp_path / "labelled.jsonl"
+    line = json.loads(_line("x1", "acled_note", ["strike"], ["conflict"]))
+    line["text"] = "On 2 May 2024, Russian forces shelled the village with artillery, damaging houses."
+    data.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    out = tmp_path / "report.md"
+    assert main(["eval", str(data), "--markdown", str(out), "--worst", "3"]) == 0
+    report = out.read_text(encoding="utf-8")
+    assert "| strike | 1.000 | 1.000 | 1.000 | 1 | 0 | 0 |" in report
+
+
+def test_eval_command_rejects_bad_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from newswatch.cli import main
+
+    data = tmp_path / "bad.jsonl"
+    data.write_text('{"id": "x"}\n', encoding="utf-8")
+    assert main(["eval", str(data)]) == 2
