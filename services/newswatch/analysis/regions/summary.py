@@ -32,9 +32,12 @@ def _fallback(text: str, readings: Sequence[Reading], c: Context) -> list[Readin
     # Nothing names a place: the country the article names most, as other
     # than an actor, stands in ("Russian forces" weigh little).
     weights: dict[str, float] = defaultdict(float)
+    strongest = 0.0
     for r in readings:
-        weights[r.place.country] += _actor_weight(text, r, c)
-    if not weights or max(weights.values()) < 0.5:
+        w = _actor_weight(text, r, c)
+        weights[r.place.country] += w
+        strongest = max(strongest, w)
+    if strongest < 0.5:
         return []  # only actors ("following Russian attacks"): no place at all
     top = max(weights, key=lambda cc: (weights[cc], -_first(readings, cc)))
     return [r for r in readings if r.place.country == top]
