@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--dlq-topic", help="dead-letter topic (default NEWSWATCH_DLQ_TOPIC or articles.dlq)")
     p.add_argument("--analyses-topic", help="analysis output topic (default analyses)")
     p.add_argument("--alerts-topic", help="alert drafts topic when delivery is not wired (default alerts)")
-    p.add_argument("--max-records", type=int, help="messages per poll and commit (default 250)")
+    p.add_argument("--max-records", type=int, help="messages per poll and commit (default 100)")
     p.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port")
     p.set_defaults(func=run)
 
@@ -74,7 +74,9 @@ def build(services: compose.Services, config: WorkerConfig) -> Worker:
     """The worker of this process, with its consumer, hand-off, metrics server and lag probe."""
     s = services.settings
     topics = WorkerTopics(s.articles_topic, s.dlq_topic, config.analyses_topic, config.alerts_topic)
-    consumer = KafkaQueueConsumer(s.kafka_bootstrap, config.group, [topics.articles])
+    consumer = KafkaQueueConsumer(
+        s.kafka_bootstrap, config.group, [topics.articles], max_poll_records=config.max_records
+    )
     hand_off: AlertHandOff = (
         SinkAlertHandOff(services.alert_sink)
         if services.dispatcher is not None

@@ -26,7 +26,7 @@ from newswatch.transport.base import Consumer, Envelope, Position, Producer
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_S = 0.5  # how long a stop request may wait for an idle poll
-MAX_RECORDS = 250  # see transport/kafka.py: keeps a batch far inside max.poll.interval.ms
+MAX_RECORDS = 100  # = transport.kafka.MAX_POLL_RECORDS: a batch stays far inside max.poll.interval.ms
 RETRY_FIRST_S = 0.5
 RETRY_MAX_S = 30.0
 

@@ -20,9 +20,10 @@ from newswatch.transport.base import Envelope, Position
 
 log = logging.getLogger(__name__)
 
-# kafka-python's poll() also runs heartbeats and rebalances. A batch of MAX_POLL_RECORDS articles
-# at a pessimistic 20 ms each is 5 s, sixty times inside MAX_POLL_INTERVAL_MS.
-MAX_POLL_RECORDS = 250
+# A member that does not poll for MAX_POLL_INTERVAL_MS is dropped from the group. A batch of
+# MAX_POLL_RECORDS articles at a pessimistic 100 ms each (analysis plus alert planning measured up to
+# ~75 ms on a loaded 2-core machine) is 10 s, thirty times inside it.
+MAX_POLL_RECORDS = 100
 MAX_POLL_INTERVAL_MS = 300_000
 # A member that dies without leaving (SIGKILL, OOM) keeps its partitions until this expires; the
 # client default of 45 s would stall those partitions that long. Heartbeats go every 3 s.
