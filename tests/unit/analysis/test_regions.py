@@ -70,6 +70,11 @@ CASES = [
     ("the turkey was roasted and served on fine china", set(), {"TR", "CN"}),
     ("Reading is a pleasure, and we split the bill at the bar.", set(), {"GB", "HR"}),
     ("Mobile phones were cheaper in March.", set(), {"US", "GB"}),
+    # a capital speaking is a government, not a place; a headline passive is a place
+    ("Moscow said the talks had failed, while shelling hit Kherson.", {"UA-65"}, {"RU", "RU-MOW"}),
+    ("Belgorod and Dnipro attacked as the war escalates", {"RU-BEL", "UA-12"}, set()),
+    # only actors named: no place at all
+    ("Substations were damaged after Russian attacks, officials said.", set(), {"RU"}),
 ]
 
 
