@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newswatch.alerts.notify import Verdict, decide, material_changes
 from newswatch.alerts.ports import Filters, Notice, Subscription, Webhook
@@ -97,3 +100,22 @@ def test_decide(
 
 def test_material_changes_against_an_empty_snapshot() -> None:
     assert material_changes({}, facts(publishers=2, killed=1)) == ("publishers", "casualties", "event_types")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=200),
+    st.integers(min_value=0, max_value=50),
+    st.sets(st.sampled_from(["strike", "blackout", "casualties"]), min_size=1),
+    st.integers(min_value=0, max_value=10_000),
+)
+def test_deciding_again_after_sending_is_quiet(
+    publishers: int, killed: int, types: set[str], later_s: int
+) -> None:
+    # Dedupe is idempotent: once the current facts were sent, the same facts never send again.
+    now_facts = facts(publishers, killed, tuple(sorted(types)))
+    first = decide(None, now_facts, replace(SUB, group_wait=0), T0)
+    assert first.verdict is Verdict.DETECTED
+    snapshot = {k: now_facts[k] for k in ("publishers", "casualties", "event_types")}
+    notice = Notice("s", "st", 0, T0, T0, snapshot)
+    assert decide(notice, now_facts, SUB, T0 + later_s * S).verdict is Verdict.NONE
