@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newswatch.analysis.regions import RegionResolver
 from newswatch.domain.model import Location
@@ -146,3 +150,18 @@ def test_region_mentions_carry_names_and_surfaces(resolver: RegionResolver) -> N
     assert regions["UA-63"].mentions == ("Kharkov", "Kharkiv")
     assert regions["UA-63"].name == "Kharkivska oblast"
     assert regions["UA"].score == 1.0
+
+
+@functools.cache
+def _shared() -> RegionResolver:
+    return RegionResolver.load()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_resolve_never_raises_spots_stay_in_text_countries_included(text: str) -> None:
+    result = _shared().resolve("Kyiv, " + text + " Lviv")
+    full = len("Kyiv, " + text + " Lviv")
+    assert all(0 <= s.start < s.end <= full for s in result.spots)
+    codes = {r.code for r in result.regions}
+    assert {c.split("-")[0] for c in codes} <= codes  # every subdivision brings its country
