@@ -104,7 +104,7 @@ def is_locative(text: str, start: int) -> bool:
 
 def river_like(text: str, start: int, end: int) -> bool:
     """ "the Dnipro" / "the Don" name a river; "the Mariupol theatre" still names a town."""
-    if _last_words(text, start, 1) != ["the"] or not text[max(0, start - 4) : start].startswith("the"):
+    if text[max(0, start - 4) : start] != "the " or (start > 4 and text[start - 5].isalnum()):
         return False
     word = next_word(text, end)
     return not word or word in _RIVER_NEXT
@@ -121,9 +121,12 @@ def is_comparison(text: str, start: int, patterns: Sequence[re.Pattern[str]]) ->
 
 def village_before(text: str, start: int) -> tuple[str, int] | None:
     """The place name in "Village, <mention>" and where it starts, if any."""
-    window = before(text, start)
-    if not window.rstrip().endswith(","):
+    j = start - 1
+    while j >= 0 and text[j] == " ":
+        j -= 1
+    if j < 0 or text[j] != ",":  # the cheap test that almost always settles it
         return None
+    window = before(text, start)
     m = _VILLAGE.search(window)
     if m is None:
         return None

@@ -26,32 +26,33 @@ class NameMatcher:
     def __init__(self, table: Table) -> None:
         self._auto = ahocorasick.Automaton(ahocorasick.STORE_ANY)
         for key, places in table.items():
-            self._auto.add_word(key, (len(key), tuple(places)))
+            exact = any(p.exact_case for p in places)
+            self._auto.add_word(key, (len(key), tuple(places), exact))
         self._auto.make_automaton()
 
     def scan(self, text: str) -> list[Mention]:
         """Leftmost-longest names that sit on word boundaries and are capitalised."""
         n = len(text)
-        found: list[tuple[int, int, tuple[Place, ...]]] = []
-        for last, (length, places) in self._auto.iter(fold(text)):
+        found: list[tuple[int, int, tuple[Place, ...], bool]] = []
+        for last, (length, places, exact) in self._auto.iter(fold(text)):
             start, end = last - length + 1, last + 1
             # Checked before choosing the longest, so that "the D" (a nickname)
             # ending inside "the Dnipro" cannot hide "Dnipro".
             if not text[start].isupper() or (start and text[start - 1].isalnum()):
                 continue
             if end == n or not text[end].isalnum():
-                found.append((start, end, places))
+                found.append((start, end, places, exact))
         return _longest_first(text, found)
 
 
-def _longest_first(text: str, found: list[tuple[int, int, tuple[Place, ...]]]) -> list[Mention]:
+def _longest_first(text: str, found: list[tuple[int, int, tuple[Place, ...], bool]]) -> list[Mention]:
     out: list[Mention] = []
     covered = 0
-    for start, end, places in sorted(found, key=lambda f: (f[0], -f[1])):
+    for start, end, places, exact in sorted(found, key=lambda f: (f[0], -f[1])):
         if start < covered:
             continue
         surface = text[start:end]
-        if not surface.isupper():
+        if exact and not surface.isupper():
             places = tuple(p for p in places if not p.exact_case)
         if places:
             covered = end

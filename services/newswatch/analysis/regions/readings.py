@@ -120,17 +120,16 @@ def _reading(
 
 def _located(text: str, m: Mention, place: Place, c: Context, main: frozenset[str]) -> bool:
     """Whether the mention says where something is, not who acts ("Russia launched")."""
-    noun = ctx.next_word(text, m.end) in c.place_nouns
+    word = ctx.next_word(text, m.end)
     if place.kind == Kind.DEMONYM:  # "against the Russian invasion" is no place
-        return noun
-    if _acting(text, m, c):  # "Moscow's attacks", "Kyiv said"
+        return word in c.place_nouns
+    if _acting(text, m, word, c):  # "Moscow's attacks", "Kyiv said"
         return False
-    cue = noun or ctx.is_locative(text, m.start)
-    if place.kind == Kind.COUNTRY:
-        return cue
-    # A place abroad from the article's main countries is often a government
-    # ("Moscow said") or an origin; it counts as a location only with a cue.
-    return cue or not main or place.country in main
+    if place.kind != Kind.COUNTRY and (not main or place.country in main):
+        return True
+    # A country, or a place abroad from the article's main countries (often a
+    # government or an origin), counts as a location only with a cue.
+    return word in c.place_nouns or ctx.is_locative(text, m.start)
 
 
 def demonym_readings(text: str, mentions: Sequence[Mention], c: Context) -> list[Reading]:
@@ -143,7 +142,9 @@ def demonym_readings(text: str, mentions: Sequence[Mention], c: Context) -> list
     return out
 
 
-def _acting(text: str, m: Mention, c: Context) -> bool:
-    if ctx.possessive(text, m.end):
+def _acting(text: str, m: Mention, word: str, c: Context) -> bool:
+    if word in c.actor_verbs:
+        return True
+    if text.startswith(("'s", "’s"), m.end):
         return any(w.strip(",.;:") in c.actor_nouns for w in ctx.next_words(text, m.end))
-    return ctx.next_word(text, m.end) in c.actor_verbs
+    return False
