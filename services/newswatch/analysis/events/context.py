@@ -22,8 +22,16 @@ def words_between(text: str, a: int, b: int) -> int:
     return len(text[a:b].split()) if b > a else 0
 
 
+# A new clause between a cue and the trigger ends the cue's reach: in "Russia, which
+# threatened to strike, said missiles hit a plant" the threat does not govern "hit".
+CLAUSE_BREAKS = (";", " said ", " says ", ", but ", ", and ", ", while ", " after ", " as ")
+
+
 def _governs(text: str, cue: Hit, trigger: Hit, window: int) -> bool:
-    return cue.end <= trigger.start and words_between(text, cue.end, trigger.start) <= window
+    if cue.end > trigger.start or words_between(text, cue.end, trigger.start) > window:
+        return False
+    between = text[cue.end : trigger.start]
+    return not any(b in between for b in CLAUSE_BREAKS)
 
 
 def is_blocked(text: str, question: bool, trigger: Hit, cues: Mapping[str, Sequence[Hit]]) -> bool:
