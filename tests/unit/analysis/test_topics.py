@@ -182,7 +182,7 @@ def test_scores_are_sorted_bounded_and_unique(
     assert len({t for t, _ in scores}) == len(scores)
 
 
-# (case, title, body, topic that must not appear at all): figures of speech make no topic.
+# (case, title, body, topic that must not appear at all): similes and metaphors make no topic.
 FIGURES_OF_SPEECH = [
     (
         "fleeing like Olympic sprinters is no sport",
@@ -207,6 +207,38 @@ FIGURES_OF_SPEECH = [
         " The striker has not found the net in nine league matches, and the club's fans want him dropped"
         " before the cup final.",
         Topic.ECONOMY,
+    ),
+    (
+        "a political earthquake is no disaster",
+        "Election result is a political earthquake",
+        "The opposition won a landslide in Sunday's election, a political earthquake that ended twenty"
+        " years of one-party rule. Voters turned out in record numbers and the outgoing prime minister"
+        " conceded defeat before midnight.",
+        Topic.DISASTER,
+    ),
+    (
+        "a trade war is no war",
+        "Trade war hits exporters",
+        "The trade war between the two largest economies deepened as new tariffs on steel and electronics"
+        " took effect. Exporters warned of lower profits and shares fell, while the central bank said"
+        " growth would slow.",
+        Topic.CONFLICT,
+    ),
+    (
+        "a storm of criticism is no weather",
+        "Chancellor faces storm of criticism over budget",
+        "The chancellor faced a storm of criticism from MPs after the budget raised fuel duty. Opposition"
+        " leaders said the tax rises would hurt families, and several backbenchers threatened to vote"
+        " against the bill in parliament.",
+        Topic.WEATHER,
+    ),
+    (
+        "a midfield battle is no conflict",
+        "United's defence crumbles in midfield battle",
+        "The visitors won the midfield battle and their strikers tore through United's defence, scoring"
+        " three goals in twenty minutes. The manager said his players had been outfought, and the club"
+        " now sits tenth in the league.",
+        Topic.CONFLICT,
     ),
 ]
 
@@ -255,3 +287,34 @@ def test_text_without_any_known_word_gets_no_topic(classifier: TopicClassifier) 
 def test_classification_is_pure(classifier: TopicClassifier) -> None:
     article = Article(id="p", title=CLEAR_ARTICLES[0][1], body=CLEAR_ARTICLES[0][2])
     assert classifier.classify(article) == classifier.classify(article)
+
+
+# (case, title, body with a simile, the same body with the compared-to phrase cut out)
+SIMILE_PAIRS = [
+    (
+        "like Olympic sprinters",
+        "Soldiers flee the town",
+        "The soldiers ran like Olympic sprinters chasing a gold medal at the championship final.",
+        "The soldiers ran like.",
+    ),
+    (
+        "as fast as a football team",
+        "Unit leaves the village",
+        "The unit pulled out as fast as a football team on a counter-attack in the cup final, leaving tanks.",
+        "The unit pulled out as fast as, leaving tanks.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "with_simile", "without"), [c[1:] for c in SIMILE_PAIRS], ids=[c[0] for c in SIMILE_PAIRS]
+)
+def test_simile_counts_as_if_absent(
+    classifier: TopicClassifier, title: str, with_simile: str, without: str
+) -> None:
+    assert _classify(classifier, title, with_simile) == _classify(classifier, title, without)
+
+
+def test_short_report_dominated_by_a_sports_simile_is_not_sport(classifier: TopicClassifier) -> None:
+    body = SIMILE_PAIRS[0][2]
+    assert Topic.SPORT not in {t for t, _ in _classify(classifier, "Troops flee the front", body)}

@@ -4,11 +4,12 @@ For every topic t the final logit is
 
     log p_model(t) + lexicon_weight * min(max(hits(t) - hit_offset, 0), hit_cap)
 
-where p_model is the softmax of the learned model over the topics it was
-trained on (topics it never saw get `floor_prob`), and hits(t) counts the
-distinct lexicon words of t in the article, title words counting twice. One
-stray word therefore never makes a topic; several distinct ones can, even for
-topics without training data. Scores are the softmax of these logits.
+where p_model is the learned model (logistic regression blended with naive
+Bayes, see weights.py) over the topics it was trained on (topics it never saw
+get `floor_prob`), and hits(t) counts the distinct lexicon words of t in the
+article, title words counting twice. One or two stray words therefore add
+nothing; many distinct ones can make a topic even without training data.
+Scores are the softmax of these logits, so they lie in [0, 1].
 """
 
 from __future__ import annotations
@@ -58,7 +59,11 @@ class TopicClassifier:
         return cls(build_table(model, rules, TOPICS), tuning)
 
     def classify(self, article: Article) -> tuple[TopicScore, ...]:
-        """Primary topic first, then secondaries scoring >= the threshold; () if no known word."""
+        """Primary topic first, then up to three secondaries scoring >= the threshold.
+
+        Pure and total: never raises for a valid Article; () when the text has
+        no word the model or the lexicons know (nothing to decide on).
+        """
         scores = self.scores(article)
         if scores is None:
             return ()

@@ -34,7 +34,7 @@ _CLAUSE_WORDS = frozenset(
 )
 _STOP_BYTES = b' ,.;:!?()"\n'
 _LEADING = b" \"'"
-_SIMILE_MAX_WORDS = 4
+_SIMILE_MAX_WORDS = 8
 _ARTICLES = frozenset({b"a", b"an", b"the"})
 # "as well as", "as soon as"... are connectives, not comparisons.
 _AS_AS_IDIOMS = frozenset(
