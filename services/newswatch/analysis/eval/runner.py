@@ -16,8 +16,9 @@ from newswatch.analysis.eval.metrics import (
 from newswatch.analysis.eval.records import LabelledRecord
 from newswatch.domain.model import CONFLICT_EVENT_TYPES, Analysis, Article, EventType
 
-# Topic scoring covers only the datasets whose topic labels are complete classes.
-TOPIC_KINDS = frozenset({"topic_only"})
+# Topic scoring covers the datasets whose topic labels are complete classes ("topic_only"),
+# and files that give no kind at all (a user's own labelled data).
+TOPIC_KINDS = frozenset({"topic_only", ""})
 
 
 @dataclass(frozen=True, slots=True)
