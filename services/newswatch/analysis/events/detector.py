@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newswatch.analysis.events.attributes import EXTRACTOR_SETS, EXTRACTORS
+from newswatch.analysis.events.assemble import extracted, has_required, merge_repeats
 from newswatch.analysis.events.context import claim_factor, is_blocked, words_between
 from newswatch.analysis.events.dates import stated_date
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold
@@ -72,7 +72,7 @@ class EventDetector:
             events.extend(self._sentence_events(text, folded, s, by_set, rules, in_text, locate, fallback))
         found = {e.type for e in events}
         kept = [e for e in events if not any(t in found for t in self._unless[e.rule])]
-        return _merge_repeats(kept)
+        return merge_repeats(kept)
 
     def _sentence_events(
         self,
@@ -91,7 +91,7 @@ class EventDetector:
             if not required <= present or not self._admits(rule, present, in_text):
                 continue
             trigger = self._trigger(rule, folded, s, by_set)
-            if trigger is None or (rule.require and not _has_required(rule, s, by_set, trigger)):
+            if trigger is None or (rule.require and not has_required(rule, s, by_set, trigger)):
                 continue
             conf = rule.confidence * claim_factor(by_set)
             if rule.type not in fired or conf > fired[rule.type].confidence:
@@ -132,48 +132,11 @@ class EventDetector:
         for name, set_name in f.rule.attributes:
             if set_name in by_set:
                 attrs[name] = min(by_set[set_name], key=lambda h: abs(h.start - f.trigger.start)).value
-        attrs.update(_extracted(f.rule, s, by_set, f.trigger))
+        attrs.update(extracted(f.rule, s, by_set, f.trigger))
         if f.confidence < f.rule.confidence:
             attrs["claimed"] = True
         evidence = Evidence(s.text, s.start, s.end)
         return Event(f.rule.type, round(f.confidence, 4), f.rule.slug, evidence, location, attrs, occurred)
-
-
-def _extracted(rule: Rule, s: Sentence, by_set: Hits, trigger: Hit) -> dict[str, Any]:
-    """The rule's computed attributes; extractors see offsets relative to the sentence."""
-    if not rule.extract:
-        return {}
-    trig = _shift(trigger, s.start)
-    out: dict[str, Any] = {}
-    for name in rule.extract:
-        wanted = (k for k in EXTRACTOR_SETS.get(name, ()) if k in by_set)
-        local = {k: [_shift(h, s.start) for h in by_set[k]] for k in wanted}
-        out.update(EXTRACTORS[name](s.text, local, trig))
-    return out
-
-
-def _has_required(rule: Rule, s: Sentence, by_set: Hits, trigger: Hit) -> bool:
-    found = _extracted(rule, s, by_set, trigger)
-    return all(name in found for name in rule.require)
-
-
-def _merge_repeats(events: list[Event]) -> tuple[Event, ...]:
-    """One event per (type, location): the first report, its attributes completed by repeats.
-
-    Articles retell the same occurrence ("troops fled ... the fleeing units"); distinct
-    places stay distinct events.
-    """
-    merged: dict[tuple[EventType, Location], Event] = {}
-    for e in events:
-        key = (e.type, e.location)
-        first = merged.get(key)
-        if first is None:
-            merged[key] = e
-            continue
-        attrs = {**e.attributes, **first.attributes}
-        conf = max(first.confidence, e.confidence)
-        merged[key] = replace(first, attributes=attrs, confidence=conf, occurred=first.occurred or e.occurred)
-    return tuple(merged.values())
 
 
 def _anchors(rule: Rule, trigger: Hit, by_set: Hits) -> list[Hit]:
@@ -192,7 +155,3 @@ def _distance(folded: str, a: Hit, b: Hit) -> int:
     return (
         words_between(folded, a.end, b.start) if a.end <= b.start else words_between(folded, b.end, a.start)
     )
-
-
-def _shift(h: Hit, by: int) -> Hit:
-    return Hit(h.start - by, h.end - by, h.set, h.value)

@@ -61,7 +61,7 @@ class PhraseMatcher:
         self._gate = ahocorasick.Automaton() if triggers is not None else None
         for key, entries in table.items():
             self._automaton.add_word(key, (len(key), len(key.strip()), tuple(entries)))
-            if self._gate is not None and any(name in triggers for name, _ in entries):
+            if self._gate is not None and triggers and any(name in triggers for name, _ in entries):
                 self._gate.add_word(key, None)
         self._automaton.make_automaton()
         if self._gate is not None:

@@ -1,0 +1,57 @@
+"""Turning a fired rule into an Event: computed attributes, and merging retold events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from newswatch.analysis.events.attributes import EXTRACTOR_SETS, EXTRACTORS
+from newswatch.analysis.events.matcher import Hit
+from newswatch.analysis.events.rules import Rule
+from newswatch.analysis.text import Sentence
+from newswatch.domain.model import Event, EventType, Location
+
+Hits = Mapping[str, Sequence[Hit]]
+
+
+def extracted(rule: Rule, s: Sentence, by_set: Hits, trigger: Hit) -> dict[str, Any]:
+    """The rule's computed attributes; extractors see offsets relative to the sentence."""
+    if not rule.extract:
+        return {}
+    trig = _shift(trigger, s.start)
+    out: dict[str, Any] = {}
+    for name in rule.extract:
+        wanted = (k for k in EXTRACTOR_SETS.get(name, ()) if k in by_set)
+        local = {k: [_shift(h, s.start) for h in by_set[k]] for k in wanted}
+        out.update(EXTRACTORS[name](s.text, local, trig))
+    return out
+
+
+def has_required(rule: Rule, s: Sentence, by_set: Hits, trigger: Hit) -> bool:
+    """True when the extractors find every attribute the rule requires (e.g. a count killed)."""
+    found = extracted(rule, s, by_set, trigger)
+    return all(name in found for name in rule.require)
+
+
+def merge_repeats(events: list[Event]) -> tuple[Event, ...]:
+    """One event per (type, location): the first report, its attributes completed by repeats.
+
+    Articles retell the same occurrence ("troops fled ... the fleeing units"); distinct
+    places stay distinct events.
+    """
+    merged: dict[tuple[EventType, Location], Event] = {}
+    for e in events:
+        key = (e.type, e.location)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = e
+            continue
+        attrs = {**e.attributes, **first.attributes}
+        conf = max(first.confidence, e.confidence)
+        merged[key] = replace(first, attributes=attrs, confidence=conf, occurred=first.occurred or e.occurred)
+    return tuple(merged.values())
+
+
+def _shift(h: Hit, by: int) -> Hit:
+    return Hit(h.start - by, h.end - by, h.set, h.value)
