@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import io
 import math
 import re
 import unicodedata
@@ -158,13 +159,16 @@ def write_tables(cities: list[dict], mapping: dict[str, tuple[str, str]]) -> Non
         seen: set[str] = set()
         for spelling, primary in spellings(c):
             common = int(is_common(spelling, c["population"]))
-            for key in name_keys(spelling) - seen:
+            for key in sorted(name_keys(spelling) - seen):
                 seen.add(key)
                 rows.append([key, c["countrycode"], sub, c["population"], int(primary), common])
-    with gzip.open(OUT / "places.tsv.gz", "wt", newline="", compresslevel=9) as f:
-        w = csv.writer(f, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
-        w.writerow(["key", "country", "subdivision", "population", "primary", "common"])
-        w.writerows(rows)
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar="\\")
+    w.writerow(["key", "country", "subdivision", "population", "primary", "common"])
+    w.writerows(rows)
+    # mtime=0: the same input gives the same bytes, so a rebuild shows no diff.
+    with open(OUT / "places.tsv.gz", "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        gz.write(buf.getvalue().encode("utf-8"))
     print(f"{len(cities)} towns, {len(rows)} spellings, {len(mapping)} admin1 units mapped")
 
 
