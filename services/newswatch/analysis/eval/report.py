@@ -47,6 +47,8 @@ def render(result: EvalResult, worst: int = 20, markdown: bool = False) -> str:
     lines += [f"records: {result.records}, event-labelled: {result.event_records}", ""]
     lines += [h("Events (event-labelled records)"), "", *_table(_prf_rows(result.events), markdown), ""]
     lines += [f"conflict macro-F1 (11 types): {result.conflict_macro_f1:.3f}", ""]
+    by_kind = ", ".join(f"{k or '(no kind)'} {v:.3f}" for k, v in result.conflict_macro_f1_by_kind.items())
+    lines += [f"by kind: {by_kind}", ""] if by_kind else []
     lines += [h("Regions (event-labelled records with a country label)"), ""]
     bullet = "- " if markdown else ""
     lines += [

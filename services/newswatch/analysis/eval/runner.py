@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from newswatch.analysis.eval.metrics import (
     PRF,
@@ -44,6 +44,7 @@ class EvalResult:
     topics: dict[str, PRF]
     topic_macro_f1: float
     misses: tuple[Miss, ...]
+    conflict_macro_f1_by_kind: dict[str, float] = field(default_factory=dict)
 
 
 def predicted_types(analysis: Analysis) -> frozenset[str]:
@@ -56,6 +57,10 @@ def evaluate(pairs: Sequence[tuple[LabelledRecord, Analysis]]) -> EvalResult:
     types = [t.value for t in EventType]
     events = label_scores(((r.events, predicted_types(a)) for r, a in labelled), types)
     conflict = macro_f1(events[t.value] for t in CONFLICT_EVENT_TYPES)
+    by_kind = {
+        kind: conflict_macro_f1([(r, a) for r, a in labelled if r.kind == kind])
+        for kind in sorted({r.kind for r, _ in labelled})
+    }
     regions = region_score((r.country, r.admin1_iso, a.region_codes) for r, a in labelled if r.country)
     topical = [(r, a) for r, a in pairs if r.topics_complete and r.kind in TOPIC_KINDS and r.topics]
     topics = single_label_scores(
@@ -71,7 +76,14 @@ def evaluate(pairs: Sequence[tuple[LabelledRecord, Analysis]]) -> EvalResult:
         topics=topics,
         topic_macro_f1=macro_f1(topics.values()),
         misses=tuple(m for r, a in labelled for m in record_misses(r, a)),
+        conflict_macro_f1_by_kind=by_kind,
     )
+
+
+def conflict_macro_f1(pairs: Sequence[tuple[LabelledRecord, Analysis]]) -> float:
+    """Macro-F1 over the 11 conflict types for these (event-labelled) pairs."""
+    conflict = [t.value for t in CONFLICT_EVENT_TYPES]
+    return macro_f1(label_scores(((r.events, predicted_types(a)) for r, a in pairs), conflict).values())
 
 
 def record_misses(record: LabelledRecord, analysis: Analysis) -> list[Miss]:
