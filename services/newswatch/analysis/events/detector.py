@@ -48,7 +48,7 @@ class EventDetector:
     def detect(self, text: str, locate: Locate = _no_location) -> tuple[Event, ...]:
         """Every event the text reports; offsets in evidence index into `text`."""
         folded = fold(text)
-        hits = self._matcher.scan(folded)
+        hits = _unmasked(self._matcher.scan(folded))
         in_text = frozenset(h.set for h in hits)
         # Most articles report no event: skip sentence work unless some rule can fire.
         rules = [(r, req) for r, req in zip(self._rules, self._required, strict=True) if req <= in_text]
@@ -137,6 +137,17 @@ class EventDetector:
             attrs["claimed"] = True
         evidence = Evidence(s.text, s.start, s.end)
         return Event(f.rule.type, round(f.confidence, 4), f.rule.slug, evidence, location, attrs, occurred)
+
+
+def _unmasked(hits: list[Hit]) -> list[Hit]:
+    """Drop hits inside a `mask` phrase: "heart attack", "port city" and "strike a deal"
+    contain trigger words but report no event."""
+    masks = [h for h in hits if h.set == "mask"]
+    if not masks:
+        return hits
+    return [
+        h for h in hits if h.set != "mask" and not any(m.start <= h.start and h.end <= m.end for m in masks)
+    ]
 
 
 def _anchors(rule: Rule, trigger: Hit, by_set: Hits) -> list[Hit]:
