@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from newswatch.analysis.regions import context as ctx
 from newswatch.analysis.regions.choose import Anchors, anchors, choose
@@ -24,8 +25,7 @@ class Context:
     comparisons: Sequence[re.Pattern[str]]
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(NamedTuple):
     mention: Mention
     place: Place
     located: bool  # names where something is (True) or only who acts (False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import NamedTuple
 
 from newswatch.domain.model import Location, RegionMention
 
@@ -17,8 +18,7 @@ class Level(IntEnum):
     TOWN = 4
 
 
-@dataclass(frozen=True, slots=True)
-class Spot:
+class Spot(NamedTuple):
     """A place the text names, where it names it."""
 
     start: int
