@@ -75,6 +75,8 @@ class StoryPlanner:
             sub, story = self._by_id.get(n.subscription_id), self.stories.get(n.story_id)
             if sub is not None and story is not None:
                 drafts.append(self._notify(sub, story, facts(story), n, now))
+            else:  # subscription deleted or disabled, or story closed: nothing will be due
+                self.stories.save_notice(replace(n, held_since=None))
         return tuple(d for d in drafts if d is not None)
 
     def tenant_of(self, sub_id: str) -> str | None:

@@ -144,3 +144,10 @@ def test_flush_prunes_closed_stories_at_most_hourly(world: World) -> None:
     assert world.stories.get(story_id) is not None
     world.planner.flush(T0 + timedelta(hours=13))  # past the 12 h window and an hour since the last prune
     assert world.stories.get(story_id) is None
+
+
+def test_a_held_alert_of_a_deleted_subscription_is_dropped(world: World) -> None:
+    world.sub(group_wait=60)
+    assert world.feed("a", WIRE, "one", T0) == [] and len(world.stories.held()) == 1
+    world.subs.delete("sub_1")
+    assert world.planner.flush(T0 + 2 * MIN) == () and world.stories.held() == []
