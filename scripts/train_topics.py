@@ -141,10 +141,12 @@ def fit(examples: Sequence[Example], info: dict) -> weights.LinearWeights:
     )
 
 
-def cross_validate(examples: list[Example], folds: int, rules: tuple[lexicon.LexiconRule, ...]) -> dict:
+def cross_validate(
+    examples: list[Example], folds: int, rules: tuple[lexicon.LexiconRule, ...], seed: int = 0
+) -> dict:
     labels = [ex.label for ex in examples]
     pred: list[str] = [""] * len(examples)
-    for train, test in StratifiedKFold(folds, shuffle=True, random_state=0).split(examples, labels):
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(examples, labels):
         clf = TopicClassifier.build(fit([examples[i] for i in train], {}), rules)
         for i in test:
             topics = clf.classify(examples[i].article)
@@ -195,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("data", type=Path, help="labelled JSONL (shared/data/dev/README.md format)")
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=0, help="fold shuffling seed")
     ap.add_argument("--cv-only", action="store_true", help="report cross-validation, write nothing")
     ap.add_argument("--out", type=Path, default=weights.MODEL_PATH)
     ap.add_argument("--bench", action="store_true", help="time the shipped classifier, train nothing")
@@ -204,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     rules = lexicon.load_rules()
     examples = read_examples(args.data, rules)
-    cv = cross_validate(examples, args.folds, rules)
+    cv = cross_validate(examples, args.folds, rules, args.seed)
     print(json.dumps({"cross_validation": cv, "examples": len(examples)}, indent=2))
     if not args.cv_only:
         info = {"cv_folds": args.folds, "cv": cv, "trained_on": len(examples), "C": C, "nb_alpha": NB_ALPHA}
