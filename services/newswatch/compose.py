@@ -167,10 +167,15 @@ def _with_alerts(
     deliveries: DeliveryLog,
 ) -> None:
     """Subscriptions, stories and alerts (issue 4) on the services, planner and hand-off included."""
+    from newswatch.alerts.declared import apply_file
     from newswatch.alerts.handoff import hand_off
     from newswatch.alerts.planner import StoryPlanner
 
-    planner = StoryPlanner(subscriptions, stories)  # not thread-safe: used by the pipeline thread only
+    if services.settings.alerts.subscriptions_file is not None:
+        # Declared subscriptions are upserted at every start; a bad file stops start-up (InvalidMessage).
+        apply_file(subscriptions, services.settings.alerts.subscriptions_file)
+    # Not thread-safe: used by the pipeline thread only.
+    planner = StoryPlanner(subscriptions, stories, services.settings.alerts.planner())
 
     def alert_sink(draft: AlertDraft) -> None:
         """Store the alert, then enqueue its delivery; durable once this returns."""

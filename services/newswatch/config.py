@@ -19,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from newswatch.alerts.config import AlertsConfig
 from newswatch.delivery.config import DeliveryConfig
 
 
@@ -120,6 +121,7 @@ class Settings:
     delivery: DeliveryConfig = field(
         default_factory=DeliveryConfig, metadata={"component": DeliveryConfig.from_env}
     )
+    alerts: AlertsConfig = field(default_factory=AlertsConfig, metadata={"component": AlertsConfig.from_env})
     # The NEWSWATCH_* variables as read, for factories that take an environment mapping
     # (Celery's app). `component_env()` reflects command-line overrides too.
     env: Mapping[str, str] = field(
