@@ -49,7 +49,7 @@ NOT_WORLD = frozenset({"economy", "sport", "science_technology", "arts_culture_e
 NO_WEAK_LABEL = NOT_WORLD | {"politics"}
 C = 30.0  # inverse L2 strength of the regression (5-fold CV: 10..100 within noise)
 NB_ALPHA = 0.03
-NB_WEIGHT = 0.03  # share of the naive Bayes log-probability in the blend (5-fold CV)
+NB_WEIGHT = 0.05  # share of the naive Bayes log-probability in the blend (5-fold CV)
 
 
 @dataclass(frozen=True)
