@@ -25,7 +25,7 @@ _UNICODE_PUNCT = (
 # Topic cues after "like" / "as ADJ as" describe a comparison, not the subject
 # ("fled like Olympic sprinters" is no sports story). A comparison ends at
 # punctuation, at a clause word, or after a few words.
-_SIMILE_HEADS = (b" like ", b" as if ", b" as though ")
+_AS_COMPARISONS = frozenset({b"if", b"though"})
 _VERB_LIKE_BEFORE = frozenset(
     {b"would", b"i", b"we", b"you", b"they", b"not", b"don't", b"didn't", b"do", b"does"}
 )
@@ -71,7 +71,7 @@ def tokens(text: str, limit: int) -> list[bytes]:
 
 def strip_similes(raw: bytes) -> bytes:
     """`raw` with the compared-to words of similes blanked (positions kept)."""
-    spans = [*_like_spans(raw), *_as_as_spans(raw)]
+    spans = [*_like_spans(raw), *_as_spans(raw)]
     if not spans:
         return raw
     buf = bytearray(raw)
@@ -82,13 +82,12 @@ def strip_similes(raw: bytes) -> bytes:
 
 def _like_spans(raw: bytes) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for head in _SIMILE_HEADS:
-        at = raw.find(head)
-        while at != -1:
-            start = at + len(head)
-            if not _verb_like(raw, at, start):
-                spans.append((start, _comparison_end(raw, start)))
-            at = raw.find(head, start)
+    at = raw.find(b" like ")
+    while at != -1:
+        start = at + 6
+        if not _verb_like(raw, at, start):
+            spans.append((start, _comparison_end(raw, start)))
+        at = raw.find(b" like ", start)
     return spans
 
 
@@ -98,18 +97,19 @@ def _verb_like(raw: bytes, at: int, start: int) -> bool:
     return raw.startswith(b"to ", start) or bool(before and before[-1] in _VERB_LIKE_BEFORE)
 
 
-def _as_as_spans(raw: bytes) -> list[tuple[int, int]]:
+def _as_spans(raw: bytes) -> list[tuple[int, int]]:
+    """Comparisons after "as if", "as though" and "as ADJ as" (one scan for " as ")."""
     spans: list[tuple[int, int]] = []
     at = raw.find(b" as ")
     while at != -1:
         word_end = raw.find(b" ", at + 4)
-        if (
-            word_end != -1
-            and raw.startswith(b" as ", word_end)
-            and raw[at + 4 : word_end] not in _AS_AS_IDIOMS
-        ):
-            start = word_end + 4
-            spans.append((start, _comparison_end(raw, start)))
+        if word_end == -1:
+            break
+        word = raw[at + 4 : word_end]
+        if word in _AS_COMPARISONS:
+            spans.append((word_end + 1, _comparison_end(raw, word_end + 1)))
+        elif raw.startswith(b" as ", word_end) and word not in _AS_AS_IDIOMS:
+            spans.append((word_end + 4, _comparison_end(raw, word_end + 4)))
         at = raw.find(b" as ", at + 4)
     return spans
 
