@@ -49,7 +49,7 @@ class Pipeline:
             obj = decode_json(raw)
         with self.timer(Stage.VALIDATE):
             article = validate_article(obj)  # schemas/article.v1
-        analysis = self.analyzer.analyze(article)  # topics, regions, events
+        analysis = self.analyzer.analyze(article, self.timer)  # topics, regions, events
         with self.timer(Stage.PLAN):
             alerts = self.planner.plan(article, analysis, now)  # match, group, dedupe
         return Outcome(article, analysis, alerts)

@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry
 from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.model import Analysis, Article
 from newswatch.metrics import Metrics
+from newswatch.metrics_labels import StageTimer, untimed
 from newswatch.pipeline import NoAlerts, Pipeline
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
@@ -19,7 +20,7 @@ NOW = datetime(2026, 1, 2, tzinfo=UTC)
 class NoAnalysis:
     """Stands in for the Analyzer: these tests are about stage timing, not analysis."""
 
-    def analyze(self, article: Article) -> Analysis:
+    def analyze(self, article: Article, timer: StageTimer = untimed) -> Analysis:
         return Analysis(article.id, (), (), ())
 
 
@@ -78,3 +79,11 @@ def test_planner_failure_is_a_plan_stage_error(metrics: Metrics) -> None:
 def test_default_timer_records_nothing(metrics: Metrics) -> None:
     pipeline(None).process(GOOD, NOW)
     assert counts(metrics, "newswatch_stage_duration_seconds_count") == {}
+
+
+def test_real_analyzer_marks_topics_regions_and_events(metrics: Metrics) -> None:
+    from newswatch.analysis.engine import Analyzer
+
+    Pipeline(Analyzer.load(), NoAlerts(), timer=metrics.time_stage).process(GOOD, NOW)
+    stages = {"decode", "validate", "topics", "regions", "events", "plan"}
+    assert counts(metrics, "newswatch_stage_processed_total") == dict.fromkeys(stages, 1)
