@@ -32,10 +32,10 @@ TOPICS: tuple[Topic, ...] = tuple(Topic)
 class Tuning:
     """How the two sources combine; defaults were chosen by cross-validation."""
 
-    lexicon_weight: float = 0.6
-    hit_offset: int = 2
+    lexicon_weight: float = 0.5
+    hit_offset: int = 0
     hit_cap: int = 8
-    floor_prob: float = 0.02
+    floor_prob: float = 0.1
     secondary_threshold: float = 0.2
 
 
