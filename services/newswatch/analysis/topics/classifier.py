@@ -7,9 +7,10 @@ For every topic t the final logit is
 where p_model is the learned model (logistic regression blended with naive
 Bayes, see weights.py) over the topics it was trained on (topics it never saw
 get `floor_prob`), and hits(t) counts the distinct lexicon words of t in the
-article, title words counting twice. One or two stray words therefore add
-nothing; many distinct ones can make a topic even without training data.
-Scores are the softmax of these logits, so they lie in [0, 1].
+article, title words counting twice. A stray word adds little next to a
+confident model (a long match report mentioning rain stays sport); several
+distinct ones make a topic even without training data. Scores are the softmax
+of these logits, so they lie in [0, 1].
 """
 
 from __future__ import annotations
