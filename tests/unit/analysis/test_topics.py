@@ -318,3 +318,105 @@ def test_simile_counts_as_if_absent(
 def test_short_report_dominated_by_a_sports_simile_is_not_sport(classifier: TopicClassifier) -> None:
     body = SIMILE_PAIRS[0][2]
     assert Topic.SPORT not in {t for t, _ in _classify(classifier, "Troops flee the front", body)}
+
+
+# (expected primary topic, title, body): short wire items of topics the dev data lacks, where
+# only the seed lexicons can tell; a few distinct topic words must be enough.
+SHORT_ITEMS = [
+    (
+        Topic.EDUCATION,
+        "Universities raise tuition fees again",
+        "Students will pay more from next autumn after the country's universities agreed a rise in "
+        "tuition fees, lecturers' unions said.",
+    ),
+    (
+        Topic.EDUCATION,
+        "School inspectors criticise maths teaching",
+        "Inspectors found pupils in a third of primary schools were taught maths by teachers without "
+        "specialist training.",
+    ),
+    (
+        Topic.HEALTH,
+        "New drug slows Alzheimer's disease in trial",
+        "A clinical trial found the drug slowed memory loss in patients with early Alzheimer's disease, "
+        "doctors reported.",
+    ),
+    (
+        Topic.WEATHER,
+        "Heatwave to bring 40C temperatures",
+        "Forecasters expect temperatures to top 40C across the south this week, with little rain and hot "
+        "winds.",
+    ),
+    (
+        Topic.WEATHER,
+        "Snow closes roads in the Alps",
+        "Heavy snowfall and icy conditions closed mountain roads, meteorologists said, with more snow "
+        "forecast overnight.",
+    ),
+    (
+        Topic.RELIGION,
+        "Pope names new cardinals",
+        "The pope named 21 new cardinals from churches in Asia and Africa at a ceremony in the Vatican.",
+    ),
+    (
+        Topic.RELIGION,
+        "Muslims mark start of Ramadan",
+        "Millions of Muslims began fasting for Ramadan, with mosques holding evening prayers.",
+    ),
+    (
+        Topic.LABOUR,
+        "Rail workers strike over pay",
+        "Train drivers walked out on Monday in a dispute over wages and working hours, their union said.",
+    ),
+    (
+        Topic.LABOUR,
+        "Carmaker to cut 3,000 jobs",
+        "The carmaker will cut 3,000 jobs, union leaders said, warning of strikes if the layoffs go ahead.",
+    ),
+    (
+        Topic.ENVIRONMENT,
+        "Plastic pollution chokes rivers",
+        "Conservation groups found plastic waste in every river they tested, harming wildlife and habitat.",
+    ),
+    (
+        Topic.DISASTER,
+        "Ferry capsizes, dozens missing",
+        "A ferry capsized in rough seas, leaving dozens missing; rescuers pulled 40 survivors from the "
+        "water.",
+    ),
+    (
+        Topic.DISASTER,
+        "Wildfire forces thousands to evacuate",
+        "A wildfire fanned by strong winds forced thousands to evacuate as firefighters battled the blaze.",
+    ),
+    (
+        Topic.CRIME,
+        "Police arrest suspect in jewellery robbery",
+        "Detectives arrested a man suspected of a robbery at a jewellery store, police said; he will "
+        "appear in court.",
+    ),
+    (
+        Topic.CRIME,
+        "Former mayor jailed for bribery",
+        "A court sentenced the former mayor to eight years in prison for taking bribes from building firms.",
+    ),
+    (
+        Topic.HUMAN_INTEREST,
+        "Dog walks 200 miles home",
+        "A dog that went missing on a family holiday turned up at its home 200 miles away, its delighted "
+        "owners said.",
+    ),
+    (
+        Topic.SOCIETY,
+        "Census shows ageing population",
+        "The census shows the population is ageing fast, with more elderly people living alone and fewer "
+        "families with children.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("topic", "title", "body"), SHORT_ITEMS, ids=[c[1] for c in SHORT_ITEMS])
+def test_short_item_of_a_lexicon_only_topic(
+    classifier: TopicClassifier, topic: Topic, title: str, body: str
+) -> None:
+    assert _classify(classifier, title, body)[0][0] is topic
