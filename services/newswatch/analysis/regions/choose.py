@@ -7,45 +7,16 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from newswatch.analysis.regions.anchor import ANCHOR_POPULATION
 from newswatch.analysis.regions.matcher import Mention
 from newswatch.analysis.regions.places import Kind, Place
 
-# Big enough that the name alone places a story in its country.
-ANCHOR_POPULATION = 15_000
 # Big enough to place a story abroad when the article is clearly about
 # another country ("Kirov", "Azov", "Novi" in a note about Ukraine are not).
 FOREIGN_POPULATION = 1_000_000
 _KIND_PRIOR = {Kind.COUNTRY: 6.0, Kind.SUBDIVISION: 5.0, Kind.FEATURE: 5.0, Kind.SHORT: 2.0}
 _ADMIN_PRIOR = {Kind.SHORT: 9.0, Kind.SUBDIVISION: 8.0, Kind.COUNTRY: 7.0}
 _CONTEXT_BONUS = 3.0
-
-
-def _anchor_of(places: Sequence[Place]) -> str | None:
-    """The one country a mention surely means: its trusted readings agree.
-
-    Curated names and country names outrank towns ("Donetsk" is the oblast and
-    city in UA before it is a small town in RU); without them, the biggest town
-    must be ten times bigger than any namesake abroad.
-    """
-    if len(places) == 1:  # the common case, decided without building sets
-        p = places[0]
-        if p.curated or p.kind == Kind.COUNTRY:
-            return p.country
-        return p.country if p.kind == Kind.TOWN and _anchoring(p) else None
-    sure = {p.country for p in places if p.curated or p.kind == Kind.COUNTRY}
-    if sure:
-        # "Georgia" is a country and a US state: such a name anchors nothing.
-        rivals = {p.country for p in places if p.kind not in (Kind.TOWN, Kind.DEMONYM)}
-        return sure.pop() if len(sure | rivals) == 1 else None
-    towns = sorted((p for p in places if p.kind == Kind.TOWN), key=lambda p: -p.population)
-    if not towns or not _anchoring(towns[0]):
-        return None
-    rival = next((p.population for p in towns if p.country != towns[0].country), 0)
-    return towns[0].country if towns[0].population >= 10 * rival else None
-
-
-def _anchoring(p: Place) -> bool:
-    return not p.common and p.population >= ANCHOR_POPULATION
 
 
 def _weak(p: Place) -> bool:
@@ -63,7 +34,7 @@ class Anchors:
 
 
 def anchors(mentions: Iterable[Mention], given: frozenset[str] = frozenset()) -> Anchors:
-    counts = Counter(a for m in mentions if (a := _anchor_of(m.places)))
+    counts = Counter(m.anchor for m in mentions if m.anchor)
     counts.update(given)
     top = max(counts.values(), default=0)
     return Anchors(frozenset(counts), frozenset(c for c, n in counts.items() if n == top))

@@ -1,17 +1,18 @@
-"""Find place names in text: one Aho-Corasick pass, word boundaries, capitals."""
+"""Find place names in text: capitalised words looked up in a dict of folded names."""
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
-import ahocorasick
-
+from newswatch.analysis.regions.anchor import anchor_of
 from newswatch.analysis.regions.gazetteer import Table
 from newswatch.analysis.regions.places import Kind, Place, fold
 
 
 class Mention(NamedTuple):
-    """A capitalised name in the text and every place it may stand for.
+    """A capitalised name in the text, every place it may stand for, and the
+    country it surely means on its own (`anchor.anchor_of`, computed at load).
 
     NamedTuples here and for readings and spots: dozens are built per article,
     and a frozen dataclass costs several times more to build.
@@ -21,46 +22,91 @@ class Mention(NamedTuple):
     end: int
     surface: str
     places: tuple[Place, ...]
+    anchor: str | None = None
+
+
+class _Entry(NamedTuple):
+    """A folded name, or the start of longer names, or both."""
+
+    longer: bool  # some longer name starts with this one
+    places: tuple[Place, ...]  # () when only the start of longer names
+    anchor: str | None
+    # Readings when the surface is not in capitals: acronym readings ("US")
+    # dropped. None when the name has no acronym reading.
+    cased: tuple[Place, ...] | None
+    cased_anchor: str | None
+
+
+_BREAK = re.compile(r"[\W_]")  # not alphanumeric: where a name may end
 
 
 class NameMatcher:
-    """Compiled once from the gazetteer table; `scan` is pure and thread-safe."""
+    """Compiled once from the gazetteer table; `scan` is pure and thread-safe.
+
+    A name must start with a capital after a non-alphanumeric character and end
+    before one. So only capitalised words are looked up (one dict lookup for
+    most), and a name goes on past a word only while it is the start of a
+    longer name; no per-character scan of the whole text.
+    """
 
     def __init__(self, table: Table) -> None:
-        self._auto = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        self._names: dict[str, _Entry] = {}
         for key, places in table.items():
-            exact = any(p.exact_case for p in places)
-            self._auto.add_word(key, (len(key), tuple(places), exact))
-        self._auto.make_automaton()
+            self._names[key] = _entry(key in self._names and self._names[key].longer, tuple(places))
+            for i in range(1, len(key)):
+                # Every place a longer name may be cut at on the way to its end.
+                if not key[i].isalnum():
+                    prefix = self._names.get(key[:i])
+                    self._names[key[:i]] = prefix._replace(longer=True) if prefix else _entry(True, ())
+        self._word = re.compile(f"[{_capitals({key[0] for key in table})}][^\\W_]*")
 
     def scan(self, text: str) -> list[Mention]:
         """Leftmost-longest names that sit on word boundaries and are capitalised."""
-        n = len(text)
-        found: list[tuple[int, int, tuple[Place, ...], bool]] = []
-        for last, (length, places, exact) in self._auto.iter(fold(text)):
-            start, end = last - length + 1, last + 1
-            # Checked before choosing the longest, so that "the D" (a nickname)
-            # ending inside "the Dnipro" cannot hide "Dnipro".
-            if not text[start].isupper() or (start and text[start - 1].isalnum()):
+        low, n, get = fold(text), len(text), self._names.get
+        out: list[Mention] = []
+        covered = 0
+        for word in self._word.finditer(text):
+            start, end = word.span()
+            if start < covered or (start and text[start - 1].isalnum()):
                 continue
-            if end == n or not text[end].isalnum():
-                found.append((start, end, places, exact))
-        return _longest_first(text, found)
+            hits = []
+            entry = get(low[start:end])
+            while entry is not None:
+                if entry.places:
+                    hits.append((end, entry))
+                if not entry.longer or end == n:
+                    break
+                stop = _BREAK.search(text, end + 1)
+                end = stop.start() if stop else n
+                entry = get(low[start:end])
+            covered = _longest(text, start, hits, out) or covered
+        return out
 
 
-def _longest_first(text: str, found: list[tuple[int, int, tuple[Place, ...], bool]]) -> list[Mention]:
-    out: list[Mention] = []
-    covered = 0
-    for start, end, places, exact in sorted(found, key=lambda f: (f[0], -f[1])):
-        if start < covered:
-            continue
+def _longest(text: str, start: int, hits: list[tuple[int, _Entry]], out: list[Mention]) -> int:
+    """Add the longest hit at `start` that keeps a reading; its end, else 0."""
+    for end, entry in reversed(hits):
+        places, anchor = entry.places, entry.anchor
         surface = text[start:end]
-        if exact and not surface.isupper():
-            places = tuple(p for p in places if not p.exact_case)
+        if entry.cased is not None and not surface.isupper():
+            places, anchor = entry.cased, entry.cased_anchor
         if places:
-            covered = end
             # An outlet or team ("Daily Mail", "Kyiv Independent") hides the
             # places inside it and is no place itself.
             if places[0].kind != Kind.IGNORE:
-                out.append(Mention(start, end, surface, places))
-    return out
+                out.append(Mention(start, end, surface, places, anchor))
+            return end
+    return 0
+
+
+def _entry(longer: bool, places: tuple[Place, ...]) -> _Entry:
+    if not any(p.exact_case for p in places):
+        return _Entry(longer, places, anchor_of(places), None, None)
+    cased = tuple(p for p in places if not p.exact_case)
+    return _Entry(longer, places, anchor_of(places), cased, anchor_of(cased))
+
+
+def _capitals(firsts: set[str]) -> str:
+    """A regex class of every capital letter that folds to a name's first letter."""
+    caps = [c for c in map(chr, range(0x110000)) if c.isupper() and fold(c)[:1] in firsts]
+    return "".join(re.escape(c) for c in caps)

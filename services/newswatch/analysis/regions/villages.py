@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from newswatch.analysis.regions.anchor import anchor_of
 from newswatch.analysis.regions.gazetteer import Packed, unpack
 from newswatch.analysis.regions.matcher import Mention
 from newswatch.analysis.regions.places import Place, fold
@@ -34,7 +35,7 @@ def small_towns(
         found = _longest(m.group(), table, countries)
         if found:
             name, places = found
-            out.append(Mention(m.start(), m.start() + len(name), name, places))
+            out.append(Mention(m.start(), m.start() + len(name), name, places, anchor_of(places)))
     return out
 
 
