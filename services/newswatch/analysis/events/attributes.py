@@ -17,6 +17,7 @@ from newswatch.analysis.events.matcher import Hit
 from newswatch.analysis.numbers import Quantity, find_quantities
 
 Hits = Mapping[str, Sequence[Hit]]
+_PLACE = re.compile(r"\s+(?:the\s+)?((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)*)")
 _MAGNITUDE = re.compile(r"magnitude[- ](\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)[- ]magnitude", re.IGNORECASE)
 
 
@@ -87,7 +88,7 @@ def magnitude(text: str, hits: Hits, trigger: Hit) -> dict[str, Any]:
 def places(text: str, hits: Hits, trigger: Hit) -> dict[str, Any]:
     # Capitalised words after the trigger name the settlement ("retook Mala Rohan, Kharkiv").
     tail = text[trigger.end : trigger.end + 80]
-    m = re.match(r"\s+(?:the\s+)?((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)*)", tail)
+    m = _PLACE.match(tail)
     return {"places": [m.group(1)]} if m else {}
 
 

@@ -16,6 +16,8 @@ _M = "|".join(_MONTHS)
 _DMY = re.compile(rf"\b(\d{{1,2}})\s+({_M})\s+(\d{{4}})\b", re.IGNORECASE)
 _MDY = re.compile(rf"\b({_M})\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.IGNORECASE)
 MONTH_WORDS = frozenset(_MONTHS)
+# Both date forms hold a four-digit year: a text without one needs no month search.
+_YEAR = re.compile(r"\d{4}")
 
 
 def stated_date(sentence: str) -> str | None:
@@ -26,6 +28,8 @@ def stated_date(sentence: str) -> str | None:
 
 def stated_dates(text: str) -> list[tuple[int, str]]:
     """Every full date in the text as (offset, ISO date), in text order (one pass each way)."""
+    if _YEAR.search(text) is None:
+        return []
     found = []
     for m in _DMY.finditer(text):
         found.append((m.start(), _iso(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))))

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newswatch.analysis.events.assemble import extracted, has_required, merge_repeats
+from newswatch.analysis.events.assemble import extracted, merge_repeats
 from newswatch.analysis.events.context import claim_factor, is_blocked, words_between
 from newswatch.analysis.events.dates import stated_date
-from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold
+from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold, pad
 from newswatch.analysis.events.rules import Rule, RuleSet, load_rules
-from newswatch.analysis.text import Sentence, split_sentences
+from newswatch.analysis.events.sentences import first_sentence, sentence_at
+from newswatch.analysis.text import Sentence
 from newswatch.domain.model import Event, EventType, Evidence, Location
 
 Locate = Callable[[int, int], Location]
@@ -25,6 +25,32 @@ class _Fired:
     rule: Rule
     trigger: Hit
     confidence: float
+    extracted: dict[str, Any] | None = None  # already computed when the rule requires attributes
+
+
+class _Article:
+    """Per-article facts computed at most once, and only when a sentence needs them."""
+
+    __slots__ = ("_fallback", "_matcher", "_sets", "folded", "padded", "text")
+
+    def __init__(self, text: str, folded: str, padded: str, matcher: PhraseMatcher) -> None:
+        self.text, self.folded, self.padded, self._matcher = text, folded, padded, matcher
+        self._sets: frozenset[str] | None = None
+        self._fallback: tuple[str | None] | None = None
+
+    def sets(self) -> frozenset[str]:
+        """Every phrase set with an (unmasked) hit anywhere in the article."""
+        if self._sets is None:
+            hits = _unmasked(self._matcher.scan_span(self.padded, 0, len(self.text)))
+            self._sets = frozenset(h.set for h in hits)
+        return self._sets
+
+    def fallback_date(self) -> str | None:
+        """The date the first sentence states: conflict logs give it once, up front."""
+        if self._fallback is None:
+            first = first_sentence(self.text)
+            self._fallback = (stated_date(first.text) if first else None,)
+        return self._fallback[0]
 
 
 def _no_location(start: int, end: int) -> Location:
@@ -39,6 +65,12 @@ class EventDetector:
         self._rules = ruleset.rules
         self._required = [frozenset(r.all) for r in ruleset.rules]
         self._unless = {r.slug: r.unless for r in ruleset.rules}
+        # Rule indices by trigger set, so a sentence only tries the rules it can fire
+        # (kept in file order: the first of equally confident rules wins).
+        by_trigger: dict[str, list[int]] = {}
+        for i, r in enumerate(ruleset.rules):
+            by_trigger.setdefault(r.all[0], []).append(i)
+        self._by_trigger = {k: tuple(v) for k, v in by_trigger.items()}
 
     @classmethod
     def load(cls, directory: Path | None = None) -> EventDetector:
@@ -46,97 +78,122 @@ class EventDetector:
         return cls(load_rules(directory))
 
     def detect(self, text: str, locate: Locate = _no_location) -> tuple[Event, ...]:
-        """Every event the text reports; offsets in evidence index into `text`."""
+        """Every event the text reports; offsets in evidence index into `text`.
+
+        One pass of the trigger automaton over the whole text; only the sentences
+        holding a trigger are then cut out and scanned for every phrase set.
+        """
         folded = fold(text)
-        hits = _unmasked(self._matcher.scan(folded))
-        in_text = frozenset(h.set for h in hits)
-        # Most articles report no event: skip sentence work unless some rule can fire.
-        rules = [(r, req) for r, req in zip(self._rules, self._required, strict=True) if req <= in_text]
-        if not rules:
+        padded = pad(folded)
+        starts = self._matcher.trigger_starts(padded)
+        if not starts:
             return ()
-        triggers = {r.all[0] for r, _ in rules}
-        sentences = split_sentences(text)
-        starts = [s.start for s in sentences]
-        grouped: dict[int, dict[str, list[Hit]]] = {}
-        for h in hits:
-            i = bisect_right(starts, h.start) - 1
-            if i >= 0 and h.end <= sentences[i].end:
-                grouped.setdefault(i, {}).setdefault(h.set, []).append(h)
-        # Conflict logs state the date once, up front: it dates the whole note.
-        fallback = stated_date(sentences[0].text) if sentences else None
+        article = _Article(text, folded, padded, self._matcher)
         events: list[Event] = []
-        for i, by_set in sorted(grouped.items()):
-            if triggers.isdisjoint(by_set):
+        end = -1
+        for at in sorted(starts):
+            if at < end:
+                continue  # same sentence as the previous trigger
+            s = sentence_at(text, at)
+            end = s.end
+            by_set = _grouped(_unmasked(self._matcher.scan_span(padded, s.start, s.end)))
+            if not self._triggers_in(by_set):
                 continue
-            s = sentences[i]
-            events.extend(self._sentence_events(text, folded, s, by_set, rules, in_text, locate, fallback))
+            events.extend(self._sentence_events(article, s, by_set, locate))
         found = {e.type for e in events}
         kept = [e for e in events if not any(t in found for t in self._unless[e.rule])]
         return merge_repeats(kept)
 
-    def _sentence_events(
-        self,
-        text: str,
-        folded: str,
-        s: Sentence,
-        by_set: Hits,
-        rules: list[tuple[Rule, frozenset[str]]],
-        in_text: frozenset[str],
-        locate: Locate,
-        fallback: str | None,
-    ) -> list[Event]:
+    def _triggers_in(self, by_set: Hits) -> bool:
+        return any(k in self._by_trigger for k in by_set)
+
+    def _sentence_events(self, article: _Article, s: Sentence, by_set: Hits, locate: Locate) -> list[Event]:
         present = by_set.keys()
+        factor = claim_factor(by_set)
+        blocked = _BlockedCache(article.folded, s.text.rstrip().endswith("?"), by_set)
         fired: dict[EventType, _Fired] = {}
-        for rule, required in rules:
-            if not required <= present or not self._admits(rule, present, in_text):
+        for i in self._candidates(present):
+            rule = self._rules[i]
+            conf = rule.confidence * factor
+            prior = fired.get(rule.type)
+            # Only a more confident rule replaces one that fired: skip the rest unevaluated.
+            if prior is not None and conf <= prior.confidence:
                 continue
-            trigger = self._trigger(rule, folded, s, by_set)
-            if trigger is None or (rule.require and not has_required(rule, s, by_set, trigger)):
+            if not self._required[i] <= present or not self._admits(rule, present, article):
                 continue
-            conf = rule.confidence * claim_factor(by_set)
-            if rule.type not in fired or conf > fired[rule.type].confidence:
-                fired[rule.type] = _Fired(rule, trigger, conf)
+            trigger = self._trigger(rule, article.folded, by_set, blocked)
+            if trigger is None:
+                continue
+            attrs = extracted(rule, s, by_set, trigger) if rule.require else None
+            if attrs is not None and not all(name in attrs for name in rule.require):
+                continue
+            fired[rule.type] = _Fired(rule, trigger, conf, attrs)
         if not fired:
             return []
         location = locate(s.start, s.end)
-        occurred = stated_date(s.text) or fallback
-        return [self._event(text, s, f, by_set, location, occurred) for f in fired.values()]
+        occurred = stated_date(s.text) or article.fallback_date()
+        return [self._event(s, f, by_set, location, occurred) for f in fired.values()]
+
+    def _candidates(self, present: Iterable[str]) -> list[int]:
+        """Indices of the rules whose trigger set has a hit, in file order."""
+        found = [self._by_trigger[k] for k in present if k in self._by_trigger]
+        return sorted(i for group in found for i in group)
 
     @staticmethod
-    def _admits(rule: Rule, present: Any, in_text: frozenset[str]) -> bool:
-        scope = in_text if rule.any_in_text else present
-        if rule.any and not any(a in scope for a in rule.any):
+    def _admits(rule: Rule, present: Any, article: _Article) -> bool:
+        if any(n in present for n in rule.none):
             return False
-        return not any(n in present for n in rule.none)
+        if not rule.any or any(a in present for a in rule.any):
+            return True
+        # The sentence lacks them; some rules accept them anywhere in the article.
+        return rule.any_in_text and any(a in article.sets() for a in rule.any)
 
     @staticmethod
-    def _trigger(rule: Rule, folded: str, s: Sentence, by_set: Hits) -> Hit | None:
-        question = s.text.rstrip().endswith("?")
+    def _trigger(rule: Rule, folded: str, by_set: Hits, blocked: _BlockedCache) -> Hit | None:
         for t in by_set[rule.all[0]]:
             if rule.window is not None and not all(
                 any(_distance(folded, t, h) <= rule.window for h in by_set[other]) for other in rule.all[1:]
             ):
                 continue
-            if rule.modality and any(
-                is_blocked(folded, question, h, by_set) for h in _anchors(rule, t, by_set)
-            ):
+            if rule.modality and any(blocked(h) for h in _anchors(rule, t, by_set)):
                 continue
             return t
         return None
 
     @staticmethod
-    def _event(
-        text: str, s: Sentence, f: _Fired, by_set: Hits, location: Location, occurred: str | None
-    ) -> Event:
+    def _event(s: Sentence, f: _Fired, by_set: Hits, location: Location, occurred: str | None) -> Event:
         attrs: dict[str, Any] = {}
         for name, set_name in f.rule.attributes:
             if set_name in by_set:
                 attrs[name] = min(by_set[set_name], key=lambda h: abs(h.start - f.trigger.start)).value
-        attrs.update(extracted(f.rule, s, by_set, f.trigger))
+        attrs.update(f.extracted if f.extracted is not None else extracted(f.rule, s, by_set, f.trigger))
         if f.confidence < f.rule.confidence:
             attrs["claimed"] = True
         evidence = Evidence(s.text, s.start, s.end)
         return Event(f.rule.type, round(f.confidence, 4), f.rule.slug, evidence, location, attrs, occurred)
+
+
+class _BlockedCache:
+    """`is_blocked` per hit, computed once per sentence: several rules share anchors."""
+
+    __slots__ = ("_by_set", "_done", "_folded", "_question")
+
+    def __init__(self, folded: str, question: bool, by_set: Hits) -> None:
+        self._folded, self._question, self._by_set = folded, question, by_set
+        self._done: dict[Hit, bool] = {}
+
+    def __call__(self, h: Hit) -> bool:
+        got = self._done.get(h)
+        if got is None:
+            got = self._done[h] = is_blocked(self._folded, self._question, h, self._by_set)
+        return got
+
+
+def _grouped(hits: list[Hit]) -> dict[str, list[Hit]]:
+    by_set: dict[str, list[Hit]] = {}
+    for h in hits:
+        by_set.setdefault(h.set, []).append(h)
+    return by_set
 
 
 def _unmasked(hits: list[Hit]) -> list[Hit]:

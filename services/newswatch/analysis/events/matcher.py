@@ -62,24 +62,43 @@ class PhraseMatcher:
         for key, entries in table.items():
             self._automaton.add_word(key, (len(key), len(key.strip()), tuple(entries)))
             if self._gate is not None and triggers and any(name in triggers for name, _ in entries):
-                self._gate.add_word(key, None)
+                self._gate.add_word(key, len(key))
         self._automaton.make_automaton()
         if self._gate is not None:
             self._gate.make_automaton()
 
     def scan(self, folded: str) -> list[Hit]:
         """Hits in text order (by end offset); `folded` is `fold(text)`."""
-        padded = f" {_normalise(folded)} "
+        padded = pad(folded)
         # Most news mentions no trigger phrase at all: stop before building any hit.
         if self._gate is not None and next(self._gate.iter(padded), None) is None:
             return []
+        return self.scan_span(padded, 0, len(padded) - 2)
+
+    def trigger_starts(self, padded: str) -> list[int]:
+        """Text offsets where a trigger phrase starts (needs `triggers`); `padded` is `pad(folded)`."""
+        if self._gate is None:
+            raise ValueError("matcher built without trigger sets")
+        return [last - key_len + 1 for last, key_len in self._gate.iter(padded)]
+
+    def scan_span(self, padded: str, start: int, end: int) -> list[Hit]:
+        """Hits lying wholly inside text[start:end], in text order; `padded` is `pad(folded)`."""
         hits: list[Hit] = []
-        for last, (key_len, length, entries) in self._automaton.iter(padded):
+        # Text offset i is padded offset i + 1: the keys' boundary spaces sit at padded[start]
+        # and padded[end + 1], so the slice handed to the automaton is [start, end + 2).
+        for last, (key_len, length, entries) in self._automaton.iter(padded, start, end + 2):
             # The key (leading space first) spans padded[last-key_len+1 : last+1]; with the
             # one-char left padding the phrase starts at that same index in the text.
-            start = last - key_len + 1
+            at = last - key_len + 1
             # A prefix phrase ("shell*") covers the whole word it starts ("shelling").
-            end = start + length if padded[last] == " " else padded.index(" ", last) - 1
+            stop = at + length if padded[last] == " " else padded.index(" ", last) - 1
+            if stop > end:
+                continue
             for set_name, value in entries:
-                hits.append(Hit(start, end, set_name, value))
+                hits.append(Hit(at, stop, set_name, value))
         return hits
+
+
+def pad(folded: str) -> str:
+    """The normalised text with one space each side: what the automata run over."""
+    return f" {_normalise(folded)} "
