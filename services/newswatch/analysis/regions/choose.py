@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from newswatch.analysis.regions.anchor import ANCHOR_POPULATION
 from newswatch.analysis.regions.matcher import Mention
-from newswatch.analysis.regions.places import Kind, Place
+from newswatch.analysis.regions.places import COUNTRY, DEMONYM, IGNORE, SUBDIVISION, TOWN, Kind, Place
 
 # Big enough to place a story abroad when the article is clearly about
 # another country ("Kirov", "Azov", "Novi" in a note about Ukraine are not).
@@ -20,9 +20,9 @@ _CONTEXT_BONUS = 3.0
 
 
 def _weak(p: Place) -> bool:
-    if p.kind == Kind.SUBDIVISION:
+    if p.kind is SUBDIVISION:
         return p.common
-    return p.kind == Kind.TOWN and (p.common or p.population < ANCHOR_POPULATION)
+    return p.kind is TOWN and (p.common or p.population < ANCHOR_POPULATION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +47,14 @@ def choose(places: Sequence[Place], known: Anchors, admin_slot: bool = False) ->
     when the article has countries, a reading elsewhere must be trusted.
     """
     best, best_score = None, -math.inf
+    every, main = known.all, known.main
     for p in places:
-        if p.kind in (Kind.IGNORE, Kind.DEMONYM) or (_weak(p) and p.country not in known.all):
+        if p.kind is IGNORE or p.kind is DEMONYM:
             continue
-        if known.main and p.country not in known.main and not _trusted_abroad(p):
+        named = p.country in every
+        if (not named and _weak(p)) or (main and p.country not in main and not _trusted_abroad(p)):
             continue
-        score = _score(p, known.all, admin_slot)
+        score = _score(p, named, admin_slot)
         if score > best_score:
             best, best_score = p, score
     return best
@@ -60,14 +62,14 @@ def choose(places: Sequence[Place], known: Anchors, admin_slot: bool = False) ->
 
 def _trusted_abroad(p: Place) -> bool:
     """A reading outside the article's countries needs a curated name or a big town."""
-    return p.curated or p.kind == Kind.COUNTRY or (p.kind == Kind.TOWN and p.population >= FOREIGN_POPULATION)
+    return p.curated or p.kind is COUNTRY or (p.kind is TOWN and p.population >= FOREIGN_POPULATION)
 
 
-def _score(p: Place, context: frozenset[str], admin_slot: bool) -> float:
+def _score(p: Place, named: bool, admin_slot: bool) -> float:
     if admin_slot and p.kind in _ADMIN_PRIOR:
         base = _ADMIN_PRIOR[p.kind]
-    elif p.kind == Kind.TOWN:
+    elif p.kind is TOWN:
         base = math.log10(p.population + 1) / 2  # 1M people -> 3.0
     else:
         base = _KIND_PRIOR.get(p.kind, 0.0)
-    return base + (_CONTEXT_BONUS if p.country in context else 0.0)
+    return base + _CONTEXT_BONUS if named else base

@@ -69,8 +69,10 @@ class NameMatcher:
             start, end = word.span()
             if start < covered or (start and text[start - 1].isalnum()):
                 continue
-            hits = []
             entry = get(low[start:end])
+            if entry is None:  # most capitalised words
+                continue
+            hits = []
             while entry is not None:
                 if entry.places:
                     hits.append((end, entry))

@@ -17,6 +17,11 @@ class Kind(IntEnum):
     IGNORE = 7  # outlet, team, person: hides the places inside it
 
 
+# Plain names for the members: looking one up on the enum class costs ~70 ns
+# on Python 3.11, and the per-mention code compares kinds often.
+COUNTRY, SUBDIVISION, SHORT, TOWN, FEATURE, DEMONYM, IGNORE = Kind
+
+
 class Place(NamedTuple):
     """One reading of a name. `subdivision` is ISO 3166-2 or None.
 

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from newswatch.analysis.regions import context as ctx
 from newswatch.analysis.regions.choose import Anchors, anchors, choose
 from newswatch.analysis.regions.matcher import Mention
-from newswatch.analysis.regions.places import Kind, Place
+from newswatch.analysis.regions.places import COUNTRY, DEMONYM, FEATURE, SHORT, SUBDIVISION, TOWN, Place
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +40,24 @@ def read_mentions(
     kept = [m for m in mentions if not _hidden(text, m, c)]
     known = anchors(kept, countries)
     villages = [_village(text, kept, i) for i in range(len(kept))]
+    # A name read as itself (no river, no person) gets the same reading each
+    # time in one article: choose once per name. Keyed by the identity of its
+    # places tuple, which the matcher shares between mentions of one name.
+    memo: dict[tuple[int, bool], Place | None] = {}
     chosen: list[Place | None] = []
-    for i, m in enumerate(kept):
+    for m, village in zip(kept, villages, strict=True):
         places = _drop_rivers(text, m)
         if _is_person(text, m, c):
             places = ()
         elif ctx.person_like(text, m.start, m.end):
-            places = tuple(p for p in places if p.kind != Kind.TOWN or p.curated)
-        chosen.append(choose(places, known, admin_slot=villages[i] is not None))
+            places = tuple(p for p in places if p.kind is not TOWN or p.curated)
+        key = (id(places), village is not None)
+        if places is not m.places:
+            chosen.append(choose(places, known, key[1]))
+        elif key in memo:
+            chosen.append(memo[key])
+        else:
+            chosen.append(memo.setdefault(key, choose(places, known, key[1])))
     out: list[Reading] = []
     for i, m in enumerate(kept):
         place = _within_admin(kept, chosen, villages, i, known)
@@ -75,7 +85,7 @@ def _village(text: str, kept: Sequence[Mention], i: int) -> tuple[str, int] | No
 
 
 def _is_city(m: Mention) -> bool:
-    return any(p.kind == Kind.TOWN and p.population >= 500_000 for p in m.places)
+    return any(p.kind is TOWN and p.population >= 500_000 for p in m.places)
 
 
 def _within_admin(
@@ -86,7 +96,7 @@ def _within_admin(
     if nxt >= len(kept) or villages[nxt] is None or villages[nxt][1] != kept[i].start:
         return chosen[i]
     admin = chosen[nxt]
-    if admin is None or admin.kind not in (Kind.SHORT, Kind.SUBDIVISION):
+    if admin is None or (admin.kind is not SHORT and admin.kind is not SUBDIVISION):
         return chosen[i]
     inside = [p for p in kept[i].places if p.subdivision == admin.subdivision]
     return choose(inside, known) if inside else None
@@ -102,18 +112,18 @@ def _drop_rivers(text: str, m: Mention) -> tuple[Place, ...]:
     # its river, which places the story in the country but in no subdivision.
     if not ctx.river_like(text, m.start, m.end):
         return m.places
-    others = tuple(p for p in m.places if p.kind != Kind.TOWN)
-    towns = [p for p in m.places if p.kind == Kind.TOWN and not p.common]
+    others = tuple(p for p in m.places if p.kind is not TOWN)
+    towns = [p for p in m.places if p.kind is TOWN and not p.common]
     if not towns:
         return others
     biggest = max(towns, key=lambda p: p.population)
-    return (*others, Place(Kind.FEATURE, biggest.country, curated=biggest.curated))
+    return (*others, Place(FEATURE, biggest.country, curated=biggest.curated))
 
 
 def _reading(
     text: str, m: Mention, place: Place, village: tuple[str, int] | None, c: Context, main: frozenset[str]
 ) -> Reading:
-    if village and place.kind in (Kind.SHORT, Kind.SUBDIVISION):
+    if village and (place.kind is SHORT or place.kind is SUBDIVISION):
         return Reading(m, place, True, village[0], village[1])
     return Reading(m, place, _located(text, m, place, c, main))
 
@@ -121,11 +131,11 @@ def _reading(
 def _located(text: str, m: Mention, place: Place, c: Context, main: frozenset[str]) -> bool:
     """Whether the mention says where something is, not who acts ("Russia launched")."""
     word = ctx.next_word(text, m.end)
-    if place.kind == Kind.DEMONYM:  # "against the Russian invasion" is no place
+    if place.kind is DEMONYM:  # "against the Russian invasion" is no place
         return word in c.place_nouns
     if _acting(text, m, word, c):  # "Moscow's attacks", "Kyiv said"
         return False
-    if place.kind != Kind.COUNTRY and (not main or place.country in main):
+    if place.kind is not COUNTRY and (not main or place.country in main):
         return True
     # A country, or a place abroad from the article's main countries (often a
     # government or an origin), counts as a location only with a cue.
@@ -136,7 +146,7 @@ def demonym_readings(text: str, mentions: Sequence[Mention], c: Context) -> list
     """Demonyms as readings: located before a place noun ("Ukrainian city"), else actors."""
     out = []
     for m in mentions:
-        dem = next((p for p in m.places if p.kind == Kind.DEMONYM), None)
+        dem = next((p for p in m.places if p.kind is DEMONYM), None)
         if dem is not None and not _hidden(text, m, c):
             out.append(_reading(text, m, dem, None, c, frozenset()))
     return out

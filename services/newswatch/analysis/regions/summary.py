@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from newswatch.analysis.regions import context as ctx
-from newswatch.analysis.regions.places import Kind, Place
+from newswatch.analysis.regions.places import DEMONYM, TOWN, Kind
 from newswatch.analysis.regions.readings import Context, Reading
 from newswatch.analysis.regions.result import Level, RegionResult, Spot
 from newswatch.domain.model import Location, RegionMention
@@ -24,7 +24,9 @@ def build_result(text: str, readings: Sequence[Reading], c: Context) -> RegionRe
     located = [r for r in readings if r.located]
     if not located:
         located = _fallback(text, readings, c)
-    spots = tuple(_spot(r) for r in located)
+    # Mentions of one place share one Location (frozen, so safe to share).
+    where: dict[tuple[int, str | None], Location] = {}
+    spots = tuple(_spot(r, where) for r in located)
     return RegionResult(_regions(located, c), spots, _best(spots))
 
 
@@ -47,7 +49,7 @@ def _actor_weight(text: str, r: Reading, c: Context) -> float:
     word = ctx.next_word(text, r.mention.end)
     if word in c.actor_nouns or word in c.actor_verbs:
         return 0.25
-    if r.place.kind == Kind.DEMONYM or ctx.possessive(text, r.mention.end):
+    if r.place.kind is DEMONYM or ctx.possessive(text, r.mention.end):
         return 0.5
     return 1.0
 
@@ -56,27 +58,29 @@ def _first(readings: Sequence[Reading], cc: str) -> int:
     return next(r.mention.start for r in readings if r.place.country == cc)
 
 
-def _spot(r: Reading) -> Spot:
+def _spot(r: Reading, where: dict[tuple[int, str | None], Location]) -> Spot:
     p, m = r.place, r.mention
     if r.village is not None and r.village_start is not None:
         return Spot(r.village_start, m.end, Level.TOWN, Location(p.country, p.subdivision, r.village))
-    level = _LEVEL.get(p.kind, Level.COUNTRY)
-    place = m.surface if p.kind == Kind.TOWN else None
-    return Spot(m.start, m.end, level, Location(p.country, p.subdivision, place))
-
-
-def _codes(p: Place) -> tuple[str, ...]:
-    return (p.country, p.subdivision) if p.subdivision else (p.country,)
+    name = m.surface if p.kind is TOWN else None
+    location = where.get((id(p), name))
+    if location is None:
+        location = where[id(p), name] = Location(p.country, p.subdivision, name)
+    return Spot(m.start, m.end, _LEVEL.get(p.kind, Level.COUNTRY), location)
 
 
 def _regions(readings: Sequence[Reading], c: Context) -> tuple[RegionMention, ...]:
-    surfaces: dict[str, list[str]] = defaultdict(list)
-    counts: Counter[str] = Counter()
+    counts: dict[str, int] = {}
+    surfaces: dict[str, list[str]] = {}
     for r in readings:
-        for code in _codes(r.place):
+        p, surface = r.place, r.mention.surface
+        for code in (p.country, p.subdivision) if p.subdivision else (p.country,):
+            if code not in counts:
+                counts[code], surfaces[code] = 1, [surface]
+                continue
             counts[code] += 1
-            if r.mention.surface not in surfaces[code]:
-                surfaces[code].append(r.mention.surface)
+            if surface not in surfaces[code]:
+                surfaces[code].append(surface)
     top = max(counts.values(), default=1)
     return tuple(
         RegionMention(code, c.names.get(code, code), counts[code] / top, tuple(surfaces[code]))
