@@ -28,7 +28,7 @@ def stated_date(sentence: str) -> str | None:
 
 def stated_dates(text: str) -> list[tuple[int, str]]:
     """Every full date in the text as (offset, ISO date), in text order (one pass each way)."""
-    if _YEAR.search(text) is None:
+    if not has_year(text):
         return []
     found = []
     for m in _DMY.finditer(text):
@@ -36,6 +36,11 @@ def stated_dates(text: str) -> list[tuple[int, str]]:
     for m in _MDY.finditer(text):
         found.append((m.start(), _iso(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))))
     return sorted((at, iso) for at, iso in found if iso)
+
+
+def has_year(text: str) -> bool:
+    """Whether the text holds four digits in a row: no full date without them (cheap test)."""
+    return _YEAR.search(text) is not None
 
 
 def _iso(year: int, month: int, day: int) -> str:

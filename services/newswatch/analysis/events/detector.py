@@ -9,7 +9,7 @@ from typing import Any
 
 from newswatch.analysis.events.assemble import extracted, merge_repeats
 from newswatch.analysis.events.context import claim_factor, is_blocked, words_between
-from newswatch.analysis.events.dates import stated_date
+from newswatch.analysis.events.dates import has_year, stated_date
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold, pad
 from newswatch.analysis.events.rules import Rule, RuleSet, load_rules
 from newswatch.analysis.events.sentences import first_sentence, sentence_at
@@ -48,7 +48,7 @@ class _Article:
     def fallback_date(self) -> str | None:
         """The date the first sentence states: conflict logs give it once, up front."""
         if self._fallback is None:
-            first = first_sentence(self.text)
+            first = first_sentence(self.text) if has_year(self.text) else None
             self._fallback = (stated_date(first.text) if first else None,)
         return self._fallback[0]
 

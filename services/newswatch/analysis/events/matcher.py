@@ -21,6 +21,9 @@ _PUNCT = "".join(chr(c) for c in range(128) if not chr(c).isalnum()) + "’‘�
 _TO_SPACE = str.maketrans(_PUNCT, " " * len(_PUNCT))
 
 
+_new = tuple.__new__
+
+
 class Hit(NamedTuple):
     """A phrase of set `set` found at text[start:end]; `value` is its canonical value."""
 
@@ -94,8 +97,8 @@ class PhraseMatcher:
             stop = at + length if padded[last] == " " else padded.index(" ", last) - 1
             if stop > end:
                 continue
-            for set_name, value in entries:
-                hits.append(Hit(at, stop, set_name, value))
+            # tuple.__new__ skips the NamedTuple's Python-level __new__ (hits are made by the dozen).
+            hits += [_new(Hit, (at, stop, set_name, value)) for set_name, value in entries]
         return hits
 
 
