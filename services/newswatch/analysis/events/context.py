@@ -1,9 +1,11 @@
 """Is a trigger reported as having happened? Threats, plans, negation, questions, claims.
 
 Cue phrases come from the rule files' reserved sets: `ctx_modal` (threats, plans,
-hypotheticals, denials), `ctx_negation` (no, not, never) and `ctx_claim` (said,
-claimed, according to). A modal cue blocks a trigger it precedes closely; a
-claim anywhere in the sentence lowers the confidence instead.
+hypotheticals, denials), `ctx_negation` (no, not, never), `ctx_background` (days
+after, since, in the wake of: an earlier occurrence the news is dated by) and
+`ctx_claim` (said, claimed, according to). A modal, negation or background cue
+blocks a trigger it precedes closely; a claim anywhere in the sentence lowers the
+confidence instead.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from newswatch.analysis.events.matcher import Hit
 
 MODAL_WINDOW = 12  # words between a modal cue and the trigger it governs
 NEGATION_WINDOW = 3
+BACKGROUND_WINDOW = 3  # "days after a daring cross-border incursion" still counts
 CLAIM_FACTOR = 0.75
 
 
@@ -27,25 +30,37 @@ def words_between(text: str, a: int, b: int) -> int:
 CLAUSE_BREAKS = (";", " said ", " says ", ", but ", ", and ", ", while ", " after ", " as ")
 
 
-def _governs(text: str, cue: Hit, trigger: Hit, window: int) -> bool:
+def _governs(text: str, cue: Hit, trigger: Hit, window: int, breaks: tuple[str, ...] = CLAUSE_BREAKS) -> bool:
     if cue.end > trigger.start or words_between(text, cue.end, trigger.start) > window:
         return False
     between = text[cue.end : trigger.start]
-    return not any(b in between for b in CLAUSE_BREAKS)
+    return not any(b in between for b in breaks)
+
+
+# A background cue governs one noun phrase or clause: "a day after the summit, missiles
+# struck" reports the strike; the comma ends the reference.
+_BACKGROUND_BREAKS = (*CLAUSE_BREAKS, ",")
+
+# Cue sets that block a trigger they precede closely, with their reach in words.
+_GOVERNING = (
+    ("ctx_modal", MODAL_WINDOW, CLAUSE_BREAKS),
+    ("ctx_negation", NEGATION_WINDOW, CLAUSE_BREAKS),
+    ("ctx_background", BACKGROUND_WINDOW, _BACKGROUND_BREAKS),
+)
 
 
 def is_blocked(text: str, question: bool, trigger: Hit, cues: Mapping[str, Sequence[Hit]]) -> bool:
-    """True when the trigger is threatened, planned, hypothetical, denied, negated or asked.
+    """True when the trigger is threatened, planned, hypothetical, denied, negated, asked,
+    or only the background the news is dated by ("weeks after the town was retaken").
 
     `text` is the article text the hits index into; `question` says the sentence asks.
     """
     if question:
         return True
-    modal = cues.get("ctx_modal", ())
-    negation = cues.get("ctx_negation", ())
-    return any(_governs(text, c, trigger, MODAL_WINDOW) for c in modal) or any(
-        _governs(text, c, trigger, NEGATION_WINDOW) for c in negation
-    )
+    for set_name, window, breaks in _GOVERNING:
+        if any(_governs(text, c, trigger, window, breaks) for c in cues.get(set_name, ())):
+            return True
+    return False
 
 
 def claim_factor(cues: Mapping[str, Sequence[Hit]]) -> float:
