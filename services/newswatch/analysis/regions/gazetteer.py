@@ -63,8 +63,8 @@ _GENERIC = frozenset(
 _BRACKETS = re.compile(r"\s*[\[(].*?[\])]")
 
 
-# Scanning cost grows with the automaton (cache misses on a large trie), so
-# only towns this big, or this big under their primary name, are scanned for
+# Scanned names are matched everywhere, so the more towns scanned, the more
+# junk readings of small namesakes; only towns this big, or this big under their primary name, are scanned for
 # everywhere; smaller towns are looked up by name where the text calls for a
 # place ("Village, Oblast", a short note with no subdivision).
 SCAN_ALL_SPELLINGS = 100_000
@@ -81,7 +81,7 @@ Packed = dict[str, str]
 
 @dataclass(frozen=True, slots=True)
 class Gazetteer:
-    scanned: Table  # folded name -> places; goes into the automaton
+    scanned: Table  # folded name -> places; goes into the matcher
     lookup: Packed  # smaller towns
 
 

@@ -58,7 +58,9 @@ class NameMatcher:
                 if not key[i].isalnum():
                     prefix = self._names.get(key[:i])
                     self._names[key[:i]] = prefix._replace(longer=True) if prefix else _entry(True, ())
-        self._word = re.compile(f"[{_capitals({key[0] for key in table})}][^\\W_]*")
+        # A capital not right after a letter or digit, and the rest of its word
+        # (the look-behind after the capital keeps the regex's fast first-letter search).
+        self._word = re.compile(f"[{_capitals({key[0] for key in table})}](?<![^\\W_].)[^\\W_]*")
 
     def scan(self, text: str) -> list[Mention]:
         """Leftmost-longest names that sit on word boundaries and are capitalised."""
@@ -67,10 +69,8 @@ class NameMatcher:
         covered = 0
         for word in self._word.finditer(text):
             start, end = word.span()
-            if start < covered or (start and text[start - 1].isalnum()):
-                continue
             entry = get(low[start:end])
-            if entry is None:  # most capitalised words
+            if entry is None or start < covered:  # most capitalised words
                 continue
             hits = []
             while entry is not None:

@@ -54,6 +54,6 @@ def fold(text: str) -> str:
 
 
 def name_keys(name: str) -> set[str]:
-    """Automaton keys for a name: as written and without diacritics (Kraków, Krakow)."""
+    """Matcher keys for a name: as written and without diacritics (Kraków, Krakow)."""
     keys = {fold(name).strip(), fold(_strip_marks(name)).strip()}
     return {k for k in keys if len(k) >= 2}

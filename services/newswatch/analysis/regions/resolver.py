@@ -28,7 +28,7 @@ class RegionResolver:
         """Build every table (a few seconds, once per process). Raises on invalid alias rules."""
         rules = load_aliases()
         gazetteer = build_gazetteer(rules)
-        # The automaton keeps what it needs; the scanned table itself is dropped.
+        # The matcher keeps what it needs; the scanned table itself is dropped.
         matcher = NameMatcher(gazetteer.scanned)
         context = Context(
             _display_names(),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
 from newswatch.analysis.regions import context as ctx
 from newswatch.analysis.regions.places import DEMONYM, TOWN, Kind
@@ -92,9 +92,17 @@ def _best(spots: Sequence[Spot]) -> Location:
     """The article's main place: its most named subdivision, else its most named country."""
     if not spots:
         return Location()
-    subs = Counter(s.location.subdivision for s in spots if s.location.subdivision)
+    subs = _tally(s.location.subdivision for s in spots if s.location.subdivision)
     if subs:
-        top = subs.most_common(1)[0][0]
+        top = max(subs, key=subs.__getitem__)  # the first named among the most named
         return max((s for s in spots if s.location.subdivision == top), key=lambda s: s.level).location
-    top_cc = Counter(s.location.country for s in spots).most_common(1)[0][0]
-    return Location(top_cc)
+    countries = _tally(s.location.country for s in spots)
+    return Location(max(countries, key=countries.__getitem__))
+
+
+def _tally(codes: Iterable[str | None]) -> dict[str | None, int]:
+    # A plain dict: a Counter costs several microseconds more per article.
+    counts: dict[str | None, int] = {}
+    for code in codes:
+        counts[code] = counts.get(code, 0) + 1
+    return counts

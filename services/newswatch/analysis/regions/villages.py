@@ -1,6 +1,6 @@
 """Second chance for small places: look capitalised names up among small towns.
 
-Small towns are not in the scanning automaton (it would be slow and noisy);
+Small towns are not in the scanning matcher (they would be noisy);
 when a short text names no subdivision, its capitalised names are looked up
 here, but only within the countries the text already names.
 """
