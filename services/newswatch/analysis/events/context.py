@@ -49,18 +49,33 @@ _GOVERNING = (
 )
 
 
-def is_blocked(text: str, question: bool, trigger: Hit, cues: Mapping[str, Sequence[Hit]]) -> bool:
+def is_blocked(
+    text: str, question: bool, trigger: Hit, cues: Mapping[str, Sequence[Hit]], attack: Hit | None = None
+) -> bool:
     """True when the trigger is threatened, planned, hypothetical, denied, negated, asked,
     or only the background the news is dated by ("weeks after the town was retaken").
 
     `text` is the article text the hits index into; `question` says the sentence asks.
+    `attack` is the rule's trigger when `trigger` is another of its hits: a threat verb
+    right after it has the attack as subject and does not block ("renewed shelling
+    threatens the nuclear plant" reports shelling; "Russia threatened to strike" does not).
     """
     if question:
         return True
     for set_name, window, breaks in _GOVERNING:
-        if any(_governs(text, c, trigger, window, breaks) for c in cues.get(set_name, ())):
-            return True
+        for c in cues.get(set_name, ()):
+            if _governs(text, c, trigger, window, breaks) and not _threat_by(text, c, attack):
+                return True
     return False
+
+
+SUBJECT_WINDOW = 3  # words between an attack noun and the threat verb it is subject of
+
+
+def _threat_by(text: str, cue: Hit, attack: Hit | None) -> bool:
+    if attack is None or cue.value != "threaten" or attack.end > cue.start:
+        return False
+    return words_between(text, attack.end, cue.start) <= SUBJECT_WINDOW
 
 
 def claim_factor(cues: Mapping[str, Sequence[Hit]]) -> float:

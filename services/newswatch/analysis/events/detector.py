@@ -155,7 +155,7 @@ class EventDetector:
                 any(_distance(folded, t, h) <= rule.window for h in by_set[other]) for other in rule.all[1:]
             ):
                 continue
-            if rule.modality and any(blocked(h) for h in _anchors(rule, t, by_set)):
+            if rule.modality and any(blocked(h, t) for h in _anchors(rule, t, by_set)):
                 continue
             return t
         return None
@@ -174,18 +174,19 @@ class EventDetector:
 
 
 class _BlockedCache:
-    """`is_blocked` per hit, computed once per sentence: several rules share anchors."""
+    """`is_blocked` per (anchor, trigger), computed once per sentence: rules share anchors."""
 
     __slots__ = ("_by_set", "_done", "_folded", "_question")
 
     def __init__(self, folded: str, question: bool, by_set: Hits) -> None:
         self._folded, self._question, self._by_set = folded, question, by_set
-        self._done: dict[Hit, bool] = {}
+        self._done: dict[tuple[Hit, Hit], bool] = {}
 
-    def __call__(self, h: Hit) -> bool:
-        got = self._done.get(h)
+    def __call__(self, h: Hit, trigger: Hit) -> bool:
+        key = (h, trigger)
+        got = self._done.get(key)
         if got is None:
-            got = self._done[h] = is_blocked(self._folded, self._question, h, self._by_set)
+            got = self._done[key] = is_blocked(self._folded, self._question, h, self._by_set, trigger)
         return got
 
 
