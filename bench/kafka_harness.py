@@ -72,7 +72,7 @@ def delete_topics(server: str, topics: WorkerTopics) -> None:
 
 
 class EmptyAnalyzer:
-    def analyze(self, article: Article) -> Analysis:
+    def analyze(self, article: Article, timer: object = None) -> Analysis:
         return Analysis(article_id=article.id, topics=(), regions=(), events=())
 
 

@@ -26,7 +26,7 @@ TOPICS = WorkerTopics("in", "in.dlq", "out", "alerts")
 class EmptyAnalyzer:
     """The worker's behaviour does not depend on what the analysis says; the real one is slow to load."""
 
-    def analyze(self, article: Article) -> Analysis:
+    def analyze(self, article: Article, timer: object = None) -> Analysis:
         return Analysis(article_id=article.id, topics=(), regions=(), events=())
 
 
