@@ -7,12 +7,12 @@ from typing import NamedTuple
 
 from newswatch.analysis.regions.anchor import anchor_of
 from newswatch.analysis.regions.gazetteer import Table
-from newswatch.analysis.regions.places import Kind, Place, fold
+from newswatch.analysis.regions.places import DEMONYM, IGNORE, TOWN, Place, fold
 
 
 class Mention(NamedTuple):
-    """A capitalised name in the text, every place it may stand for, and the
-    country it surely means on its own (`anchor.anchor_of`, computed at load).
+    """A capitalised name in the text and every place it may stand for, with
+    what `describe` knows of those places (computed once per name at load).
 
     NamedTuples here and for readings and spots: dozens are built per article,
     and a frozen dataclass costs several times more to build.
@@ -22,19 +22,34 @@ class Mention(NamedTuple):
     end: int
     surface: str
     places: tuple[Place, ...]
-    anchor: str | None = None
+    anchor: str | None = None  # the country the name surely means (anchor.anchor_of)
+    towns: bool = False  # some reading is a town: river and person checks apply
+    demonym: Place | None = None  # its first demonym reading
+
+
+class Readings(NamedTuple):
+    """The part of a Mention that depends on the name alone."""
+
+    places: tuple[Place, ...]
+    anchor: str | None
+    towns: bool
+    demonym: Place | None
+
+
+def describe(places: tuple[Place, ...]) -> Readings:
+    towns = any(p.kind is TOWN for p in places)
+    demonym = next((p for p in places if p.kind is DEMONYM), None)
+    return Readings(places, anchor_of(places), towns, demonym)
 
 
 class _Entry(NamedTuple):
     """A folded name, or the start of longer names, or both."""
 
     longer: bool  # some longer name starts with this one
-    places: tuple[Place, ...]  # () when only the start of longer names
-    anchor: str | None
-    # Readings when the surface is not in capitals: acronym readings ("US")
+    name: Readings | None  # None when only the start of longer names
+    # The name when the surface is not in capitals: acronym readings ("US")
     # dropped. None when the name has no acronym reading.
-    cased: tuple[Place, ...] | None
-    cased_anchor: str | None
+    cased: Readings | None
 
 
 _BREAK = re.compile(r"[\W_]")  # not alphanumeric: where a name may end
@@ -74,7 +89,7 @@ class NameMatcher:
                 continue
             hits = []
             while entry is not None:
-                if entry.places:
+                if entry.name is not None:
                     hits.append((end, entry))
                 if not entry.longer or end == n:
                     break
@@ -88,24 +103,24 @@ class NameMatcher:
 def _longest(text: str, start: int, hits: list[tuple[int, _Entry]], out: list[Mention]) -> int:
     """Add the longest hit at `start` that keeps a reading; its end, else 0."""
     for end, entry in reversed(hits):
-        places, anchor = entry.places, entry.anchor
-        surface = text[start:end]
+        name, surface = entry.name, text[start:end]
         if entry.cased is not None and not surface.isupper():
-            places, anchor = entry.cased, entry.cased_anchor
-        if places:
+            name = entry.cased
+        if name is not None and name.places:
             # An outlet or team ("Daily Mail", "Kyiv Independent") hides the
             # places inside it and is no place itself.
-            if places[0].kind != Kind.IGNORE:
-                out.append(Mention(start, end, surface, places, anchor))
+            if name.places[0].kind is not IGNORE:
+                out.append(Mention(start, end, surface, *name))
             return end
     return 0
 
 
 def _entry(longer: bool, places: tuple[Place, ...]) -> _Entry:
+    if not places:
+        return _Entry(longer, None, None)
     if not any(p.exact_case for p in places):
-        return _Entry(longer, places, anchor_of(places), None, None)
-    cased = tuple(p for p in places if not p.exact_case)
-    return _Entry(longer, places, anchor_of(places), cased, anchor_of(cased))
+        return _Entry(longer, describe(places), None)
+    return _Entry(longer, describe(places), describe(tuple(p for p in places if not p.exact_case)))
 
 
 def _capitals(firsts: set[str]) -> str:

@@ -46,10 +46,11 @@ def read_mentions(
     memo: dict[tuple[int, bool], Place | None] = {}
     chosen: list[Place | None] = []
     for m, village in zip(kept, villages, strict=True):
-        places = _drop_rivers(text, m)
+        # River and person checks only change the readings of town names.
+        places = _drop_rivers(text, m) if m.towns else m.places
         if _is_person(text, m, c):
             places = ()
-        elif ctx.person_like(text, m.start, m.end):
+        elif m.towns and ctx.person_like(text, m.start, m.end):
             places = tuple(p for p in places if p.kind is not TOWN or p.curated)
         key = (id(places), village is not None)
         if places is not m.places:
@@ -146,9 +147,8 @@ def demonym_readings(text: str, mentions: Sequence[Mention], c: Context) -> list
     """Demonyms as readings: located before a place noun ("Ukrainian city"), else actors."""
     out = []
     for m in mentions:
-        dem = next((p for p in m.places if p.kind is DEMONYM), None)
-        if dem is not None and not _hidden(text, m, c):
-            out.append(_reading(text, m, dem, None, c, frozenset()))
+        if m.demonym is not None and not _hidden(text, m, c):
+            out.append(_reading(text, m, m.demonym, None, c, frozenset()))
     return out
 
 

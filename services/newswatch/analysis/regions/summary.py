@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from newswatch.analysis.regions import context as ctx
 from newswatch.analysis.regions.places import DEMONYM, TOWN, Kind
@@ -27,7 +27,8 @@ def build_result(text: str, readings: Sequence[Reading], c: Context) -> RegionRe
     # Mentions of one place share one Location (frozen, so safe to share).
     where: dict[tuple[int, str | None], Location] = {}
     spots = tuple(_spot(r, where) for r in located)
-    return RegionResult(_regions(located, c), spots, _best(spots))
+    counts, surfaces = _tally(located)
+    return RegionResult(_regions(counts, surfaces, c), spots, _best(spots, counts))
 
 
 def _fallback(text: str, readings: Sequence[Reading], c: Context) -> list[Reading]:
@@ -69,7 +70,8 @@ def _spot(r: Reading, where: dict[tuple[int, str | None], Location]) -> Spot:
     return Spot(m.start, m.end, _LEVEL.get(p.kind, Level.COUNTRY), location)
 
 
-def _regions(readings: Sequence[Reading], c: Context) -> tuple[RegionMention, ...]:
+def _tally(readings: Sequence[Reading]) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """Mentions per code (country, then subdivision, in order of first mention) and their surfaces."""
     counts: dict[str, int] = {}
     surfaces: dict[str, list[str]] = {}
     for r in readings:
@@ -81,6 +83,10 @@ def _regions(readings: Sequence[Reading], c: Context) -> tuple[RegionMention, ..
             counts[code] += 1
             if surface not in surfaces[code]:
                 surfaces[code].append(surface)
+    return counts, surfaces
+
+
+def _regions(counts: dict[str, int], surfaces: dict[str, list[str]], c: Context) -> tuple[RegionMention, ...]:
     top = max(counts.values(), default=1)
     return tuple(
         RegionMention(code, c.names.get(code, code), counts[code] / top, tuple(surfaces[code]))
@@ -88,21 +94,15 @@ def _regions(readings: Sequence[Reading], c: Context) -> tuple[RegionMention, ..
     )
 
 
-def _best(spots: Sequence[Spot]) -> Location:
-    """The article's main place: its most named subdivision, else its most named country."""
+def _best(spots: Sequence[Spot], counts: dict[str, int]) -> Location:
+    """The article's main place: its most named subdivision, else its most named country.
+
+    `counts` tallies the spots' codes; ties go to the first named.
+    """
     if not spots:
         return Location()
-    subs = _tally(s.location.subdivision for s in spots if s.location.subdivision)
+    subs = [code for code in counts if "-" in code]  # ISO 3166-2: country, dash, unit
     if subs:
-        top = max(subs, key=subs.__getitem__)  # the first named among the most named
+        top = max(subs, key=counts.__getitem__)
         return max((s for s in spots if s.location.subdivision == top), key=lambda s: s.level).location
-    countries = _tally(s.location.country for s in spots)
-    return Location(max(countries, key=countries.__getitem__))
-
-
-def _tally(codes: Iterable[str | None]) -> dict[str | None, int]:
-    # A plain dict: a Counter costs several microseconds more per article.
-    counts: dict[str | None, int] = {}
-    for code in codes:
-        counts[code] = counts.get(code, 0) + 1
-    return counts
+    return Location(max(counts, key=counts.__getitem__))

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from newswatch.analysis.regions.anchor import anchor_of
 from newswatch.analysis.regions.gazetteer import Packed, unpack
-from newswatch.analysis.regions.matcher import Mention
+from newswatch.analysis.regions.matcher import Mention, describe
 from newswatch.analysis.regions.places import Place, fold
 
 # Longer texts name their subdivisions; looking up every capitalised word of a
@@ -35,7 +34,7 @@ def small_towns(
         found = _longest(m.group(), table, countries)
         if found:
             name, places = found
-            out.append(Mention(m.start(), m.start() + len(name), name, places, anchor_of(places)))
+            out.append(Mention(m.start(), m.start() + len(name), name, *describe(places)))
     return out
 
 
