@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from newswatch.analysis.events.attributes import EXTRACTOR_SETS, EXTRACTORS
+from newswatch.analysis.events.attributes import EXTRACTOR_SETS, EXTRACTORS, TRIGGER_EXTRACTORS
 from newswatch.analysis.events.matcher import Hit
 from newswatch.analysis.events.rules import Rule
 from newswatch.analysis.text import Sentence
@@ -15,23 +15,30 @@ from newswatch.domain.model import Event, EventType, Location
 Hits = Mapping[str, Sequence[Hit]]
 
 
-def extracted(rule: Rule, s: Sentence, by_set: Hits, trigger: Hit) -> dict[str, Any]:
-    """The rule's computed attributes; extractors see offsets relative to the sentence."""
+Memo = dict[tuple[str, Hit | None], dict[str, Any]]
+
+
+def extracted(
+    rule: Rule, s: Sentence, by_set: Hits, trigger: Hit, memo: Memo | None = None
+) -> dict[str, Any]:
+    """The rule's computed attributes; extractors see offsets relative to the sentence.
+
+    `memo` (one per sentence) shares results between rules: most extractors read only
+    the sentence, the rest the trigger too.
+    """
     if not rule.extract:
         return {}
-    trig = _shift(trigger, s.start)
+    memo = {} if memo is None else memo
     out: dict[str, Any] = {}
     for name in rule.extract:
-        wanted = (k for k in EXTRACTOR_SETS.get(name, ()) if k in by_set)
-        local = {k: [_shift(h, s.start) for h in by_set[k]] for k in wanted}
-        out.update(EXTRACTORS[name](s.text, local, trig))
+        key = (name, trigger if name in TRIGGER_EXTRACTORS else None)
+        got = memo.get(key)
+        if got is None:
+            wanted = (k for k in EXTRACTOR_SETS.get(name, ()) if k in by_set)
+            local = {k: [_shift(h, s.start) for h in by_set[k]] for k in wanted}
+            got = memo[key] = EXTRACTORS[name](s.text, local, _shift(trigger, s.start))
+        out.update(got)
     return out
-
-
-def has_required(rule: Rule, s: Sentence, by_set: Hits, trigger: Hit) -> bool:
-    """True when the extractors find every attribute the rule requires (e.g. a count killed)."""
-    found = extracted(rule, s, by_set, trigger)
-    return all(name in found for name in rule.require)
 
 
 def merge_repeats(events: list[Event]) -> tuple[Event, ...]:

@@ -111,6 +111,9 @@ EXTRACTOR_SETS: dict[str, tuple[str, ...]] = {
     "border": ("border_country",),
 }
 
+# The extractors whose result depends on the trigger hit (the others read only the sentence).
+TRIGGER_EXTRACTORS = frozenset({"count", "size", "places"})
+
 EXTRACTORS: dict[str, Callable[[str, Hits, Hit], dict[str, Any]]] = {
     "actors": actors,
     "border": border,

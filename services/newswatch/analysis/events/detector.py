@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newswatch.analysis.events.assemble import extracted, merge_repeats
+from newswatch.analysis.events.assemble import Memo, extracted, merge_repeats
 from newswatch.analysis.events.context import claim_factor, is_blocked, words_between
-from newswatch.analysis.events.dates import has_year, stated_date
+from newswatch.analysis.events.dates import stated_date
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold, pad
 from newswatch.analysis.events.rules import Rule, RuleSet, load_rules
 from newswatch.analysis.events.sentences import first_sentence, sentence_at
@@ -48,7 +48,7 @@ class _Article:
     def fallback_date(self) -> str | None:
         """The date the first sentence states: conflict logs give it once, up front."""
         if self._fallback is None:
-            first = first_sentence(self.text) if has_year(self.text) else None
+            first = first_sentence(self.text)
             self._fallback = (stated_date(first.text) if first else None,)
         return self._fallback[0]
 
@@ -111,6 +111,7 @@ class EventDetector:
         present = by_set.keys()
         factor = claim_factor(by_set)
         blocked = _BlockedCache(article.folded, s.text.rstrip().endswith("?"), by_set)
+        memo: Memo = {}
         fired: dict[EventType, _Fired] = {}
         for i in self._candidates(present):
             rule = self._rules[i]
@@ -124,7 +125,7 @@ class EventDetector:
             trigger = self._trigger(rule, article.folded, by_set, blocked)
             if trigger is None:
                 continue
-            attrs = extracted(rule, s, by_set, trigger) if rule.require else None
+            attrs = extracted(rule, s, by_set, trigger, memo) if rule.require else None
             if attrs is not None and not all(name in attrs for name in rule.require):
                 continue
             fired[rule.type] = _Fired(rule, trigger, conf, attrs)
@@ -132,7 +133,7 @@ class EventDetector:
             return []
         location = locate(s.start, s.end)
         occurred = stated_date(s.text) or article.fallback_date()
-        return [self._event(s, f, by_set, location, occurred) for f in fired.values()]
+        return [self._event(s, f, by_set, location, occurred, memo) for f in fired.values()]
 
     def _candidates(self, present: Iterable[str]) -> list[int]:
         """Indices of the rules whose trigger set has a hit, in file order."""
@@ -161,12 +162,15 @@ class EventDetector:
         return None
 
     @staticmethod
-    def _event(s: Sentence, f: _Fired, by_set: Hits, location: Location, occurred: str | None) -> Event:
+    def _event(
+        s: Sentence, f: _Fired, by_set: Hits, location: Location, occurred: str | None, memo: Memo
+    ) -> Event:
         attrs: dict[str, Any] = {}
         for name, set_name in f.rule.attributes:
             if set_name in by_set:
                 attrs[name] = min(by_set[set_name], key=lambda h: abs(h.start - f.trigger.start)).value
-        attrs.update(f.extracted if f.extracted is not None else extracted(f.rule, s, by_set, f.trigger))
+        computed = f.extracted if f.extracted is not None else extracted(f.rule, s, by_set, f.trigger, memo)
+        attrs.update(computed)
         if f.confidence < f.rule.confidence:
             attrs["claimed"] = True
         evidence = Evidence(s.text, s.start, s.end)
