@@ -25,6 +25,7 @@ class Mention(NamedTuple):
     anchor: str | None = None  # the country the name surely means (anchor.anchor_of)
     towns: bool = False  # some reading is a town: river and person checks apply
     demonym: Place | None = None  # its first demonym reading
+    person: bool = True  # also a listed person's name: check the context
 
 
 class Readings(NamedTuple):
@@ -34,12 +35,13 @@ class Readings(NamedTuple):
     anchor: str | None
     towns: bool
     demonym: Place | None
+    person: bool
 
 
-def describe(places: tuple[Place, ...]) -> Readings:
+def describe(places: tuple[Place, ...], person: bool = True) -> Readings:
     towns = any(p.kind is TOWN for p in places)
     demonym = next((p for p in places if p.kind is DEMONYM), None)
-    return Readings(places, anchor_of(places), towns, demonym)
+    return Readings(places, anchor_of(places), towns, demonym, person)
 
 
 class _Entry(NamedTuple):
@@ -64,15 +66,18 @@ class NameMatcher:
     longer name; no per-character scan of the whole text.
     """
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, people: frozenset[str] = frozenset()) -> None:
+        """`people`: lower-cased person names that are also place names ("Chad")."""
+        people = frozenset(fold(name) for name in people)
         self._names: dict[str, _Entry] = {}
         for key, places in table.items():
-            self._names[key] = _entry(key in self._names and self._names[key].longer, tuple(places))
+            longer = key in self._names and self._names[key].longer
+            self._names[key] = _entry(longer, tuple(places), key in people)
             for i in range(1, len(key)):
                 # Every place a longer name may be cut at on the way to its end.
                 if not key[i].isalnum():
                     prefix = self._names.get(key[:i])
-                    self._names[key[:i]] = prefix._replace(longer=True) if prefix else _entry(True, ())
+                    self._names[key[:i]] = prefix._replace(longer=True) if prefix else _entry(True, (), False)
         # A capital not right after a letter or digit, and the rest of its word
         # (the look-behind after the capital keeps the regex's fast first-letter search).
         self._word = re.compile(f"[{_capitals({key[0] for key in table})}](?<![^\\W_].)[^\\W_]*")
@@ -115,12 +120,13 @@ def _longest(text: str, start: int, hits: list[tuple[int, _Entry]], out: list[Me
     return 0
 
 
-def _entry(longer: bool, places: tuple[Place, ...]) -> _Entry:
+def _entry(longer: bool, places: tuple[Place, ...], person: bool) -> _Entry:
     if not places:
         return _Entry(longer, None, None)
+    name = describe(places, person)
     if not any(p.exact_case for p in places):
-        return _Entry(longer, describe(places), None)
-    return _Entry(longer, describe(places), describe(tuple(p for p in places if not p.exact_case)))
+        return _Entry(longer, name, None)
+    return _Entry(longer, name, describe(tuple(p for p in places if not p.exact_case), person))
 
 
 def _capitals(firsts: set[str]) -> str:

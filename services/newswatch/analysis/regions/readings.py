@@ -37,7 +37,7 @@ def read_mentions(
     text: str, mentions: Sequence[Mention], c: Context, countries: frozenset[str] = frozenset()
 ) -> list[Reading]:
     """One reading per mention that names a place; `countries` adds known context."""
-    kept = [m for m in mentions if not _hidden(text, m, c)]
+    kept = [m for m in mentions if not _hidden(text, m, c)] if ctx.comparison_cues(text) else list(mentions)
     known = anchors(kept, countries)
     villages = [_village(text, kept, i) for i in range(len(kept))]
     # A name read as itself (no river, no person) gets the same reading each
@@ -48,7 +48,7 @@ def read_mentions(
     for m, village in zip(kept, villages, strict=True):
         # River and person checks only change the readings of town names.
         places = _drop_rivers(text, m) if m.towns else m.places
-        if _is_person(text, m, c):
+        if m.person and _is_person(text, m, c):
             places = ()
         elif m.towns and ctx.person_like(text, m.start, m.end):
             places = tuple(p for p in places if p.kind is not TOWN or p.curated)
@@ -60,8 +60,9 @@ def read_mentions(
         else:
             chosen.append(memo.setdefault(key, choose(places, known, key[1])))
     out: list[Reading] = []
+    any_village = any(villages)  # seldom: then no reading needs its oblast's
     for i, m in enumerate(kept):
-        place = _within_admin(kept, chosen, villages, i, known)
+        place = _within_admin(kept, chosen, villages, i, known) if any_village else chosen[i]
         if place is not None:
             out.append(_reading(text, m, place, villages[i], c, known.main))
     return out
@@ -111,7 +112,7 @@ def _hidden(text: str, m: Mention, c: Context) -> bool:
 def _drop_rivers(text: str, m: Mention) -> tuple[Place, ...]:
     # "the Dnipro" / "the Don" are rivers: after "the", a town name stands for
     # its river, which places the story in the country but in no subdivision.
-    if not ctx.river_like(text, m.start, m.end):
+    if text[max(0, m.start - 4) : m.start] != "the " or not ctx.river_like(text, m.start, m.end):
         return m.places
     others = tuple(p for p in m.places if p.kind is not TOWN)
     towns = [p for p in m.places if p.kind is TOWN and not p.common]
@@ -146,8 +147,9 @@ def _located(text: str, m: Mention, place: Place, c: Context, main: frozenset[st
 def demonym_readings(text: str, mentions: Sequence[Mention], c: Context) -> list[Reading]:
     """Demonyms as readings: located before a place noun ("Ukrainian city"), else actors."""
     out = []
+    cues = ctx.comparison_cues(text)
     for m in mentions:
-        if m.demonym is not None and not _hidden(text, m, c):
+        if m.demonym is not None and not (cues and _hidden(text, m, c)):
             out.append(_reading(text, m, m.demonym, None, c, frozenset()))
     return out
 

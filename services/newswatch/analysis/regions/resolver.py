@@ -29,7 +29,7 @@ class RegionResolver:
         rules = load_aliases()
         gazetteer = build_gazetteer(rules)
         # The matcher keeps what it needs; the scanned table itself is dropped.
-        matcher = NameMatcher(gazetteer.scanned)
+        matcher = NameMatcher(gazetteer.scanned, rules.person_names)
         context = Context(
             _display_names(),
             rules.place_nouns,
