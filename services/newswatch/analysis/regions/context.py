@@ -110,14 +110,10 @@ def river_like(text: str, start: int, end: int) -> bool:
     return not word or word in _RIVER_NEXT
 
 
-def comparison_cues(text: str) -> bool:
-    """Whether any comparison can be in `text`: every pattern needs one of these words."""
-    return "area" in text or "size" in text or "than" in text or " as " in text or "equ" in text
-
-
 def is_comparison(text: str, start: int, patterns: Sequence[re.Pattern[str]]) -> bool:
     window = text[max(0, start - _WINDOW) : start]
-    if not comparison_cues(window):  # the cheap test first
+    # Cheap test first: every comparison pattern needs one of these words.
+    if not ("area" in window or "size" in window or "than" in window or " as " in window or "equ" in window):
         return False
     window = window.lower()
     return any(p.search(window) for p in patterns)

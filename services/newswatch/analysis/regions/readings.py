@@ -37,7 +37,7 @@ def read_mentions(
     text: str, mentions: Sequence[Mention], c: Context, countries: frozenset[str] = frozenset()
 ) -> list[Reading]:
     """One reading per mention that names a place; `countries` adds known context."""
-    kept = [m for m in mentions if not _hidden(text, m, c)] if ctx.comparison_cues(text) else list(mentions)
+    kept = [m for m in mentions if not _hidden(text, m, c)]
     known = anchors(kept, countries)
     villages = [_village(text, kept, i) for i in range(len(kept))]
     # A name read as itself (no river, no person) gets the same reading each
@@ -147,9 +147,8 @@ def _located(text: str, m: Mention, place: Place, c: Context, main: frozenset[st
 def demonym_readings(text: str, mentions: Sequence[Mention], c: Context) -> list[Reading]:
     """Demonyms as readings: located before a place noun ("Ukrainian city"), else actors."""
     out = []
-    cues = ctx.comparison_cues(text)
     for m in mentions:
-        if m.demonym is not None and not (cues and _hidden(text, m, c)):
+        if m.demonym is not None and not _hidden(text, m, c):
             out.append(_reading(text, m, m.demonym, None, c, frozenset()))
     return out
 
