@@ -7,7 +7,7 @@ unit that follows it (when it is an area unit); `parse_number` reads one token.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -50,8 +50,9 @@ _QUANTITY_ANY_CASE = re.compile(_QUANTITY_SRC, re.IGNORECASE)
 _TOKEN = re.compile(rf"({_NUM})\s*({'|'.join(_SCALE)})?")
 
 
-@dataclass(frozen=True, slots=True)
-class Quantity:
+class Quantity(NamedTuple):
+    """A number found in text, with its bounds, qualifier, unit and offsets (a tuple: cheap to build)."""
+
     value: float  # the low bound (or the number itself)
     high: float | None
     qualifier: str | None  # min / max / approx

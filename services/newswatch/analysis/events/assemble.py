@@ -61,4 +61,7 @@ def merge_repeats(events: list[Event]) -> tuple[Event, ...]:
 
 
 def _shift(h: Hit, by: int) -> Hit:
-    return Hit(h.start - by, h.end - by, h.set, h.value)
+    return _new(Hit, (h.start - by, h.end - by, h.set, h.value))
+
+
+_new = tuple.__new__  # skips the NamedTuple's Python-level __new__

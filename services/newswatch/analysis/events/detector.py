@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from newswatch.analysis.events.assemble import Memo, extracted, merge_repeats
 from newswatch.analysis.events.context import claim_factor, is_blocked, words_between
@@ -20,8 +19,7 @@ Locate = Callable[[int, int], Location]
 Hits = Mapping[str, Sequence[Hit]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Fired:
+class _Fired(NamedTuple):
     rule: Rule
     trigger: Hit
     confidence: float
