@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from typing import NamedTuple
 
 from newswatch.analysis.regions.anchor import anchor_of
@@ -47,7 +48,9 @@ def describe(places: tuple[Place, ...], person: bool = True) -> Readings:
 class _Entry(NamedTuple):
     """A folded name, or the start of longer names, or both."""
 
-    longer: bool  # some longer name starts with this one
+    # How longer names go on after this one: their next two characters (one
+    # if the name ends there). Empty when no longer name starts with this one.
+    longer: frozenset[str]
     name: Readings | None  # None when only the start of longer names
     # The name when the surface is not in capitals: acronym readings ("US")
     # dropped. None when the name has no acronym reading.
@@ -69,15 +72,17 @@ class NameMatcher:
     def __init__(self, table: Table, people: frozenset[str] = frozenset()) -> None:
         """`people`: lower-cased person names that are also place names ("Chad")."""
         people = frozenset(fold(name) for name in people)
-        self._names: dict[str, _Entry] = {}
-        for key, places in table.items():
-            longer = key in self._names and self._names[key].longer
-            self._names[key] = _entry(longer, tuple(places), key in people)
+        # Every place a name may be cut at on the way to its end (before a
+        # character that is no letter or digit), and how it goes on from there.
+        longer: dict[str, set[str]] = defaultdict(set)
+        for key in table:
             for i in range(1, len(key)):
-                # Every place a longer name may be cut at on the way to its end.
                 if not key[i].isalnum():
-                    prefix = self._names.get(key[:i])
-                    self._names[key[:i]] = prefix._replace(longer=True) if prefix else _entry(True, (), False)
+                    longer[key[:i]].add(key[i : i + 2])
+        self._names = {
+            key: _entry(frozenset(longer.get(key, ())), tuple(table.get(key, ())), key in people)
+            for key in table.keys() | longer.keys()
+        }
         # A capital not right after a letter or digit, and the rest of its word
         # (the look-behind after the capital keeps the regex's fast first-letter search).
         self._word = re.compile(f"[{_capitals({key[0] for key in table})}](?<![^\\W_].)[^\\W_]*")
@@ -96,12 +101,14 @@ class NameMatcher:
             while entry is not None:
                 if entry.name is not None:
                     hits.append((end, entry))
-                if not entry.longer or end == n:
+                then = low[end : end + 2]  # "" at the end of the text
+                if then not in entry.longer and then[:1] not in entry.longer:
                     break
                 stop = _BREAK.search(text, end + 1)
                 end = stop.start() if stop else n
                 entry = get(low[start:end])
-            covered = _longest(text, start, hits, out) or covered
+            if hits:  # else only the start of longer names ("The")
+                covered = _longest(text, start, hits, out) or covered
         return out
 
 
@@ -115,12 +122,12 @@ def _longest(text: str, start: int, hits: list[tuple[int, _Entry]], out: list[Me
             # An outlet or team ("Daily Mail", "Kyiv Independent") hides the
             # places inside it and is no place itself.
             if name.places[0].kind is not IGNORE:
-                out.append(Mention(start, end, surface, *name))
+                out.append(Mention._make((start, end, surface, *name)))
             return end
     return 0
 
 
-def _entry(longer: bool, places: tuple[Place, ...], person: bool) -> _Entry:
+def _entry(longer: frozenset[str], places: tuple[Place, ...], person: bool) -> _Entry:
     if not places:
         return _Entry(longer, None, None)
     name = describe(places, person)
