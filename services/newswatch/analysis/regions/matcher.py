@@ -57,6 +57,7 @@ class _Entry(NamedTuple):
     cased: Readings | None
 
 
+_NO_LONGER: frozenset[str] = frozenset()  # shared: most names start no longer one
 _BREAK = re.compile(r"[\W_]")  # not alphanumeric: where a name may end
 
 
@@ -80,7 +81,11 @@ class NameMatcher:
                 if not key[i].isalnum():
                     longer[key[:i]].add(key[i : i + 2])
         self._names = {
-            key: _entry(frozenset(longer.get(key, ())), tuple(table.get(key, ())), key in people)
+            key: _entry(
+                frozenset(longer[key]) if key in longer else _NO_LONGER,
+                tuple(table.get(key, ())),
+                key in people,
+            )
             for key in table.keys() | longer.keys()
         }
         # A capital not right after a letter or digit, and the rest of its word
