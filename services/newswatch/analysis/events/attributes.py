@@ -21,17 +21,25 @@ _PLACE = re.compile(r"\s+(?:the\s+)?((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)*)
 _MAGNITUDE = re.compile(r"magnitude[- ](\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)[- ]magnitude", re.IGNORECASE)
 
 
+def _looks_like_year(text: str, q: Quantity) -> bool:
+    return text[q.start : q.end].isdigit() and 1900 <= q.value <= 2100  # "2023", not "2,000"
+
+
 def _is_date_part(text: str, q: Quantity) -> bool:
     after = text[q.end : q.end + 12].strip().split(" ", 1)[0].strip(",.").lower()
     before = text[max(0, q.start - 12) : q.start].strip().rsplit(" ", 1)[-1].strip(",.").lower()
-    looks_like_year = text[q.start : q.end].isdigit() and 1900 <= q.value <= 2100  # "2023", not "2,000"
-    return after in MONTH_WORDS or before in MONTH_WORDS or looks_like_year
+    return after in MONTH_WORDS or before in MONTH_WORDS or _looks_like_year(text, q)
 
 
 @lru_cache(maxsize=512)
 def quantities(text: str) -> list[Quantity]:
     """Quantities that are not parts of dates; cached because several events share a sentence."""
-    return [q for q in find_quantities(text) if not _is_date_part(text, q)]
+    found = find_quantities(text)
+    low = text.lower()
+    # The words around a number can only be a month if the sentence names one somewhere.
+    if not any(m in low for m in MONTH_WORDS):
+        return [q for q in found if not _looks_like_year(text, q)]
+    return [q for q in found if not _is_date_part(text, q)]
 
 
 def _nearest_before(text: str, qs: list[Quantity], at: int, window: int) -> Quantity | None:

@@ -16,6 +16,7 @@ from newswatch.analysis.text import Sentence
 from newswatch.domain.model import Event, EventType, Evidence, Location
 
 Locate = Callable[[int, int], Location]
+_CANDIDATE_CACHE_SIZE = 4096
 Hits = Mapping[str, Sequence[Hit]]
 
 
@@ -69,6 +70,7 @@ class EventDetector:
         for i, r in enumerate(ruleset.rules):
             by_trigger.setdefault(r.all[0], []).append(i)
         self._by_trigger = {k: tuple(v) for k, v in by_trigger.items()}
+        self._candidate_cache: dict[frozenset[str], tuple[int, ...]] = {}
 
     @classmethod
     def load(cls, directory: Path | None = None) -> EventDetector:
@@ -133,10 +135,17 @@ class EventDetector:
         occurred = stated_date(s.text) or article.fallback_date()
         return [self._event(s, f, by_set, location, occurred, memo) for f in fired.values()]
 
-    def _candidates(self, present: Iterable[str]) -> list[int]:
+    def _candidates(self, present: Iterable[str]) -> tuple[int, ...]:
         """Indices of the rules whose trigger set has a hit, in file order."""
-        found = [self._by_trigger[k] for k in present if k in self._by_trigger]
-        return sorted(i for group in found for i in group)
+        key = frozenset(k for k in present if k in self._by_trigger)
+        got = self._candidate_cache.get(key)
+        if got is None:
+            # Few distinct trigger combinations occur (bounded all the same); a race between
+            # threads only computes one twice.
+            if len(self._candidate_cache) > _CANDIDATE_CACHE_SIZE:
+                self._candidate_cache.clear()
+            got = self._candidate_cache[key] = tuple(sorted(i for k in key for i in self._by_trigger[k]))
+        return got
 
     @staticmethod
     def _admits(rule: Rule, present: Any, article: _Article) -> bool:

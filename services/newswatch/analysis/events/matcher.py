@@ -97,8 +97,10 @@ class PhraseMatcher:
             stop = at + length if padded[last] == " " else padded.index(" ", last) - 1
             if stop > end:
                 continue
-            # tuple.__new__ skips the NamedTuple's Python-level __new__ (hits are made by the dozen).
-            hits += [_new(Hit, (at, stop, set_name, value)) for set_name, value in entries]
+            # (start, end) + (set, value) through tuple.__new__: no NamedTuple __new__ call per hit.
+            span = (at, stop)
+            for entry in entries:
+                hits.append(_new(Hit, span + entry))
         return hits
 
 
