@@ -1,10 +1,11 @@
-"""Which country a name surely means on its own: computed once per name at start-up."""
+"""Facts about a name on its own, computed once per name at start-up: the
+country it surely means, and which of its readings can ever be chosen."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from newswatch.analysis.regions.places import Kind, Place
+from newswatch.analysis.regions.places import TOWN, Kind, Place
 
 # Big enough that the name alone places a story in its country.
 ANCHOR_POPULATION = 15_000
@@ -31,3 +32,21 @@ def anchor_of(places: Sequence[Place]) -> str | None:
 
 def anchoring(p: Place) -> bool:
     return not p.common and p.population >= ANCHOR_POPULATION
+
+
+def options(places: tuple[Place, ...]) -> tuple[Place, ...]:
+    """`places` without the towns `choose.choose` can never pick.
+
+    A town loses to a namesake in the same country with the same flags and more
+    people (or as many, listed first): whatever the context, that namesake
+    passes every test the town passes and scores higher. "Paris" keeps one
+    town per country instead of a dozen in the US.
+    """
+    best: dict[tuple[str, bool, bool], Place] = {}
+    for p in places:
+        if p.kind is TOWN:
+            group = (p.country, p.common, p.curated)
+            if group not in best or p.population > best[group].population:
+                best[group] = p
+    kept = tuple(p for p in places if p.kind is not TOWN or best[p.country, p.common, p.curated] is p)
+    return places if len(kept) == len(places) else kept

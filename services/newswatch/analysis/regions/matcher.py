@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from typing import NamedTuple
 
-from newswatch.analysis.regions.anchor import anchor_of
+from newswatch.analysis.regions.anchor import anchor_of, options
 from newswatch.analysis.regions.gazetteer import Table
 from newswatch.analysis.regions.places import DEMONYM, IGNORE, TOWN, Place, fold
 
@@ -27,6 +27,7 @@ class Mention(NamedTuple):
     towns: bool = False  # some reading is a town: river and person checks apply
     demonym: Place | None = None  # its first demonym reading
     person: bool = True  # also a listed person's name: check the context
+    options: tuple[Place, ...] = ()  # the readings `choose` needs (anchor.options)
 
 
 class Readings(NamedTuple):
@@ -37,12 +38,13 @@ class Readings(NamedTuple):
     towns: bool
     demonym: Place | None
     person: bool
+    options: tuple[Place, ...]
 
 
 def describe(places: tuple[Place, ...], person: bool = True) -> Readings:
     towns = any(p.kind is TOWN for p in places)
     demonym = next((p for p in places if p.kind is DEMONYM), None)
-    return Readings(places, anchor_of(places), towns, demonym, person)
+    return Readings(places, anchor_of(places), towns, demonym, person, options(places))
 
 
 class _Entry(NamedTuple):

@@ -57,8 +57,8 @@ def read_mentions(
             chosen.append(choose(places, known, key[1]))
         elif key in memo:
             chosen.append(memo[key])
-        else:
-            chosen.append(memo.setdefault(key, choose(places, known, key[1])))
+        else:  # m.options: the places that can be chosen, fewer than m.places
+            chosen.append(memo.setdefault(key, choose(m.options, known, key[1])))
     out: list[Reading] = []
     any_village = any(villages)  # seldom: then no reading needs its oblast's
     for i, m in enumerate(kept):
