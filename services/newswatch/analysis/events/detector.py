@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from newswatch.analysis.events.assemble import Memo, extracted, merge_repeats
-from newswatch.analysis.events.context import claim_factor, is_blocked, words_between
+from newswatch.analysis.events.context import claim_factor
 from newswatch.analysis.events.dates import stated_date
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold, pad
 from newswatch.analysis.events.rules import Rule, RuleSet, load_rules
-from newswatch.analysis.events.sentences import first_sentence, sentence_at
+from newswatch.analysis.events.scope import (
+    ArticleScope,
+    BlockedCache,
+    Hits,
+    anchors,
+    distance,
+    sentence_hits,
+)
+from newswatch.analysis.events.sentences import sentence_at
 from newswatch.analysis.text import Sentence
 from newswatch.domain.model import Event, EventType, Evidence, Location
 
 Locate = Callable[[int, int], Location]
 _CANDIDATE_CACHE_SIZE = 4096
-Hits = Mapping[str, Sequence[Hit]]
 
 
 class _Fired(NamedTuple):
@@ -25,31 +32,6 @@ class _Fired(NamedTuple):
     trigger: Hit
     confidence: float
     extracted: dict[str, Any] | None = None  # already computed when the rule requires attributes
-
-
-class _Article:
-    """Per-article facts computed at most once, and only when a sentence needs them."""
-
-    __slots__ = ("_fallback", "_matcher", "_sets", "folded", "padded", "text")
-
-    def __init__(self, text: str, folded: str, padded: str, matcher: PhraseMatcher) -> None:
-        self.text, self.folded, self.padded, self._matcher = text, folded, padded, matcher
-        self._sets: frozenset[str] | None = None
-        self._fallback: tuple[str | None] | None = None
-
-    def sets(self) -> frozenset[str]:
-        """Every phrase set with an (unmasked) hit anywhere in the article."""
-        if self._sets is None:
-            hits = _unmasked(self._matcher.scan_span(self.padded, 0, len(self.text)))
-            self._sets = frozenset(h.set for h in hits)
-        return self._sets
-
-    def fallback_date(self) -> str | None:
-        """The date the first sentence states: conflict logs give it once, up front."""
-        if self._fallback is None:
-            first = first_sentence(self.text)
-            self._fallback = (stated_date(first.text) if first else None,)
-        return self._fallback[0]
 
 
 def _no_location(start: int, end: int) -> Location:
@@ -88,7 +70,7 @@ class EventDetector:
         starts = self._matcher.trigger_starts(padded)
         if not starts:
             return ()
-        article = _Article(text, folded, padded, self._matcher)
+        article = ArticleScope(text, folded, padded, self._matcher)
         events: list[Event] = []
         end = -1
         for at in sorted(starts):
@@ -96,7 +78,7 @@ class EventDetector:
                 continue  # same sentence as the previous trigger
             s = sentence_at(text, at)
             end = s.end
-            by_set = _grouped(_unmasked(self._matcher.scan_span(padded, s.start, s.end)))
+            by_set = sentence_hits(self._matcher, padded, s)
             if not self._triggers_in(by_set):
                 continue
             events.extend(self._sentence_events(article, s, by_set, locate))
@@ -107,10 +89,12 @@ class EventDetector:
     def _triggers_in(self, by_set: Hits) -> bool:
         return any(k in self._by_trigger for k in by_set)
 
-    def _sentence_events(self, article: _Article, s: Sentence, by_set: Hits, locate: Locate) -> list[Event]:
+    def _sentence_events(
+        self, article: ArticleScope, s: Sentence, by_set: Hits, locate: Locate
+    ) -> list[Event]:
         present = by_set.keys()
         factor = claim_factor(by_set)
-        blocked = _BlockedCache(article.folded, s.text.rstrip().endswith("?"), by_set)
+        blocked = BlockedCache(article.folded, s.text.rstrip().endswith("?"), by_set)
         memo: Memo = {}
         fired: dict[EventType, _Fired] = {}
         for i in self._candidates(present):
@@ -148,7 +132,7 @@ class EventDetector:
         return got
 
     @staticmethod
-    def _admits(rule: Rule, present: Any, article: _Article) -> bool:
+    def _admits(rule: Rule, present: Any, article: ArticleScope) -> bool:
         if any(n in present for n in rule.none):
             return False
         if not rule.any or any(a in present for a in rule.any):
@@ -157,13 +141,13 @@ class EventDetector:
         return rule.any_in_text and any(a in article.sets() for a in rule.any)
 
     @staticmethod
-    def _trigger(rule: Rule, folded: str, by_set: Hits, blocked: _BlockedCache) -> Hit | None:
+    def _trigger(rule: Rule, folded: str, by_set: Hits, blocked: BlockedCache) -> Hit | None:
         for t in by_set[rule.all[0]]:
             if rule.window is not None and not all(
-                any(_distance(folded, t, h) <= rule.window for h in by_set[other]) for other in rule.all[1:]
+                any(distance(folded, t, h) <= rule.window for h in by_set[other]) for other in rule.all[1:]
             ):
                 continue
-            if rule.modality and any(blocked(h, t) for h in _anchors(rule, t, by_set)):
+            if rule.modality and any(blocked(h, t) for h in anchors(rule, t, by_set)):
                 continue
             return t
         return None
@@ -182,56 +166,3 @@ class EventDetector:
             attrs["claimed"] = True
         evidence = Evidence(s.text, s.start, s.end)
         return Event(f.rule.type, round(f.confidence, 4), f.rule.slug, evidence, location, attrs, occurred)
-
-
-class _BlockedCache:
-    """`is_blocked` per (anchor, trigger), computed once per sentence: rules share anchors."""
-
-    __slots__ = ("_by_set", "_done", "_folded", "_question")
-
-    def __init__(self, folded: str, question: bool, by_set: Hits) -> None:
-        self._folded, self._question, self._by_set = folded, question, by_set
-        self._done: dict[tuple[Hit, Hit], bool] = {}
-
-    def __call__(self, h: Hit, trigger: Hit) -> bool:
-        key = (h, trigger)
-        got = self._done.get(key)
-        if got is None:
-            got = self._done[key] = is_blocked(self._folded, self._question, h, self._by_set, trigger)
-        return got
-
-
-def _grouped(hits: list[Hit]) -> dict[str, list[Hit]]:
-    by_set: dict[str, list[Hit]] = {}
-    for h in hits:
-        by_set.setdefault(h.set, []).append(h)
-    return by_set
-
-
-def _unmasked(hits: list[Hit]) -> list[Hit]:
-    """Drop hits inside a `mask` phrase: "heart attack", "port city" and "strike a deal"
-    contain trigger words but report no event."""
-    masks = [h for h in hits if h.set == "mask"]
-    if not masks:
-        return hits
-    return [
-        h for h in hits if h.set != "mask" and not any(m.start <= h.start and h.end <= m.end for m in masks)
-    ]
-
-
-def _anchors(rule: Rule, trigger: Hit, by_set: Hits) -> list[Hit]:
-    """The trigger and, per other required set, its hit nearest the trigger.
-
-    A cue governing either blocks the match: in "fear of the next bombing of its
-    power plants by missiles" the cue governs "bombing", not the trigger "missiles".
-    """
-    out = [trigger]
-    for other in rule.all[1:]:
-        out.append(min(by_set[other], key=lambda h: abs(h.start - trigger.start)))
-    return out
-
-
-def _distance(folded: str, a: Hit, b: Hit) -> int:
-    return (
-        words_between(folded, a.end, b.start) if a.end <= b.start else words_between(folded, b.end, a.start)
-    )

@@ -1,0 +1,102 @@
+"""Per-article and per-sentence views the detector evaluates rules against.
+
+`ArticleScope` holds what is computed at most once per article, and only when a
+sentence needs it; `sentence_hits` turns a sentence's phrase hits into the by-set map
+the rules read; `BlockedCache` remembers modality decisions within one sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from newswatch.analysis.events.context import is_blocked, words_between
+from newswatch.analysis.events.dates import stated_date
+from newswatch.analysis.events.matcher import Hit, PhraseMatcher
+from newswatch.analysis.events.rules import Rule
+from newswatch.analysis.events.sentences import first_sentence
+from newswatch.analysis.text import Sentence
+
+Hits = Mapping[str, Sequence[Hit]]
+
+
+class ArticleScope:
+    """Per-article facts computed at most once, and only when a sentence needs them."""
+
+    __slots__ = ("_fallback", "_matcher", "_sets", "folded", "padded", "text")
+
+    def __init__(self, text: str, folded: str, padded: str, matcher: PhraseMatcher) -> None:
+        self.text, self.folded, self.padded, self._matcher = text, folded, padded, matcher
+        self._sets: frozenset[str] | None = None
+        self._fallback: tuple[str | None] | None = None
+
+    def sets(self) -> frozenset[str]:
+        """Every phrase set with an (unmasked) hit anywhere in the article."""
+        if self._sets is None:
+            hits = unmasked(self._matcher.scan_span(self.padded, 0, len(self.text)))
+            self._sets = frozenset(h.set for h in hits)
+        return self._sets
+
+    def fallback_date(self) -> str | None:
+        """The date the first sentence states: conflict logs give it once, up front."""
+        if self._fallback is None:
+            first = first_sentence(self.text)
+            self._fallback = (stated_date(first.text) if first else None,)
+        return self._fallback[0]
+
+
+class BlockedCache:
+    """`is_blocked` per (anchor, trigger), computed once per sentence: rules share anchors."""
+
+    __slots__ = ("_by_set", "_done", "_folded", "_question")
+
+    def __init__(self, folded: str, question: bool, by_set: Hits) -> None:
+        self._folded, self._question, self._by_set = folded, question, by_set
+        self._done: dict[tuple[Hit, Hit], bool] = {}
+
+    def __call__(self, h: Hit, trigger: Hit) -> bool:
+        key = (h, trigger)
+        got = self._done.get(key)
+        if got is None:
+            got = self._done[key] = is_blocked(self._folded, self._question, h, self._by_set, trigger)
+        return got
+
+
+def sentence_hits(matcher: PhraseMatcher, padded: str, s: Sentence) -> dict[str, list[Hit]]:
+    """The sentence's unmasked phrase hits by set, each list in text order."""
+    return _grouped(unmasked(matcher.scan_span(padded, s.start, s.end)))
+
+
+def _grouped(hits: list[Hit]) -> dict[str, list[Hit]]:
+    by_set: dict[str, list[Hit]] = {}
+    for h in hits:
+        by_set.setdefault(h.set, []).append(h)
+    return by_set
+
+
+def unmasked(hits: list[Hit]) -> list[Hit]:
+    """Drop hits inside a `mask` phrase: "heart attack", "port city" and "strike a deal"
+    contain trigger words but report no event."""
+    masks = [h for h in hits if h.set == "mask"]
+    if not masks:
+        return hits
+    return [
+        h for h in hits if h.set != "mask" and not any(m.start <= h.start and h.end <= m.end for m in masks)
+    ]
+
+
+def anchors(rule: Rule, trigger: Hit, by_set: Hits) -> list[Hit]:
+    """The trigger and, per other required set, its hit nearest the trigger.
+
+    A cue governing either blocks the match: in "fear of the next bombing of its
+    power plants by missiles" the cue governs "bombing", not the trigger "missiles".
+    """
+    out = [trigger]
+    for other in rule.all[1:]:
+        out.append(min(by_set[other], key=lambda h: abs(h.start - trigger.start)))
+    return out
+
+
+def distance(folded: str, a: Hit, b: Hit) -> int:
+    return (
+        words_between(folded, a.end, b.start) if a.end <= b.start else words_between(folded, b.end, a.start)
+    )
