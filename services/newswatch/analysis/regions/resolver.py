@@ -43,13 +43,16 @@ class RegionResolver:
     def resolve(self, text: str) -> RegionResult:
         """Regions named in `text` and the spots that locate its events. Never raises."""
         mentions = self.matcher.scan(text)
-        readings = read_mentions(text, mentions, self.context)
+        readings = read_mentions(text, mentions, self.context)  # in text order
+        later = []
         if not any(r.located and r.place.subdivision for r in readings):
             countries = frozenset(r.place.country for r in readings if r.located)
             extra = small_towns(text, self.small_towns, mentions, countries)
-            readings += read_mentions(text, extra, self.context, countries)
-        readings += demonym_readings(text, mentions, self.context)
-        readings.sort(key=lambda r: r.mention.start)
+            later = read_mentions(text, extra, self.context, countries)
+        later += demonym_readings(text, mentions, self.context)
+        if later:
+            readings += later
+            readings.sort(key=lambda r: r.mention.start)
         return build_result(text, readings, self.context)
 
 

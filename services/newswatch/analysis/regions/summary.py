@@ -90,7 +90,7 @@ def _regions(counts: dict[str, int], surfaces: dict[str, list[str]], c: Context)
     top = max(counts.values(), default=1)
     return tuple(
         RegionMention(code, c.names.get(code, code), counts[code] / top, tuple(surfaces[code]))
-        for code in sorted(surfaces, key=lambda code: -counts[code])
+        for code in sorted(counts, key=counts.__getitem__, reverse=True)  # stable: ties keep their order
     )
 
 
