@@ -15,6 +15,7 @@ from newswatch.compose import Services
 from newswatch.config import Settings
 from newswatch.domain.model import Analysis, Article
 from newswatch.metrics import Metrics
+from newswatch.metrics_labels import StageTimer, untimed
 from newswatch.pipeline import NoAlerts, Pipeline
 from newswatch.runtime.embedded_loop import PipelineLoop
 from newswatch.store.analyses import SQLiteAnalyses
@@ -55,7 +56,7 @@ class ListConsumer:
 class EmptyAnalyzer:
     """The loop does not care what the analysis says (and the real tables take seconds to load)."""
 
-    def analyze(self, article: Article) -> Analysis:
+    def analyze(self, article: Article, timer: StageTimer = untimed) -> Analysis:
         return Analysis(article_id=article.id, topics=(), regions=(), events=())
 
 
