@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from newswatch.analysis.regions import context as ctx
 from newswatch.analysis.regions.places import DEMONYM, TOWN, Kind
@@ -11,6 +11,8 @@ from newswatch.analysis.regions.readings import Context, Reading
 from newswatch.analysis.regions.result import Level, RegionResult, Spot
 from newswatch.domain.model import Location, RegionMention
 
+# Spots are built with tuple.__new__: a NamedTuple's own __new__ is a Python call.
+_new_tuple = tuple.__new__
 _LEVEL = {
     Kind.COUNTRY: Level.COUNTRY,
     Kind.FEATURE: Level.FEATURE,
@@ -24,10 +26,8 @@ def build_result(text: str, readings: Sequence[Reading], c: Context) -> RegionRe
     located = [r for r in readings if r.located]
     if not located:
         located = _fallback(text, readings, c)
-    # Mentions of one place share one Location (frozen, so safe to share).
-    where: dict[tuple[int, str | None], Location] = {}
-    spots = tuple(_spot(r, where) for r in located)
-    counts, surfaces = _tally(located)
+    spots, groups = _spots(located)
+    counts, surfaces = _tally(groups)
     return RegionResult(_regions(counts, surfaces, c), spots, _best(spots, counts))
 
 
@@ -59,28 +59,49 @@ def _first(readings: Sequence[Reading], cc: str) -> int:
     return next(r.mention.start for r in readings if r.place.country == cc)
 
 
-def _spot(r: Reading, where: dict[tuple[int, str | None], Location]) -> Spot:
-    p, m = r.place, r.mention
-    if r.village is not None and r.village_start is not None:
-        return Spot(r.village_start, m.end, Level.TOWN, Location(p.country, p.subdivision, r.village))
-    name = m.surface if p.kind is TOWN else None
-    location = where.get((id(p), name))
-    if location is None:
-        location = where[id(p), name] = Location(p.country, p.subdivision, name)
-    return Spot(m.start, m.end, _LEVEL.get(p.kind, Level.COUNTRY), location)
+# A group: the readings of one place by one surface, in order of first
+# mention: [place, surface, count, level, Location].
+_Group = list
 
 
-def _tally(readings: Sequence[Reading]) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """Mentions per code (country, then subdivision, in order of first mention) and their surfaces."""
+def _spots(located: Sequence[Reading]) -> tuple[tuple[Spot, ...], Iterable[_Group]]:
+    """Spots in text order, and the readings grouped by place and surface.
+
+    Per reading only a dict lookup and a tuple: the level and the Location are
+    worked out once per group. Mentions of one place share one Location (frozen,
+    so safe to share); keyed by id, as every place outlives this call.
+    """
+    groups: dict[tuple[int, str], _Group] = {}
+    spots = []
+    for m, p, _, village, village_start in located:
+        g = groups.get((id(p), m.surface))
+        if g is None:
+            name = m.surface if p.kind is TOWN else None
+            g = [p, m.surface, 0, _LEVEL.get(p.kind, Level.COUNTRY), Location(p.country, p.subdivision, name)]
+            groups[id(p), m.surface] = g
+        g[2] += 1
+        if village is not None and village_start is not None:
+            where = Location(p.country, p.subdivision, village)
+            spots.append(_new_tuple(Spot, (village_start, m.end, Level.TOWN, where)))
+        else:
+            spots.append(_new_tuple(Spot, (m.start, m.end, g[3], g[4])))
+    return tuple(spots), groups.values()
+
+
+def _tally(groups: Iterable[_Group]) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """Mentions per code (country, then subdivision, in order of first mention) and their surfaces.
+
+    Groups come in order of first mention, so codes and surfaces keep the order
+    a pass over every reading would give them.
+    """
     counts: dict[str, int] = {}
     surfaces: dict[str, list[str]] = {}
-    for r in readings:
-        p, surface = r.place, r.mention.surface
+    for p, surface, n, _, _ in groups:
         for code in (p.country, p.subdivision) if p.subdivision else (p.country,):
             if code not in counts:
-                counts[code], surfaces[code] = 1, [surface]
+                counts[code], surfaces[code] = n, [surface]
                 continue
-            counts[code] += 1
+            counts[code] += n
             if surface not in surfaces[code]:
                 surfaces[code].append(surface)
     return counts, surfaces
