@@ -25,6 +25,10 @@ class Context:
     comparisons: Sequence[re.Pattern[str]]
 
 
+# Readings are built with tuple.__new__: a NamedTuple's own __new__ is a Python call.
+_new_tuple = tuple.__new__
+
+
 class Reading(NamedTuple):
     mention: Mention
     place: Place
@@ -39,33 +43,69 @@ def read_mentions(
     """One reading per mention that names a place; `countries` adds known context."""
     kept = [m for m in mentions if not _hidden(text, m, c)]
     known = anchors(kept, countries)
-    villages = [_village(text, kept, i) for i in range(len(kept))]
+    villages = _villages(text, kept)
+    chosen = _choices(text, kept, villages, known, c)
+    out: list[Reading] = []
+    if villages is None:  # the usual case: no "Village, Oblast" in the text
+        main = known.main
+        for m, place in zip(kept, chosen, strict=True):
+            if place is not None:
+                out.append(_new_tuple(Reading, (m, place, _located(text, m, place, c, main), None, None)))
+        return out
+    for i, m in enumerate(kept):  # then a village's reading may need its oblast's
+        place = _within_admin(kept, chosen, villages, i, known)
+        if place is not None:
+            out.append(_reading(text, m, place, villages[i], c, known.main))
+    return out
+
+
+def _villages(text: str, kept: Sequence[Mention]) -> list[tuple[str, int] | None] | None:
+    """`_village` for each mention; None when no mention has one (most texts)."""
+    out: list[tuple[str, int] | None] | None = None
+    for i, m in enumerate(kept):
+        # Cheap pre-test of village_before's own first test (a comma before the
+        # name, past any spaces): no comma close before, and not only spaces.
+        near = text[max(0, m.start - 8) : m.start]
+        if "," not in near and near.strip(" "):
+            continue
+        village = _village(text, kept, i)
+        if village is not None:
+            if out is None:
+                out = [None] * len(kept)
+            out[i] = village
+    return out
+
+
+def _choices(
+    text: str, kept: Sequence[Mention], villages: Sequence | None, known: Anchors, c: Context
+) -> list[Place | None]:
     # A name read as itself (no river, no person) gets the same reading each
     # time in one article: choose once per name. Keyed by the identity of its
     # places tuple, which the matcher shares between mentions of one name.
     memo: dict[tuple[int, bool], Place | None] = {}
     chosen: list[Place | None] = []
-    for m, village in zip(kept, villages, strict=True):
-        # River and person checks only change the readings of town names.
-        places = _drop_rivers(text, m) if m.towns else m.places
-        if m.person and _is_person(text, m, c):
+    for i, m in enumerate(kept):
+        admin_slot = villages is not None and villages[i] is not None
+        places = m.places
+        if m.towns:  # river and person checks only change the readings of town names
+            start = m.start
+            if start >= 4 and text[start - 4 : start] == "the ":
+                places = _drop_rivers(text, m)
+            if m.person and _is_person(text, m, c):
+                places = ()
+            elif ctx.person_like(text, start, m.end):
+                places = tuple(p for p in places if p.kind is not TOWN or p.curated)
+        elif m.person and _is_person(text, m, c):
             places = ()
-        elif m.towns and ctx.person_like(text, m.start, m.end):
-            places = tuple(p for p in places if p.kind is not TOWN or p.curated)
-        key = (id(places), village is not None)
         if places is not m.places:
-            chosen.append(choose(places, known, key[1]))
-        elif key in memo:
+            chosen.append(choose(places, known, admin_slot))
+            continue
+        key = (id(places), admin_slot)
+        if key in memo:
             chosen.append(memo[key])
         else:  # m.options: the places that can be chosen, fewer than m.places
-            chosen.append(memo.setdefault(key, choose(m.options, known, key[1])))
-    out: list[Reading] = []
-    any_village = any(villages)  # seldom: then no reading needs its oblast's
-    for i, m in enumerate(kept):
-        place = _within_admin(kept, chosen, villages, i, known) if any_village else chosen[i]
-        if place is not None:
-            out.append(_reading(text, m, place, villages[i], c, known.main))
-    return out
+            chosen.append(memo.setdefault(key, choose(m.options, known, admin_slot)))
+    return chosen
 
 
 def _is_person(text: str, m: Mention, c: Context) -> bool:
