@@ -78,7 +78,7 @@ _RIVER_NEXT = frozenset(
         "along",
     ]
 )
-_WINDOW = 60
+_WINDOW = WINDOW = 60  # how far back a comparison or "Village," may start
 
 
 def before(text: str, start: int) -> str:
@@ -135,6 +135,10 @@ def village_before(text: str, start: int) -> tuple[str, int] | None:
 
 def list_goes_on(text: str, end: int) -> bool:
     return _LIST_GOES_ON.match(text, end) is not None
+
+
+# `next_word`'s match, for callers that inline it: group 1 is the word as written.
+NEXT_WORD = _NEXT_WORD.match
 
 
 def next_word(text: str, end: int) -> str:

@@ -41,7 +41,7 @@ def read_mentions(
     text: str, mentions: Sequence[Mention], c: Context, countries: frozenset[str] = frozenset()
 ) -> list[Reading]:
     """One reading per mention that names a place; `countries` adds known context."""
-    kept = [m for m in mentions if not _hidden(text, m, c)]
+    kept = _unhidden(text, mentions, c)
     known = anchors(kept, countries)
     villages = _villages(text, kept)
     chosen = _choices(text, kept, villages, known, c)
@@ -57,6 +57,19 @@ def read_mentions(
         if place is not None:
             out.append(_reading(text, m, place, villages[i], c, known.main))
     return out
+
+
+def _unhidden(text: str, mentions: Sequence[Mention], c: Context) -> list[Mention]:
+    """The mentions `_hidden` keeps, with its cheap pre-test inline (it runs per mention)."""
+    kept = []
+    for m in mentions:
+        start = m.start
+        w = text[max(0, start - ctx.WINDOW) : start]
+        cue = "area" in w or "size" in w or "than" in w or " as " in w or "equ" in w
+        if cue and ctx.is_comparison(text, start, c.comparisons):
+            continue
+        kept.append(m)
+    return kept
 
 
 def _villages(text: str, kept: Sequence[Mention]) -> list[tuple[str, int] | None] | None:
@@ -171,11 +184,16 @@ def _reading(
 
 
 def _located(text: str, m: Mention, place: Place, c: Context, main: frozenset[str]) -> bool:
-    """Whether the mention says where something is, not who acts ("Russia launched")."""
-    word = ctx.next_word(text, m.end)
+    """Whether the mention says where something is, not who acts ("Moscow's attacks", "Kyiv said")."""
+    nxt = ctx.NEXT_WORD(text, m.end)  # ctx.next_word, inline: this runs per mention
+    word = nxt[1].lower() if nxt else ""
     if place.kind is DEMONYM:  # "against the Russian invasion" is no place
         return word in c.place_nouns
-    if _acting(text, m, word, c):  # "Moscow's attacks", "Kyiv said"
+    if word in c.actor_verbs:
+        return False
+    if text.startswith(("'s", "’s"), m.end) and any(
+        w.strip(",.;:") in c.actor_nouns for w in ctx.next_words(text, m.end)
+    ):
         return False
     if place.kind is not COUNTRY and (not main or place.country in main):
         return True
@@ -191,11 +209,3 @@ def demonym_readings(text: str, mentions: Sequence[Mention], c: Context) -> list
         if m.demonym is not None and not _hidden(text, m, c):
             out.append(_reading(text, m, m.demonym, None, c, frozenset()))
     return out
-
-
-def _acting(text: str, m: Mention, word: str, c: Context) -> bool:
-    if word in c.actor_verbs:
-        return True
-    if text.startswith(("'s", "’s"), m.end):
-        return any(w.strip(",.;:") in c.actor_nouns for w in ctx.next_words(text, m.end))
-    return False
