@@ -16,6 +16,7 @@ of these logits, so they lie in [0, 1].
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -46,7 +47,7 @@ class TopicClassifier:
     def __init__(self, table: FeatureTable, tuning: Tuning = Tuning()) -> None:
         self._t = table
         self._tuning = tuning
-        self._model_cols = table.model_topics.tolist()
+        self._floor = math.log(tuning.floor_prob)
 
     @classmethod
     def load(cls, tuning: Tuning = Tuning()) -> TopicClassifier:
@@ -68,20 +69,21 @@ class TopicClassifier:
         scores = self.scores(article)
         if scores is None:
             return ()
-        ranked = sorted(zip(scores, TOPICS, strict=True), key=lambda st: -st[0])
-        primary = TopicScore(ranked[0][1], ranked[0][0])
+        # A stable sort: equal scores keep the `TOPICS` order.
+        first, *others = sorted(range(len(TOPICS)), key=scores.__getitem__, reverse=True)[:4]
         cut = self._tuning.secondary_threshold
-        return (primary, *(TopicScore(t, s) for s, t in ranked[1:4] if s >= cut))
+        secondary = (TopicScore(TOPICS[i], scores[i]) for i in others if scores[i] >= cut)
+        return (TopicScore(TOPICS[first], scores[first]), *secondary)
 
     def scores(self, article: Article) -> list[float] | None:
         """Probability per topic (order of `TOPICS`), or None when no word is known."""
-        model_z, hits = self._linear(article)
-        if model_z is None and not any(hits):
+        model_lp, hits = self._linear(article)
+        if model_lp is None and not any(hits):
             return None
         tun = self._tuning
-        logits = [math.log(tun.floor_prob)] * len(TOPICS)
-        if model_z is not None:
-            for col, lp in zip(self._model_cols, model_z, strict=True):
+        logits = [self._floor] * len(TOPICS)
+        if model_lp is not None:
+            for col, lp in zip(self._t.model_topics, model_lp, strict=True):
                 logits[col] = lp
         for i, h in enumerate(hits):
             if h > tun.hit_offset:
@@ -95,20 +97,27 @@ class TopicClassifier:
         if article.title:
             toks += title_tokens(article.title)
         # Unknown words map to row 0, which is all zeros: no filtering pass needed.
-        ids = np.fromiter(map(t.index.get, toks, repeat(0)), dtype=np.intp, count=len(toks))
-        rows, counts = np.unique(ids, return_counts=True)
-        x = (np.log(counts) + 1.0) * t.idf[rows]
-        norm = math.sqrt(float(x @ x))
-        k = len(self._model_cols)
+        counted = Counter(toks)
+        n = len(counted)
+        rows = np.fromiter(map(t.index.get, counted, repeat(0)), dtype=np.intp, count=n)
+        counts = np.fromiter(counted.values(), dtype=float, count=n)
+        # Per distinct word [tf², tf, count, 1], tf = 1 + log(count) (sublinear TF);
+        # one product with the table's columns (see FeatureTable) sums them all.
+        w = np.ones((4, len(rows)))
+        np.log(counts, out=w[1])
+        w[1] += 1.0
+        np.multiply(w[1], w[1], out=w[0])
+        w[2] = counts
+        out = w @ t.matrix[rows]
+        k = t.n_classes
+        hits = out[3, 2 * k + 1 :].tolist()
+        norm = math.sqrt(out[0, 0])  # L2 norm of the article's TF-IDF vector
         if norm == 0.0:
-            return None, t.matrix[rows, 2 * k :].sum(axis=0).tolist()
-        # One product gives the LR scores, NB scores and lexicon hits at once.
+            return None, hits
         # log_softmax(lr) + w * log_softmax(nb), renormalised, equals
         # log_softmax(lr + w * nb): the per-model normalisers are constants.
-        weighted = np.vstack((x / norm, counts * t.nb_weight, np.ones(len(rows))))
-        out = weighted @ t.matrix[rows]
-        z = out[0, :k] + out[1, k : 2 * k] + t.bias
-        return _log_softmax(z.tolist()), out[2, 2 * k :].tolist()
+        z = out[1, 1 : k + 1] / norm + out[2, k + 1 : 2 * k + 1]
+        return _log_softmax([a + b for a, b in zip(z.tolist(), t.bias, strict=True)]), hits
 
 
 def _log_softmax(z: list[float]) -> list[float]:
