@@ -50,17 +50,24 @@ def describe(places: tuple[Place, ...], person: bool = True) -> Readings:
 class _Entry(NamedTuple):
     """A folded name, or the start of longer names, or both."""
 
-    # How longer names go on after this one: their next two characters (one
-    # if the name ends there). Empty when no longer name starts with this one.
+    # How longer names go on after this one: their next `_AHEAD` characters
+    # (fewer if the name ends there). Empty when no longer name starts with this one.
     longer: frozenset[str]
     name: Readings | None  # None when only the start of longer names
     # The name when the surface is not in capitals: acronym readings ("US")
     # dropped. None when the name has no acronym reading.
     cased: Readings | None
+    # The members of `longer` shorter than `_AHEAD` (longer names that end
+    # within that many characters; seldom): the text must start with one.
+    short: tuple[str, ...] = ()
 
 
 _NO_LONGER: frozenset[str] = frozenset()  # shared: most names start no longer one
 _BREAK = re.compile(r"[\W_]")  # not alphanumeric: where a name may end
+# How many characters after a name are checked against the longer names that
+# start with it before looking for the next word: four tell "The Federated ..."
+# from "The festival" (two did not, and a failed try costs a regex search).
+_AHEAD = 4
 
 
 class NameMatcher:
@@ -81,7 +88,7 @@ class NameMatcher:
         for key in table:
             for i in range(1, len(key)):
                 if not key[i].isalnum():
-                    longer[key[:i]].add(key[i : i + 2])
+                    longer[key[:i]].add(key[i : i + _AHEAD])
         self._names = {
             key: _entry(
                 frozenset(longer[key]) if key in longer else _NO_LONGER,
@@ -108,8 +115,8 @@ class NameMatcher:
             while entry is not None:
                 if entry.name is not None:
                     hits.append((end, entry))
-                then = low[end : end + 2]  # "" at the end of the text
-                if then not in entry.longer and then[:1] not in entry.longer:
+                then = low[end : end + _AHEAD]  # shorter at the end of the text
+                if then not in entry.longer and not (entry.short and then.startswith(entry.short)):
                     break
                 stop = _BREAK.search(text, end + 1)
                 end = stop.start() if stop else n
@@ -135,12 +142,13 @@ def _longest(text: str, start: int, hits: list[tuple[int, _Entry]], out: list[Me
 
 
 def _entry(longer: frozenset[str], places: tuple[Place, ...], person: bool) -> _Entry:
+    short = tuple(rest for rest in longer if len(rest) < _AHEAD)
     if not places:
-        return _Entry(longer, None, None)
+        return _Entry(longer, None, None, short)
     name = describe(places, person)
     if not any(p.exact_case for p in places):
-        return _Entry(longer, name, None)
-    return _Entry(longer, name, describe(tuple(p for p in places if not p.exact_case), person))
+        return _Entry(longer, name, None, short)
+    return _Entry(longer, name, describe(tuple(p for p in places if not p.exact_case), person), short)
 
 
 def _capitals(firsts: set[str]) -> str:
