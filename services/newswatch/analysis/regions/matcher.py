@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import NamedTuple
 
 from newswatch.analysis.regions.anchor import anchor_of, options
@@ -62,6 +63,8 @@ class _Entry(NamedTuple):
     short: tuple[str, ...] = ()
 
 
+# Mentions are built with tuple.__new__: a NamedTuple's own __new__ is a Python call.
+_new_tuple = tuple.__new__
 _NO_LONGER: frozenset[str] = frozenset()  # shared: most names start no longer one
 _BREAK = re.compile(r"[\W_]")  # not alphanumeric: where a name may end
 # How many characters after a name are checked against the longer names that
@@ -103,7 +106,7 @@ class NameMatcher:
 
     def scan(self, text: str) -> list[Mention]:
         """Leftmost-longest names that sit on word boundaries and are capitalised."""
-        low, n, get = fold(text), len(text), self._names.get
+        low, get = fold(text), self._names.get
         out: list[Mention] = []
         covered = 0
         for word in self._word.finditer(text):
@@ -111,19 +114,42 @@ class NameMatcher:
             entry = get(low[start:end])
             if entry is None or start < covered:  # most capitalised words
                 continue
-            hits = []
-            while entry is not None:
-                if entry.name is not None:
-                    hits.append((end, entry))
-                then = low[end : end + _AHEAD]  # shorter at the end of the text
-                if then not in entry.longer and not (entry.short and then.startswith(entry.short)):
-                    break
-                stop = _BREAK.search(text, end + 1)
-                end = stop.start() if stop else n
-                entry = get(low[start:end])
-            if hits:  # else only the start of longer names ("The")
+            then = low[end : end + _AHEAD]  # shorter at the end of the text
+            if then in entry.longer or (entry.short and then.startswith(entry.short)):
+                hits = _hits(text, low, start, end, entry, get)
                 covered = _longest(text, start, hits, out) or covered
+                continue
+            # Usually no longer name goes on here: `_longest` of this one hit, inline.
+            name = entry.name
+            if name is None:  # only the start of longer names ("The")
+                continue
+            surface = text[start:end]
+            if entry.cased is not None and not surface.isupper():
+                name = entry.cased
+            if name.places:
+                # An outlet or team ("Daily Mail", "Kyiv Independent") hides the
+                # places inside it and is no place itself.
+                if name.places[0].kind is not IGNORE:
+                    out.append(_new_tuple(Mention, (start, end, surface, *name)))
+                covered = end
         return out
+
+
+def _hits(
+    text: str, low: str, start: int, end: int, entry: _Entry | None, get: Callable
+) -> list[tuple[int, _Entry]]:
+    """Every name that starts at `start` and ends at `end` or further, with its end."""
+    hits = []
+    while entry is not None:
+        if entry.name is not None:
+            hits.append((end, entry))
+        then = low[end : end + _AHEAD]
+        if then not in entry.longer and not (entry.short and then.startswith(entry.short)):
+            break
+        stop = _BREAK.search(text, end + 1)
+        end = stop.start() if stop else len(text)
+        entry = get(low[start:end])
+    return hits
 
 
 def _longest(text: str, start: int, hits: list[tuple[int, _Entry]], out: list[Mention]) -> int:
@@ -136,7 +162,7 @@ def _longest(text: str, start: int, hits: list[tuple[int, _Entry]], out: list[Me
             # An outlet or team ("Daily Mail", "Kyiv Independent") hides the
             # places inside it and is no place itself.
             if name.places[0].kind is not IGNORE:
-                out.append(Mention._make((start, end, surface, *name)))
+                out.append(_new_tuple(Mention, (start, end, surface, *name)))
             return end
     return 0
 
