@@ -79,14 +79,16 @@ _RIVER_NEXT = frozenset(
     ]
 )
 _WINDOW = WINDOW = 60  # how far back a comparison or "Village," may start
+# Windows are cut with `start - n if start > n else 0`, not max(0, ...): these
+# predicates run per mention and a builtin call costs more than the test.
 
 
 def before(text: str, start: int) -> str:
-    return text[max(0, start - _WINDOW) : start]
+    return text[start - _WINDOW if start > _WINDOW else 0 : start]
 
 
 def _last_words(text: str, start: int, n: int) -> list[str]:
-    return text[max(0, start - 30) : start].lower().split()[-n:]
+    return text[start - 30 if start > 30 else 0 : start].lower().split()[-n:]
 
 
 _BORDER = frozenset(["border", "borders", "frontier"])
@@ -104,14 +106,14 @@ def is_locative(text: str, start: int) -> bool:
 
 def river_like(text: str, start: int, end: int) -> bool:
     """ "the Dnipro" / "the Don" name a river; "the Mariupol theatre" still names a town."""
-    if text[max(0, start - 4) : start] != "the " or (start > 4 and text[start - 5].isalnum()):
+    if text[start - 4 if start > 4 else 0 : start] != "the " or (start > 4 and text[start - 5].isalnum()):
         return False
     word = next_word(text, end)
     return not word or word in _RIVER_NEXT
 
 
 def is_comparison(text: str, start: int, patterns: Sequence[re.Pattern[str]]) -> bool:
-    window = text[max(0, start - _WINDOW) : start]
+    window = text[start - _WINDOW if start > _WINDOW else 0 : start]
     # Cheap test first: every comparison pattern needs one of these words.
     if not ("area" in window or "size" in window or "than" in window or " as " in window or "equ" in window):
         return False
@@ -161,7 +163,7 @@ def person_like(text: str, start: int, end: int) -> bool:
     """A name glued to another capitalised word ("Vladimir Putin"), outside title-case lines."""
     if _NEXT_CAP.match(text, end) is None:
         return False
-    words = _WORD.findall(text[max(0, start - 50) : end + 50])
+    words = _WORD.findall(text[start - 50 if start > 50 else 0 : end + 50])
     # In a title-case headline ("Missiles Hit Kharkiv Power Plant") hardly a
     # longer word is lower-case; in running text many are.
     lower = sum(1 for w in words if len(w) >= 4 and w.islower() and w not in _TITLE_LOWER)
@@ -178,7 +180,7 @@ _PREV_NAME = re.compile(r"[A-Z][a-z]+ $")
 
 def after_name(text: str, start: int) -> bool:
     """A capitalised word right before, not starting a sentence ("Rashad Jordan")."""
-    window = text[max(0, start - 30) : start]
+    window = text[start - 30 if start > 30 else 0 : start]
     m = _PREV_NAME.search(window)
     if m is None:
         return False

@@ -64,7 +64,7 @@ def _unhidden(text: str, mentions: Sequence[Mention], c: Context) -> list[Mentio
     kept = []
     for m in mentions:
         start = m.start
-        w = text[max(0, start - ctx.WINDOW) : start]
+        w = text[start - ctx.WINDOW if start > ctx.WINDOW else 0 : start]
         cue = "area" in w or "size" in w or "than" in w or " as " in w or "equ" in w
         if cue and ctx.is_comparison(text, start, c.comparisons):
             continue
@@ -78,7 +78,7 @@ def _villages(text: str, kept: Sequence[Mention]) -> list[tuple[str, int] | None
     for i, m in enumerate(kept):
         # Cheap pre-test of village_before's own first test (a comma before the
         # name, past any spaces): no comma close before, and not only spaces.
-        near = text[max(0, m.start - 8) : m.start]
+        near = text[m.start - 8 if m.start > 8 else 0 : m.start]
         if "," not in near and near.strip(" "):
             continue
         village = _village(text, kept, i)
@@ -165,7 +165,8 @@ def _hidden(text: str, m: Mention, c: Context) -> bool:
 def _drop_rivers(text: str, m: Mention) -> tuple[Place, ...]:
     # "the Dnipro" / "the Don" are rivers: after "the", a town name stands for
     # its river, which places the story in the country but in no subdivision.
-    if text[max(0, m.start - 4) : m.start] != "the " or not ctx.river_like(text, m.start, m.end):
+    start = m.start
+    if text[start - 4 if start > 4 else 0 : start] != "the " or not ctx.river_like(text, start, m.end):
         return m.places
     others = tuple(p for p in m.places if p.kind is not TOWN)
     towns = [p for p in m.places if p.kind is TOWN and not p.common]
