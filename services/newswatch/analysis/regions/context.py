@@ -159,6 +159,10 @@ _TITLE_LOWER = frozenset(
 )
 
 
+# `person_like`'s first test, for callers that inline it.
+NEXT_CAP = _NEXT_CAP.match
+
+
 def person_like(text: str, start: int, end: int) -> bool:
     """A name glued to another capitalised word ("Vladimir Putin"), outside title-case lines."""
     if _NEXT_CAP.match(text, end) is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from newswatch.analysis.regions import context as ctx
 from newswatch.analysis.regions.choose import Anchors, anchors, choose
@@ -27,6 +27,7 @@ class Context:
 
 # Readings are built with tuple.__new__: a NamedTuple's own __new__ is a Python call.
 _new_tuple = tuple.__new__
+_UNSET: Any = object()  # not chosen yet (None is a choice: no reading)
 
 
 class Reading(NamedTuple):
@@ -95,10 +96,10 @@ def _choices(
     # A name read as itself (no river, no person) gets the same reading each
     # time in one article: choose once per name. Keyed by the identity of its
     # places tuple, which the matcher shares between mentions of one name.
-    memo: dict[tuple[int, bool], Place | None] = {}
+    # Keyed by id(places) alone, or with True for a place in an admin slot.
+    memo: dict[object, Place | None] = {}
     chosen: list[Place | None] = []
     for i, m in enumerate(kept):
-        admin_slot = villages is not None and villages[i] is not None
         places = m.places
         if m.towns:  # river and person checks only change the readings of town names
             start = m.start
@@ -106,18 +107,20 @@ def _choices(
                 places = _drop_rivers(text, m)
             if m.person and _is_person(text, m, c):
                 places = ()
-            elif ctx.person_like(text, start, m.end):
+            # person_like's own first test, inline: a capitalised word follows.
+            elif ctx.NEXT_CAP(text, m.end) is not None and ctx.person_like(text, start, m.end):
                 places = tuple(p for p in places if p.kind is not TOWN or p.curated)
         elif m.person and _is_person(text, m, c):
             places = ()
+        admin_slot = villages is not None and villages[i] is not None
         if places is not m.places:
             chosen.append(choose(places, known, admin_slot))
             continue
-        key = (id(places), admin_slot)
-        if key in memo:
-            chosen.append(memo[key])
-        else:  # m.options: the places that can be chosen, fewer than m.places
-            chosen.append(memo.setdefault(key, choose(m.options, known, admin_slot)))
+        key = (id(places), True) if admin_slot else id(places)
+        place = memo.get(key, _UNSET)
+        if place is _UNSET:  # m.options: the places that can be chosen, fewer than m.places
+            place = memo[key] = choose(m.options, known, admin_slot)
+        chosen.append(place)
     return chosen
 
 
