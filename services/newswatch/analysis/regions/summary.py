@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from newswatch.analysis.regions import context as ctx
-from newswatch.analysis.regions.places import DEMONYM, TOWN, Kind
+from newswatch.analysis.regions.places import DEMONYM, TOWN, Kind, Place
 from newswatch.analysis.regions.readings import Context, Reading
 from newswatch.analysis.regions.result import Level, RegionResult, Spot
 from newswatch.domain.model import Location, RegionMention
@@ -64,28 +64,51 @@ def _first(readings: Sequence[Reading], cc: str) -> int:
 _Group = list
 
 
-def _spots(located: Sequence[Reading]) -> tuple[tuple[Spot, ...], Iterable[_Group]]:
-    """Spots in text order, and the readings grouped by place and surface.
+def _spots(located: Sequence[Reading]) -> tuple[tuple[Spot, ...], list[_Group]]:
+    """Spots in text order, and the readings grouped by place and surface (in order of first mention).
 
     Per reading only a dict lookup and a tuple: the level and the Location are
     worked out once per group. Mentions of one place share one Location (frozen,
-    so safe to share); keyed by id, as every place outlives this call.
+    so safe to share).
     """
-    groups: dict[tuple[int, str], _Group] = {}
+    by_surface: dict[str, _Group] = {}  # a surface's first place: most surfaces have one
+    others: dict[tuple[int, str], _Group] = {}  # keyed by id: every place outlives this call
+    groups: list[_Group] = []
     spots = []
     for m, p, _, village, village_start in located:
-        g = groups.get((id(p), m.surface))
-        if g is None:
-            name = m.surface if p.kind is TOWN else None
-            g = [p, m.surface, 0, _LEVEL.get(p.kind, Level.COUNTRY), Location(p.country, p.subdivision, name)]
-            groups[id(p), m.surface] = g
+        g = by_surface.get(m.surface)
+        if g is None or g[0] is not p:
+            g = _group(m.surface, p, by_surface, others, groups)
         g[2] += 1
         if village is not None and village_start is not None:
             where = Location(p.country, p.subdivision, village)
             spots.append(_new_tuple(Spot, (village_start, m.end, Level.TOWN, where)))
         else:
             spots.append(_new_tuple(Spot, (m.start, m.end, g[3], g[4])))
-    return tuple(spots), groups.values()
+    return tuple(spots), groups
+
+
+def _group(
+    surface: str, p: Place, by_surface: dict[str, _Group], others: dict[tuple[int, str], _Group], groups: list
+) -> _Group:
+    """The group of `p` named by `surface`, new (and listed) on its first mention."""
+    if surface in by_surface:
+        g = others.get((id(p), surface))
+        if g is not None:
+            return g
+    g = [
+        p,
+        surface,
+        0,
+        _LEVEL.get(p.kind, Level.COUNTRY),
+        Location(p.country, p.subdivision, surface if p.kind is TOWN else None),
+    ]
+    if surface in by_surface:
+        others[id(p), surface] = g
+    else:
+        by_surface[surface] = g
+    groups.append(g)
+    return g
 
 
 def _tally(groups: Iterable[_Group]) -> tuple[dict[str, int], dict[str, list[str]]]:
