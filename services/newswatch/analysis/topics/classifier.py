@@ -100,7 +100,7 @@ class TopicClassifier:
         counted = Counter(toks)
         n = len(counted)
         rows = np.fromiter(map(t.index.get, counted, repeat(0)), dtype=np.intp, count=n)
-        counts = np.fromiter(counted.values(), dtype=float, count=n)
+        counts = np.fromiter(counted.values(), dtype=np.intp, count=n)
         # Per distinct word [tf², tf, count, 1], tf = 1 + log(count) (sublinear TF);
         # one product with the table's columns (see FeatureTable) sums them all.
         w = np.ones((4, len(rows)))
@@ -116,8 +116,8 @@ class TopicClassifier:
             return None, hits
         # log_softmax(lr) + w * log_softmax(nb), renormalised, equals
         # log_softmax(lr + w * nb): the per-model normalisers are constants.
-        z = out[1, 1 : k + 1] / norm + out[2, k + 1 : 2 * k + 1]
-        return _log_softmax([a + b for a, b in zip(z.tolist(), t.bias, strict=True)]), hits
+        z = out[1, 1 : k + 1] / norm + out[2, k + 1 : 2 * k + 1] + t.bias
+        return _log_softmax(z.tolist()), hits
 
 
 def _log_softmax(z: list[float]) -> list[float]:

@@ -22,7 +22,7 @@ class FeatureTable:
 
     index: dict[bytes, int]
     matrix: np.ndarray  # (rows, 1 + 2 * model classes + 17)
-    bias: tuple[float, ...]  # per model class: LR intercept + nb_weight * NB log prior
+    bias: np.ndarray  # (model classes,): LR intercept + nb_weight * NB log prior
     model_topics: tuple[int, ...]  # column of each model class in the 17-topic order
     char_limit: int
 
@@ -60,7 +60,7 @@ def build_table(
     return FeatureTable(
         index=index,
         matrix=matrix,
-        bias=tuple(bias.tolist()),
+        bias=bias,
         model_topics=tuple(topics.index(Topic(c)) for c in model.classes),
         char_limit=model.char_limit,
     )
