@@ -42,6 +42,7 @@ class InvalidReason(StrEnum):
     DECODE_ERROR = "decode_error"
     SCHEMA_INVALID = "schema_invalid"
     TOO_LARGE = "too_large"
+    ANALYSIS_ERROR = "analysis_error"  # the pure analysis raised: a poison message, dead-lettered
     OTHER = "other"
 
 

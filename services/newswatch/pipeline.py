@@ -13,6 +13,7 @@ from typing import Protocol
 
 from newswatch.analysis.engine import Analyzer
 from newswatch.contracts.articles import decode_json, validate_article
+from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import AlertDraft, Outcome
 from newswatch.metrics_labels import Stage, StageTimer, untimed
@@ -49,7 +50,18 @@ class Pipeline:
             obj = decode_json(raw)
         with self.timer(Stage.VALIDATE):
             article = validate_article(obj)  # schemas/article.v1
-        analysis = self.analyzer.analyze(article, self.timer)  # topics, regions, events
+        analysis = self._analyze(article)  # topics, regions, events
         with self.timer(Stage.PLAN):
             alerts = self.planner.plan(article, analysis, now)  # match, group, dedupe
         return Outcome(article, analysis, alerts)
+
+    def _analyze(self, article: Article) -> Analysis:
+        """Analysis is pure, so an exception here fails the same way on every retry: rather than block
+        the partition behind a poison message, it becomes InvalidMessage('analysis_error') and the
+        article is dead-lettered with its original bytes (replayable once the bug is fixed)."""
+        try:
+            return self.analyzer.analyze(article, self.timer)
+        except Exception as exc:  # any bug in the pure core
+            raise InvalidMessage(
+                "analysis_error", f"analysis of article {article.id!r} failed: {exc!r}"
+            ) from exc

@@ -87,3 +87,23 @@ def test_real_analyzer_marks_topics_regions_and_events(metrics: Metrics) -> None
     Pipeline(Analyzer.load(), NoAlerts(), timer=metrics.time_stage).process(GOOD, NOW)
     stages = {"decode", "validate", "topics", "regions", "events", "plan"}
     assert counts(metrics, "newswatch_stage_processed_total") == dict.fromkeys(stages, 1)
+
+
+def test_an_analyzer_bug_dead_letters_the_article_instead_of_blocking(metrics: Metrics) -> None:
+    class Buggy(NoAnalysis):
+        def analyze(self, article: Article, timer: StageTimer = untimed) -> Analysis:
+            raise IndexError("tokeniser fell off the end")
+
+    with pytest.raises(InvalidMessage) as caught:
+        Pipeline(Buggy(), NoAlerts(), timer=metrics.time_stage).process(GOOD, NOW)  # type: ignore[arg-type]
+    assert caught.value.reason == "analysis_error"
+    assert "m-1" in caught.value.detail and "tokeniser" in caught.value.detail
+
+
+def test_a_planner_failure_is_not_dead_lettered(metrics: Metrics) -> None:
+    class StoreDown(NoAlerts):
+        def plan(self, *args: object) -> tuple:
+            raise ConnectionError("redis away")
+
+    with pytest.raises(ConnectionError):  # I/O trouble propagates: the runtime retries the message
+        pipeline(metrics, StoreDown()).process(GOOD, NOW)
