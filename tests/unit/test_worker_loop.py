@@ -174,3 +174,33 @@ def test_a_failing_held_alert_flush_is_logged_not_raised(caplog: pytest.LogCaptu
 
     HeldAlertsFlusher(broken, lambda d: None, lambda: NOW)()
     assert "held alerts" in caplog.text
+
+
+def test_metrics_count_consumed_dead_lettered_and_planned_alerts(log: EmbeddedLog) -> None:
+    from prometheus_client import CollectorRegistry
+
+    from newswatch.metrics import Metrics
+
+    metrics = Metrics(CollectorRegistry())
+    producer = log.producer()
+    w = Worker(
+        log.consumer("g", ["in"]),
+        producer,
+        Pipeline(EmptyAnalyzer(), OneAlertEach()),  # type: ignore[arg-type]
+        TopicAlertHandOff(producer, TOPICS),
+        TOPICS,
+        clock=lambda: NOW,
+        metrics=metrics,
+    )
+    publish(log, article(1), b"not json", article(2))
+    w.step()
+    value = metrics.registry.get_sample_value
+    assert value("newswatch_articles_consumed_total") == 3
+    assert value("newswatch_articles_dead_lettered_total", {"reason": "decode_error"}) == 1
+    planned = sum(
+        s.value
+        for f in metrics.registry.collect()
+        for s in f.samples
+        if s.name == "newswatch_alerts_total" and s.labels.get("kind") == "detected"
+    )
+    assert planned == 2

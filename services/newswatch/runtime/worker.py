@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from newswatch.metrics import Metrics, Stage
 from newswatch.pipeline import Pipeline
+from newswatch.runtime.instrumentation import observe_outcome
 from newswatch.runtime.worker_handoff import AlertHandOff
 from newswatch.runtime.worker_records import BatchPlan, WorkerTopics, plan_batch
 from newswatch.transport.base import Consumer, Envelope, Position, Producer
@@ -124,7 +125,7 @@ class Worker:
             m.article_invalid(reason)
             m.dead_lettered(reason)
         for outcome in plan.outcomes:
-            m.events_detected(outcome.analysis.events)
+            observe_outcome(m, outcome)  # events by type/country, alerts by type/kind
 
 
 def last_positions(batch: list[Envelope]) -> list[Position]:
