@@ -77,6 +77,8 @@ class Services:
     # from the thread that runs the pipeline, and pass what it returns to `alert_sink`.
     flush_held: Callable[[datetime], tuple[AlertDraft, ...]] = field(default=lambda now: ())
     make_consumer: Callable[[], Consumer] | None = None  # the pipeline's consumer of the ingest queue
+    # Deletes ingest-queue messages every consumer group has committed; returns how many (embedded).
+    prune_queue: Callable[[], int] = field(default=lambda: 0)
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
@@ -121,6 +123,7 @@ def _embedded(settings: Settings, metrics: Metrics) -> Services:
         api_keys=SQLiteApiKeys(db),
         metrics=metrics,
         make_consumer=lambda: log.consumer(PIPELINE_GROUP, [settings.articles_topic]),
+        prune_queue=lambda: log.prune(settings.articles_topic),
     )
     _with_alerts(services, subscriptions, alerts, SQLiteStories(db), dispatcher, deliveries)
     services.closers += [db.close, services.producer.close, dispatcher.close]

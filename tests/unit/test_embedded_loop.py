@@ -139,3 +139,23 @@ def test_stop_while_retrying_commits_only_what_was_handed_off(db: SQLiteDB) -> N
     the_loop[0].run()
     assert consumer.commits == [[Position("articles", 0, 0)]]  # a1 and a2 will be redelivered
     assert consumer.closed
+
+
+def test_the_loop_prunes_the_queue_now_and_then(db: SQLiteDB, monkeypatch: pytest.MonkeyPatch) -> None:
+    import newswatch.runtime.embedded_loop as embedded_loop
+
+    calls: list[int] = []
+    s = services(db)
+    s.prune_queue = lambda: calls.append(1) or 5
+    consumer = ListConsumer([good(0)])
+    the_loop = loop(s, consumer)
+    monkeypatch.setattr(embedded_loop, "PRUNE_EVERY_S", 0.0)  # every round, for the test
+    original_flush = the_loop._flush_held
+
+    def stop_after_first_round() -> None:
+        original_flush()
+        the_loop.stop.set()
+
+    the_loop._flush_held = stop_after_first_round  # type: ignore[method-assign]
+    the_loop.run()
+    assert calls == [1] and consumer.commits == [[Position("articles", 0, 0)]]

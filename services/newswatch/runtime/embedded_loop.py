@@ -32,6 +32,7 @@ MAX_RECORDS = 100
 RETRY_FIRST_S = 0.5
 RETRY_MAX_S = 30.0
 FLUSH_EVERY_S = 1.0
+PRUNE_EVERY_S = 60.0  # how often committed messages are deleted from the embedded log
 
 
 class Stopped(Exception):
@@ -68,6 +69,7 @@ class PipelineLoop:
         self._retry_first_s = retry_first_s
         self.stop = threading.Event()
         self._flushed = 0.0
+        self._pruned = time.monotonic()
 
     def run(self) -> None:
         try:
@@ -75,6 +77,7 @@ class PipelineLoop:
                 batch = self._consumer.poll(POLL_TIMEOUT_S, MAX_RECORDS)
                 self._consumer.commit(self._process(batch))
                 self._flush_held()
+                self._prune()
         finally:
             self._consumer.close()
 
@@ -88,6 +91,19 @@ class PipelineLoop:
                 self._s.alert_sink(draft)
         except Exception:  # the held notices stay held: the next round tries again
             log.exception("flushing held alerts failed")
+
+    def _prune(self) -> None:
+        """Drop what every consumer group has committed, so the queue file does not grow forever."""
+        if time.monotonic() - self._pruned < PRUNE_EVERY_S:
+            return
+        self._pruned = time.monotonic()
+        try:
+            removed = self._s.prune_queue()
+        except Exception:  # housekeeping only: the next round tries again
+            log.exception("pruning the embedded queue failed")
+            return
+        if removed:
+            log.info("pruned %d committed messages from the embedded queue", removed)
 
     def _process(self, batch: list[Envelope]) -> list[Position]:
         """Hand off each message in order; the positions of those done (all unless stopped)."""
