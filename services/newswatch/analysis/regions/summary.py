@@ -148,5 +148,10 @@ def _best(spots: Sequence[Spot], counts: dict[str, int]) -> Location:
     subs = [code for code in counts if "-" in code]  # ISO 3166-2: country, dash, unit
     if subs:
         top = max(subs, key=counts.__getitem__)
-        return max((s for s in spots if s.location.subdivision == top), key=lambda s: s.level).location
+        best = None  # its first most specific spot (a plain loop: cheaper than max with a key)
+        for s in spots:
+            if s.location.subdivision == top and (best is None or s.level > best.level):
+                best = s
+        if best is not None:  # always: `top` is some spot's subdivision
+            return best.location
     return Location(max(counts, key=counts.__getitem__))
