@@ -16,7 +16,7 @@ from newswatch.contracts.articles import decode_article
 from newswatch.domain.errors import InvalidMessage
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("analyze", help="analyse article JSONL (topics, regions, events)")
     p.add_argument("file", nargs="?", default="-", help="article JSONL file, or - for stdin (default)")
     p.add_argument("-o", "--output", default="-", help="where to write analysis JSONL (default stdout)")
