@@ -2,17 +2,18 @@
 
 Built once at start-up from its rule tables (`Analyzer.load()`), then pure:
 `analyze(article)` depends on nothing but its input and those tables. The
-stages, in order: topics (E7's classifier), regions (E4's resolver, which also
-locates each event), events (rule-based detector).
+stages, in order: topics (linear model + lexicons), regions (gazetteer resolver, which
+also locates each event), events (rule-based detector).
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from newswatch.analysis.events.detector import EventDetector
+from newswatch.analysis.regions import RegionResolver as GazetteerResolver
+from newswatch.analysis.topics import TopicClassifier as LinearTopics
 from newswatch.domain.model import Analysis, Article, Location, RegionMention, TopicScore
 from newswatch.metrics_labels import Stage, StageTimer, untimed
 
@@ -46,21 +47,12 @@ class _NoRegions:
         return Location()
 
 
-def _load_stage(module: str, cls: str) -> Any:
-    """The stage's `cls.load()`, or None while that package is not in the tree yet."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
-    factory = getattr(mod, cls, None)
-    return factory.load() if factory is not None else None
-
-
 @dataclass(frozen=True)
 class Analyzer:
-    """Holds the compiled tables; safe to share between threads."""
+    """Holds the compiled tables; safe to share between threads.
+
+    `topics` and `regions` may be left out (tests of one stage); `load()` builds all three.
+    """
 
     events: EventDetector
     topics: TopicClassifier | None = None
@@ -69,11 +61,7 @@ class Analyzer:
     @classmethod
     def load(cls) -> Analyzer:
         """Compile every table once (seconds); raises if a rule file is invalid."""
-        return cls(
-            events=EventDetector.load(),
-            topics=_load_stage("newswatch.analysis.topics", "TopicClassifier"),
-            regions=_load_stage("newswatch.analysis.regions", "RegionResolver"),
-        )
+        return cls(events=EventDetector.load(), topics=LinearTopics.load(), regions=GazetteerResolver.load())
 
     def analyze(self, article: Article, timer: StageTimer = untimed) -> Analysis:
         """Pure; `timer` marks the topics/regions/events stage boundaries for metrics."""
