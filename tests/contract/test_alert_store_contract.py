@@ -13,7 +13,17 @@ from typing import Any
 
 import pytest
 
-from newswatch.alerts.ports import AlertRecord, Filters, Member, Notice, Story, Subscription, Webhook
+from newswatch.alerts.ports import (
+    AlertRecord,
+    Candidate,
+    Filters,
+    Member,
+    Notice,
+    Story,
+    Subscription,
+    Webhook,
+    micros,
+)
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.alerts_redis_stories import RedisStories
 from newswatch.store.alerts_sqlite import SQLiteAlerts, SQLiteSubscriptions
@@ -250,6 +260,30 @@ def test_find_reads_keys_and_bands_at_once_and_says_which_came_by_text(make: Cal
     found, by_text = store.find(["strike@UA-63"], ["1:bb", "2:cc"], NOW - timedelta(hours=1))
     assert [s.id for s in found] == ["sty_1", "sty_2"] and by_text == frozenset({"sty_2"})
     assert store.find([], [], NOW) == ([], frozenset())
+
+
+def test_candidates_count_shared_keys_carry_last_seen_and_mark_text_hits(make: Callable[[str], Any]) -> None:
+    store = make("stories")
+    two_keys = ("casualties@UA-63", "strike@UA-63")
+    store.save(story(1, NOW - timedelta(minutes=5)), ["0:aa"])
+    store.save(replace(story(1, NOW), keys=two_keys), [])  # refreshes every lookup of sty_1
+    store.save(story(2, NOW, keys=("protest@PL",)), ["1:bb"])
+    store.save(story(3, NOW - timedelta(hours=5)), ["1:bb"])
+    found = store.candidates([*two_keys, "x@y"], ["0:aa", "1:bb"], NOW - timedelta(hours=1))
+    assert found == [
+        Candidate("sty_1", 2, micros(NOW), True),
+        Candidate("sty_2", 0, micros(NOW), True),
+    ]
+    assert store.candidates(["strike@UA-63"], [], NOW) == [Candidate("sty_1", 1, micros(NOW), False)]
+    assert store.candidates([], [], NOW) == []
+
+
+def test_get_many_returns_existing_stories_in_the_order_asked(make: Callable[[str], Any]) -> None:
+    store = make("stories")
+    store.save(story(1, NOW), [])
+    store.save(story(2, NOW), [])
+    assert [s.id for s in store.get_many(["sty_2", "sty_9", "sty_1"])] == ["sty_2", "sty_1"]
+    assert store.get_many([]) == [] and store.get_many(["sty_2"]) == [story(2, NOW)]
 
 
 def test_locked_keys_exclude_another_planner_until_released(make: Callable[[str], Any]) -> None:

@@ -15,7 +15,7 @@ from newswatch.alerts.notify import Verdict, decide
 from newswatch.alerts.payload import build
 from newswatch.alerts.ports import Notice, Story, StoryStore, Subscription, SubscriptionStore
 from newswatch.alerts.similarity import band_keys, signature
-from newswatch.alerts.stories import absorb, choose, member_of, story_keys
+from newswatch.alerts.stories import absorb, member_of, preferred, story_keys
 from newswatch.alerts.view import view_of
 from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import AlertDraft
@@ -53,12 +53,10 @@ class StoryPlanner:
         with self.stories.locked(story_keys(analysis)):  # other workers may be grouping a copy
             story = self._group(article, analysis, now)
             notices = {n.subscription_id: n for n in self.stories.notices_for(story.id)}
-            story_facts = facts(story)
-            drafts = []
-            for sub_id in sorted(matched | notices.keys()):
-                sub = self._by_id.get(sub_id)
-                if sub is not None:
-                    drafts.append(self._notify(sub, story, story_facts, notices.get(sub_id), now))
+            subs = [s for i in sorted(matched | notices.keys()) if (s := self._by_id.get(i)) is not None]
+            # Folding the facts walks every member: only worth it when someone may be told.
+            story_facts = facts(story) if subs else {}
+            drafts = [self._notify(s, story, story_facts, notices.get(s.id), now) for s in subs]
         return tuple(d for d in drafts if d is not None)
 
     def flush(self, now: datetime) -> tuple[AlertDraft, ...]:
@@ -99,11 +97,22 @@ class StoryPlanner:
     def _group(self, article: Article, analysis: Analysis, now: datetime) -> Story:
         sig, keys = signature(article.text), story_keys(analysis)
         bands, since = band_keys(sig), now - self.config.story_window
-        found, by_text = self.stories.find(keys, bands, since)
-        chosen = choose(found, keys, sig, by_text)
-        story = absorb(chosen, member_of(article, analysis, sig, now), keys, now)
+        story = absorb(self._join(keys, bands, sig, since), member_of(article, analysis, sig, now), keys, now)
         self.stories.save(story, bands)
         return story
+
+    def _join(
+        self, keys: tuple[str, ...], bands: list[str], sig: tuple[int, ...], since: datetime
+    ) -> Story | None:
+        """The story `choose` would pick from `find`, reading the lookups and then only the LSH
+        candidates' documents and the chosen one (not every story sharing a key)."""
+        cands = self.stories.candidates(keys, bands, since)
+        texts = {s.id: s for s in self.stories.get_many([c.story_id for c in cands if c.by_text])}
+        for sid in preferred(cands, texts, keys, sig):
+            story = texts.get(sid) or self.stories.get(sid)
+            if story is not None:  # else its document expired: the next best, as find would
+                return story
+        return None
 
     def _notify(
         self, sub: Subscription, story: Story, story_facts: dict, notice: Notice | None, now: datetime

@@ -197,6 +197,25 @@ class Notice:
     held_since: datetime | None = None  # a notification is due but held by group_wait/repeat_interval
 
 
+def micros(t: datetime) -> int:
+    """Sortable integer time (microseconds since the epoch): story lookup scores and Candidate.last_us."""
+    return int(t.timestamp() * 1_000_000)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A story an article might join, read from the lookups alone (no story document).
+
+    `shared` counts the article's blocking keys the story is indexed under (its keys in common);
+    `last_us` is its last_seen as `micros`; `by_text` says an LSH band found it.
+    """
+
+    story_id: str
+    shared: int
+    last_us: int
+    by_text: bool
+
+
 class StoryStore(Protocol):
     def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
         """Stories indexed under any of `keys` whose last_seen >= since."""
@@ -209,7 +228,17 @@ class StoryStore(Protocol):
     ) -> tuple[list[Story], frozenset[str]]:
         """by_keys and by_bands in one read, each story once; plus the ids found through bands."""
 
+    def candidates(self, keys: Iterable[str], bands: Iterable[str], since: datetime) -> list[Candidate]:
+        """What `find` would return, as lookup entries only (one read, no documents), ordered by id.
+
+        Every lookup of a story carries its last_seen, so `shared` and `last_us` agree with its
+        document. A story whose document expired may still be listed: `get_many` then skips it.
+        """
+
     def get(self, story_id: str) -> Story | None: ...
+
+    def get_many(self, story_ids: Sequence[str]) -> list[Story]:
+        """The stories that exist among these ids (in one read), in the order given."""
 
     def save(self, story: Story, bands: Iterable[str]) -> None:
         """Upsert the story and index it under its keys and the given band keys."""

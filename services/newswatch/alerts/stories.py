@@ -9,11 +9,12 @@ country). Otherwise it starts a new story.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from newswatch.alerts.ports import Member, Story
+from newswatch.alerts.ports import Candidate, Member, Story, micros
 from newswatch.alerts.publishers import DUPLICATE, link
 from newswatch.alerts.similarity import similarity
 from newswatch.domain.model import Analysis, Article
@@ -87,6 +88,38 @@ def choose(
     ranked = [(rank(s), s) for s in candidates]
     eligible = [(r, s) for r, s in ranked if r[0] or r[1] > 0]
     return max(eligible, key=lambda rs: rs[0])[1] if eligible else None
+
+
+def candidates_from(hits: Iterable[tuple[str, str, int]]) -> list[Candidate]:
+    """Fold lookup hits (`k:<key>`/`b:<band>`, story id, last_us) into one Candidate per story, by id."""
+    found: dict[str, list[int]] = {}  # id -> [shared, last_us, by_text]
+    for lookup, sid, last in hits:
+        c = found.setdefault(sid, [0, last, 0])
+        c[1] = max(c[1], last)
+        if lookup.startswith("k:"):
+            c[0] += 1
+        else:
+            c[2] = 1
+    return [Candidate(sid, c[0], c[1], bool(c[2])) for sid, c in sorted(found.items())]
+
+
+def preferred(
+    cands: Sequence[Candidate], texts: dict[str, Story], keys: tuple[str, ...], sig: tuple[int, ...]
+) -> list[str]:
+    """The ids `choose` would pick, best first (eligible ones only), reading documents only for
+    the LSH candidates (`texts`, by id): the others rank on their lookups alone."""
+
+    def rank(c: Candidate) -> tuple[bool, int, int, str] | None:
+        if not c.by_text:
+            return (False, c.shared, c.last_us, c.story_id)
+        s = texts.get(c.story_id)
+        if s is None:  # document expired: find would not have returned it
+            return None
+        dup = any(similarity(sig, m.signature) >= DUPLICATE for m in s.members)
+        return (dup, len(set(keys) & set(s.keys)), micros(s.last_seen), s.id)
+
+    ranked = [r for r in map(rank, cands) if r is not None and (r[0] or r[1] > 0)]
+    return [r[3] for r in sorted(ranked, reverse=True)]
 
 
 def story_id(article_id: str) -> str:

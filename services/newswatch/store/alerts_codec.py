@@ -10,11 +10,7 @@ from typing import Any
 
 from newswatch.alerts import subscriptions as subcodec
 from newswatch.alerts.ports import AlertRecord, Member, Notice, Story, Subscription
-
-
-def micros(t: datetime) -> int:
-    """Sortable integer time (microseconds since the epoch)."""
-    return int(t.timestamp() * 1_000_000)
+from newswatch.alerts.ports import micros as micros  # re-exported: the stores import it from here
 
 
 def _dt(s: str | None) -> datetime | None:

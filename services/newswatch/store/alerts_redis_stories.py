@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 
 import redis
 
-from newswatch.alerts.ports import Notice, Story
+from newswatch.alerts.ports import Candidate, Notice, Story
+from newswatch.alerts.stories import candidates_from
 from newswatch.store.alerts_codec import micros, notice_dumps, notice_loads, story_dumps, story_loads
 from newswatch.store.redis import Keys, text
 
@@ -62,6 +63,22 @@ class RedisStories:
         ids = sorted({text(i) for found in results for i in found})
         docs = self._r.mget([self._k("story", i) for i in ids]) if ids else []
         return [story_loads(d) for d in docs if d is not None], by_text
+
+    def candidates(self, keys: Iterable[str], bands: Iterable[str], since: datetime) -> list[Candidate]:
+        lookups = [f"k:{k}" for k in keys] + [f"b:{b}" for b in bands]
+        pipe = self._r.pipeline(transaction=False)
+        for lookup in lookups:
+            pipe.zrangebyscore(self._k("story", "lookup", lookup), micros(since), "+inf", withscores=True)
+        results = pipe.execute() if lookups else []
+        return candidates_from(
+            (lookup, text(i), int(score))
+            for lookup, found in zip(lookups, results, strict=True)
+            for i, score in found
+        )
+
+    def get_many(self, story_ids: Sequence[str]) -> list[Story]:
+        docs = self._r.mget([self._k("story", i) for i in story_ids]) if story_ids else []
+        return [story_loads(d) for d in docs if d is not None]
 
     def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
         return self._lookup([f"k:{k}" for k in keys], since)

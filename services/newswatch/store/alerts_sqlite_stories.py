@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
-from newswatch.alerts.ports import Notice, Story
+from newswatch.alerts.ports import Candidate, Notice, Story
+from newswatch.alerts.stories import candidates_from
 from newswatch.store.alerts_codec import micros, notice_dumps, notice_loads, story_dumps, story_loads
 from newswatch.store.sqlite import SQLiteDB
 
@@ -19,6 +20,8 @@ CREATE TABLE IF NOT EXISTS story_notices (
   story_id TEXT NOT NULL, subscription_id TEXT NOT NULL, held INTEGER NOT NULL, doc TEXT NOT NULL,
   PRIMARY KEY (story_id, subscription_id));
 CREATE INDEX IF NOT EXISTS story_notices_held ON story_notices (held) WHERE held = 1;
+-- save() refreshes every lookup of one story: without this it scans the whole table.
+CREATE INDEX IF NOT EXISTS story_lookup_story ON story_lookup (story_id);
 """
 
 _LOCKS: dict[str, threading.Lock] = {}
@@ -66,6 +69,20 @@ class SQLiteStories:
         ids = sorted({sid for sid, _ in rows})
         found = [s for s in (self.get(i) for i in ids) if s is not None]
         return found, by_text
+
+    def candidates(self, keys: Iterable[str], bands: Iterable[str], since: datetime) -> list[Candidate]:
+        lookups = [f"k:{k}" for k in keys] + [f"b:{b}" for b in bands]
+        if not lookups:
+            return []
+        q = (
+            "SELECT lookup, story_id, last_us FROM story_lookup"
+            f" WHERE lookup IN ({','.join('?' * len(lookups))}) AND last_us >= ?"
+        )
+        return candidates_from(self._db.conn().execute(q, (*lookups, micros(since))))
+
+    def get_many(self, story_ids: Sequence[str]) -> list[Story]:
+        found = [s for s in (self.get(i) for i in story_ids) if s is not None]
+        return found
 
     def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
         return self._lookup([f"k:{k}" for k in keys], since)

@@ -9,14 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newswatch.alerts.facts import facts
-from newswatch.alerts.ports import Story
+from newswatch.alerts.ports import Candidate, Story, micros
 from newswatch.alerts.similarity import signature
 from newswatch.alerts.stories import (
     MAX_FULL_MEMBERS,
     MAX_MEMBERS,
     absorb,
+    candidates_from,
     choose,
     member_of,
+    preferred,
     source_of,
     story_keys,
 )
@@ -79,6 +81,62 @@ def test_choose_prefers_a_near_duplicate_over_shared_keys() -> None:
     assert choose([by_key, by_text], ("power_plant_strike@UA-63",), signature(WIRE), found_by_text) is by_text
     assert choose([by_key, by_text], ("power_plant_strike@UA-63",), signature(WIRE)) is by_key  # no LSH hit
     assert choose([by_key], ("protest@UA-63",), signature(own_report(1))) is None  # nothing in common
+
+
+def _head(s: Story, keys: tuple[str, ...], by_text: frozenset[str]) -> Candidate:
+    """What a store's lookups say about a story (see test_alert_store_contract)."""
+    return Candidate(s.id, len(set(keys) & set(s.keys)), micros(s.last_seen), s.id in by_text)
+
+
+UA63, UA14 = "power_plant_strike@UA-63", "strike@UA-14"
+
+
+@pytest.mark.parametrize(
+    ("stories", "keys", "text", "by_text"),
+    [
+        ([("k", own_report(0), (UA63,), 5), ("t", WIRE, (UA14,), 0)], (UA63,), WIRE, {"t"}),
+        ([("k", own_report(0), (UA63,), 5), ("t", WIRE, (UA14,), 0)], (UA63,), WIRE, set()),
+        ([("k", own_report(0), (UA63,), 5)], ("protest@UA-63",), own_report(1), set()),
+        ([("a", own_report(0), (UA63,), 5), ("b", own_report(1), (UA63,), 9)], (UA63,), own_report(2), set()),
+        ([("a", own_report(0), (UA63,), 5), ("b", own_report(1), (UA63,), 5)], (UA63,), own_report(2), set()),
+        (
+            [("a", own_report(0), (UA63, UA14), 1), ("b", own_report(1), (UA63,), 9)],
+            (UA63, UA14),
+            WIRE,
+            set(),
+        ),
+        (
+            [("a", own_report(0), (UA63,), 1), ("b", own_report(1), (UA14,), 9)],
+            (UA63,),
+            own_report(0),
+            {"a", "b"},
+        ),
+    ],
+)
+def test_preferred_ranks_first_the_story_choose_picks(
+    stories: list[tuple[str, str, tuple[str, ...], int]], keys: tuple[str, ...], text: str, by_text: set[str]
+) -> None:
+    found = [_story(i, t, k, T0 + timedelta(minutes=m)) for i, t, k, m in stories]
+    texts = {s.id: s for s in found if s.id in by_text}
+    ids = frozenset(texts)
+    cands = sorted((_head(s, keys, ids) for s in found), key=lambda c: c.story_id)
+    chosen = choose(found, keys, signature(text), ids)
+    best = preferred(cands, texts, keys, signature(text))
+    assert (best[0] if best else None) == (chosen.id if chosen else None)
+
+
+def test_preferred_skips_a_text_candidate_whose_document_is_gone() -> None:
+    gone = Candidate("sty_gone", 1, 5, True)
+    assert preferred([gone, Candidate("sty_a", 1, 3, False)], {}, (UA63,), signature(WIRE)) == ["sty_a"]
+
+
+def test_candidates_from_folds_hits_per_story() -> None:
+    hits = [("k:a", "s2", 7), ("b:0:x", "s1", 3), ("k:a", "s1", 9), ("k:b", "s1", 9), ("b:1:y", "s3", 4)]
+    assert candidates_from(hits) == [
+        Candidate("s1", 2, 9, True),
+        Candidate("s2", 1, 7, False),
+        Candidate("s3", 0, 4, True),
+    ]
 
 
 @settings(max_examples=25, deadline=None)
