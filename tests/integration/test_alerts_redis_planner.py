@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -61,3 +62,34 @@ def test_five_outlets_one_alert_then_one_update_across_two_workers(
     assert hand_off(planned, workers[1].tenant_of, alerts, later) == ids[1:]
     assert {a.id for a in alerts.list_alerts(tenant="acme").items} == set(ids)
     assert alerts.list_alerts(tenant="other").items == ()
+
+
+def test_locks_are_taken_all_or_none_and_released_only_by_their_holder(
+    stores: tuple[RedisSubscriptions, RedisStories, RedisAlerts], redis_url: str
+) -> None:
+    _, one, _ = stores
+    client = client_from_url(redis_url)
+    held = one._k("story", "lock", "a@UA")
+    try:
+        client.set(held, "another-planner", px=10_000)
+        with pytest.raises(TimeoutError), patch_wait(0.05), one.locked(["b@UA", "a@UA"]):
+            pass
+        assert client.exists(one._k("story", "lock", "b@UA")) == 0
+        with one.locked(["b@UA"]):
+            client.set(one._k("story", "lock", "b@UA"), "expired-then-retaken")
+        assert client.get(held) == b"another-planner"
+        assert client.get(one._k("story", "lock", "b@UA")) == b"expired-then-retaken"
+    finally:
+        client.close()
+
+
+@contextmanager
+def patch_wait(seconds: float) -> Iterator[None]:
+    """A shorter LOCK_WAIT_S, so the refused lock fails fast."""
+    import newswatch.store.alerts_redis_stories as mod
+
+    saved, mod.LOCK_WAIT_S = mod.LOCK_WAIT_S, seconds
+    try:
+        yield
+    finally:
+        mod.LOCK_WAIT_S = saved

@@ -9,8 +9,10 @@ Everything expires `ttl` after the story was last seen.
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import redis
@@ -22,24 +24,47 @@ from newswatch.store.redis import Keys, text
 
 LOCK_TTL_S = 10.0  # a crashed holder frees its keys after this long
 LOCK_WAIT_S = 5.0
+LOCK_POLL_S = 0.01
+
+# KEYS: the lock keys; ARGV: token, ttl ms. Takes every lock or none.
+_ACQUIRE = """
+for _, k in ipairs(KEYS) do
+  if redis.call('EXISTS', k) == 1 then return 0 end
+end
+for _, k in ipairs(KEYS) do redis.call('SET', k, ARGV[1], 'PX', ARGV[2]) end
+return 1
+"""
+# KEYS: the lock keys; ARGV: token. A lock that expired and was taken by another planner stays theirs.
+_RELEASE = """
+for _, k in ipairs(KEYS) do
+  if redis.call('GET', k) == ARGV[1] then redis.call('DEL', k) end
+end
+return 0
+"""
 
 
 class RedisStories:
     def __init__(self, client: redis.Redis, keys: Keys, ttl: timedelta = timedelta(days=7)) -> None:
         self._r, self._k, self._ttl = client, keys, ttl
+        self._acquire, self._release = client.register_script(_ACQUIRE), client.register_script(_RELEASE)
 
     @contextmanager
     def locked(self, keys: Sequence[str]) -> Iterator[None]:
-        """One Redis lock per blocking key, taken in sorted order so two planners cannot deadlock."""
-        with ExitStack() as stack:
-            for key in sorted(set(keys)):
-                lock = self._r.lock(
-                    self._k("story", "lock", key), timeout=LOCK_TTL_S, blocking_timeout=LOCK_WAIT_S
-                )
-                if not lock.acquire():
-                    raise TimeoutError(f"story key {key} held for over {LOCK_WAIT_S}s")
-                stack.callback(lock.release)
+        """All the keys' locks at once or none (one script call per try, so no deadlock and no
+        round trip per key); released only where our token still holds them."""
+        names = [self._k("story", "lock", key) for key in sorted(set(keys))]
+        if not names:
             yield
+            return
+        token, deadline = uuid.uuid4().hex, time.monotonic() + LOCK_WAIT_S
+        while not self._acquire(keys=names, args=[token, int(LOCK_TTL_S * 1000)]):
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"story keys {sorted(set(keys))} held for over {LOCK_WAIT_S}s")
+            time.sleep(LOCK_POLL_S)
+        try:
+            yield
+        finally:
+            self._release(keys=names, args=[token])
 
     def _lookup(self, lookups: list[str], since: datetime) -> list[Story]:
         pipe = self._r.pipeline(transaction=False)
