@@ -26,6 +26,16 @@ LOCK_TTL_S = 10.0  # a crashed holder frees its keys after this long
 LOCK_WAIT_S = 5.0
 LOCK_POLL_S = 0.01
 
+# KEYS: the story document, then its lookups; ARGV: doc, ttl s, last_us, story id. One call, atomic:
+# a story has a lookup per key and band, and a command (plus its reply) each was most of the cost.
+_SAVE = """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+for i = 2, #KEYS do
+  redis.call('ZADD', KEYS[i], ARGV[3], ARGV[4])
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
+end
+return 0
+"""
 # KEYS: the lock keys; ARGV: token, ttl ms. Takes every lock or none.
 _ACQUIRE = """
 for _, k in ipairs(KEYS) do
@@ -47,6 +57,7 @@ class RedisStories:
     def __init__(self, client: redis.Redis, keys: Keys, ttl: timedelta = timedelta(days=7)) -> None:
         self._r, self._k, self._ttl = client, keys, ttl
         self._acquire, self._release = client.register_script(_ACQUIRE), client.register_script(_RELEASE)
+        self._save = client.register_script(_SAVE)
 
     @contextmanager
     def locked(self, keys: Sequence[str]) -> Iterator[None]:
@@ -116,14 +127,11 @@ class RedisStories:
         return story_loads(raw) if raw is not None else None
 
     def save(self, story: Story, bands: Iterable[str]) -> None:
-        last, ttl = micros(story.last_seen), int(self._ttl.total_seconds())
-        pipe = self._r.pipeline()
-        pipe.set(self._k("story", story.id), story_dumps(story), ex=ttl)
-        for lookup in [f"k:{k}" for k in story.keys] + [f"b:{b}" for b in bands]:
-            key = self._k("story", "lookup", lookup)
-            pipe.zadd(key, {story.id: last})
-            pipe.expire(key, ttl)
-        pipe.execute()
+        lookups = [f"k:{k}" for k in story.keys] + [f"b:{b}" for b in bands]
+        self._save(
+            keys=[self._k("story", story.id), *(self._k("story", "lookup", x) for x in lookups)],
+            args=[story_dumps(story), int(self._ttl.total_seconds()), micros(story.last_seen), story.id],
+        )
 
     def notice(self, subscription_id: str, story_id: str) -> Notice | None:
         raw = self._r.hget(self._k("story", "notices", story_id), subscription_id)
