@@ -19,7 +19,7 @@ import redis
 
 from newswatch.alerts.ports import Candidate, Notice, Story
 from newswatch.alerts.stories import candidates_from
-from newswatch.store.alerts_codec import micros, notice_dumps, notice_loads, story_dumps, story_loads
+from newswatch.store.alerts_codec import StoryCodec, micros, notice_dumps, notice_loads, story_loads
 from newswatch.store.redis import Keys, text
 
 LOCK_TTL_S = 10.0  # a crashed holder frees its keys after this long
@@ -58,6 +58,7 @@ class RedisStories:
         self._r, self._k, self._ttl = client, keys, ttl
         self._acquire, self._release = client.register_script(_ACQUIRE), client.register_script(_RELEASE)
         self._save = client.register_script(_SAVE)
+        self._codec = StoryCodec()
 
     @contextmanager
     def locked(self, keys: Sequence[str]) -> Iterator[None]:
@@ -114,7 +115,7 @@ class RedisStories:
 
     def get_many(self, story_ids: Sequence[str]) -> list[Story]:
         docs = self._r.mget([self._k("story", i) for i in story_ids]) if story_ids else []
-        return [story_loads(d) for d in docs if d is not None]
+        return [self._codec.loads(d, i) for i, d in zip(story_ids, docs, strict=True) if d is not None]
 
     def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
         return self._lookup([f"k:{k}" for k in keys], since)
@@ -124,13 +125,18 @@ class RedisStories:
 
     def get(self, story_id: str) -> Story | None:
         raw = self._r.get(self._k("story", story_id))
-        return story_loads(raw) if raw is not None else None
+        return self._codec.loads(raw, story_id) if raw is not None else None
 
     def save(self, story: Story, bands: Iterable[str]) -> None:
         lookups = [f"k:{k}" for k in story.keys] + [f"b:{b}" for b in bands]
         self._save(
             keys=[self._k("story", story.id), *(self._k("story", "lookup", x) for x in lookups)],
-            args=[story_dumps(story), int(self._ttl.total_seconds()), micros(story.last_seen), story.id],
+            args=[
+                self._codec.dumps(story),
+                int(self._ttl.total_seconds()),
+                micros(story.last_seen),
+                story.id,
+            ],
         )
 
     def notice(self, subscription_id: str, story_id: str) -> Notice | None:

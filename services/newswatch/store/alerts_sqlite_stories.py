@@ -9,7 +9,7 @@ from datetime import datetime
 
 from newswatch.alerts.ports import Candidate, Notice, Story
 from newswatch.alerts.stories import candidates_from
-from newswatch.store.alerts_codec import micros, notice_dumps, notice_loads, story_dumps, story_loads
+from newswatch.store.alerts_codec import StoryCodec, micros, notice_dumps, notice_loads, story_loads
 from newswatch.store.sqlite import SQLiteDB
 
 _DDL = """
@@ -35,6 +35,7 @@ class SQLiteStories:
         with _LOCKS_GUARD:
             self._lock = _LOCKS.setdefault(str(db.path.resolve()), threading.Lock())
         db.migrate(_DDL)
+        self._codec = StoryCodec()
 
     @contextmanager
     def locked(self, keys: Sequence[str]) -> Iterator[None]:
@@ -92,7 +93,7 @@ class SQLiteStories:
 
     def get(self, story_id: str) -> Story | None:
         row = self._db.conn().execute("SELECT doc FROM stories WHERE id = ?", (story_id,)).fetchone()
-        return story_loads(row[0]) if row else None
+        return self._codec.loads(row[0], story_id) if row else None
 
     def save(self, story: Story, bands: Iterable[str]) -> None:
         last = micros(story.last_seen)
@@ -102,7 +103,7 @@ class SQLiteStories:
         with self._db.transaction() as c:
             c.execute(
                 "INSERT OR REPLACE INTO stories (id, last_us, doc) VALUES (?, ?, ?)",
-                (story.id, last, story_dumps(story)),
+                (story.id, last, self._codec.dumps(story)),
             )
             # Refresh every lookup of the story so older bands keep finding it while it is live.
             c.execute("UPDATE story_lookup SET last_us = ? WHERE story_id = ?", (last, story.id))

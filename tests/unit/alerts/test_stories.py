@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,6 +24,7 @@ from newswatch.alerts.stories import (
     story_keys,
 )
 from newswatch.domain.model import Analysis, Article, RegionMention
+from newswatch.store.alerts_codec import StoryCodec, story_dumps, story_loads
 from tests.unit.alerts.factory import WIRE, analysis, article, event, own_report
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -180,3 +182,17 @@ def test_a_full_story_only_stays_open() -> None:
     assert len(story.members) == MAX_MEMBERS and story.last_seen == T0 + timedelta(minutes=MAX_MEMBERS + 4)
     light = story.members[MAX_FULL_MEMBERS:]
     assert all(m.signature == () and m.events == () for m in light) and story.members[0].events
+
+
+def test_story_codec_writes_and_reads_what_the_plain_codec_does() -> None:
+    codec = StoryCodec(capacity=1)
+    first = _story("a", own_report(0), (UA63,))
+    grown = absorb(
+        first, member_of(article("b", WIRE), analysis("b", (event(),)), signature(WIRE), T0), (UA14,), T0
+    )
+    for s in (first, grown, replace(grown, facts={"publishers": 2})):
+        doc = codec.dumps(s)
+        assert doc == story_dumps(s) and codec.loads(doc, s.id) == story_loads(doc) == s
+    other = _story("c", own_report(1), (UA63,))
+    codec.dumps(other)  # capacity 1: evicts the first story
+    assert codec.loads(story_dumps(first), first.id) == first
