@@ -75,3 +75,13 @@ def _article(m: Member) -> dict[str, Any]:
         "source": m.source,
         "published_at": m.published_at,
     }
+
+
+def decision_facts(story: Story) -> dict[str, Any]:
+    """The facts `notify.decide` reads (publishers, casualties, the set of event types), without
+    ranking events or listing articles: most articles decide that nothing is to be sent."""
+    return {
+        "publishers": independent_publishers(story.members),
+        "casualties": casualties(story.members),
+        "event_types": sorted({e["type"] for m in story.members for e in m.events}),
+    }

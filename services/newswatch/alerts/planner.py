@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from newswatch.alerts.facts import facts
+from newswatch.alerts.facts import decision_facts, facts
 from newswatch.alerts.index import SubscriptionIndex
 from newswatch.alerts.notify import Verdict, decide
 from newswatch.alerts.payload import build
@@ -54,9 +54,8 @@ class StoryPlanner:
             story = self._group(article, analysis, now)
             notices = {n.subscription_id: n for n in self.stories.notices_for(story.id)}
             subs = [s for i in sorted(matched | notices.keys()) if (s := self._by_id.get(i)) is not None]
-            # Folding the facts walks every member: only worth it when someone may be told.
-            story_facts = facts(story) if subs else {}
-            drafts = [self._notify(s, story, story_facts, notices.get(s.id), now) for s in subs]
+            known = decision_facts(story) if subs else {}
+            drafts = [self._notify(s, story, known, notices.get(s.id), now) for s in subs]
         return tuple(d for d in drafts if d is not None)
 
     def flush(self, now: datetime) -> tuple[AlertDraft, ...]:
@@ -72,7 +71,7 @@ class StoryPlanner:
         for n in self.stories.held():
             sub, story = self._by_id.get(n.subscription_id), self.stories.get(n.story_id)
             if sub is not None and story is not None:
-                drafts.append(self._notify(sub, story, facts(story), n, now))
+                drafts.append(self._notify(sub, story, decision_facts(story), n, now))
             else:  # subscription deleted or disabled, or story closed: nothing will be due
                 self.stories.save_notice(replace(n, held_since=None))
         return tuple(d for d in drafts if d is not None)
@@ -115,16 +114,18 @@ class StoryPlanner:
         return None
 
     def _notify(
-        self, sub: Subscription, story: Story, story_facts: dict, notice: Notice | None, now: datetime
+        self, sub: Subscription, story: Story, known: dict, notice: Notice | None, now: datetime
     ) -> AlertDraft | None:
-        d = decide(notice, story_facts, sub, now)
+        """`known` is decision_facts(story): the full facts (ranked events, articles) are folded only
+        when an alert is sent, which most articles do not cause."""
+        d = decide(notice, known, sub, now)
         base = notice or Notice(sub.id, story.id, -1, None, now)
         if d.verdict in (Verdict.NONE, Verdict.HOLD):
             held = (base.held_since or now) if d.verdict is Verdict.HOLD else None
             if notice is None or held != notice.held_since:
                 self.stories.save_notice(replace(base, held_since=held))
             return None
-        revision = base.revision + 1
+        revision, story_facts = base.revision + 1, facts(story)
         payload = build(d.verdict.value, sub, story_facts, revision, d.changes, now)
         snapshot = {k: story_facts[k] for k in ("publishers", "casualties", "event_types")}
         self.stories.save_notice(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newswatch.alerts.facts import facts
+from newswatch.alerts.facts import decision_facts, facts
 from newswatch.alerts.ports import Candidate, Story, micros
 from newswatch.alerts.similarity import signature
 from newswatch.alerts.stories import (
@@ -196,3 +196,14 @@ def test_story_codec_writes_and_reads_what_the_plain_codec_does() -> None:
     other = _story("c", own_report(1), (UA63,))
     codec.dumps(other)  # capacity 1: evicts the first story
     assert codec.loads(story_dumps(first), first.id) == first
+
+
+def test_decision_facts_agree_with_the_full_facts() -> None:
+    toll = (event(), event("casualties", 0.8, killed=3))
+    s = _story("a", own_report(0), (UA63,))
+    s = absorb(
+        s, member_of(article("b", WIRE, "outlet-2"), analysis("b", toll), signature(WIRE), T0), (UA14,), T0
+    )
+    full, known = facts(s), decision_facts(s)
+    assert known["publishers"] == full["publishers"] == 2 and known["casualties"] == full["casualties"]
+    assert sorted(full["event_types"]) == known["event_types"] and len(known["event_types"]) == 2
