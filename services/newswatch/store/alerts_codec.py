@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -132,6 +133,7 @@ class StoryCodec:
         self._capacity = capacity
         self._parts: dict[str, tuple[tuple[Member, ...], list[str]]] = {}
         self._docs: dict[str, tuple[bytes, Story]] = {}
+        self._guard = threading.Lock()
 
     def dumps(self, s: Story) -> str:
         old_members, old_parts = self._parts.get(s.id, ((), []))
@@ -164,7 +166,8 @@ class StoryCodec:
         return story
 
     def _remember(self, cache: dict, key: str, value: object) -> None:
-        cache.pop(key, None)
-        cache[key] = value
-        if len(cache) > self._capacity:
-            del cache[next(iter(cache))]  # the least recently written
+        with self._guard:  # stores may be shared by threads (embedded mode)
+            cache.pop(key, None)
+            cache[key] = value
+            if len(cache) > self._capacity:
+                del cache[next(iter(cache))]  # the least recently written
