@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from prometheus_client import CollectorRegistry
@@ -22,6 +22,7 @@ from newswatch.alerts.ports import AlertStore, StoryStore, SubscriptionStore
 from newswatch.analysis.engine import Analyzer
 from newswatch.config import Backend, Settings
 from newswatch.delivery.log import DeliveryLog
+from newswatch.domain.clock import utcnow
 from newswatch.domain.outcome import AlertDraft
 from newswatch.metrics import Metrics
 from newswatch.pipeline import AlertPlanner, NoAlerts, Pipeline
@@ -42,10 +43,6 @@ class Dispatcher(Protocol):
 
 
 PIPELINE_GROUP = "newswatch-pipeline"  # consumer group of the article processors
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from newswatch.alerts.ports import AlertRecord, AlertStatus, AlertStore, Subscription, SubscriptionStore
@@ -25,6 +25,7 @@ from newswatch.delivery.observe import Observer
 from newswatch.delivery.sender import Sent
 from newswatch.delivery.signing import encode_body, signed_headers
 from newswatch.delivery.ssrf import Resolver, UnresolvableHost, UnsafeWebhookURL, check_url, resolve
+from newswatch.domain.clock import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +42,6 @@ class Next:
 
     attempt: int
     delay: float
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

@@ -15,8 +15,9 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
+from newswatch.domain.clock import utcnow
 from newswatch.metrics import Metrics, Stage
 from newswatch.pipeline import Pipeline
 from newswatch.runtime.instrumentation import observe_outcome
@@ -30,10 +31,6 @@ POLL_TIMEOUT_S = 0.5  # how long a stop request may wait for an idle poll
 MAX_RECORDS = 100  # = transport.kafka.MAX_POLL_RECORDS: a batch stays far inside max.poll.interval.ms
 RETRY_FIRST_S = 0.5
 RETRY_MAX_S = 30.0
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Stopped(Exception):

@@ -16,6 +16,7 @@ from typing import Any
 import redis
 
 from newswatch.alerts.ports import AlertRecord, AlertStatus, Page, Subscription
+from newswatch.domain.clock import utcnow as _utcnow
 from newswatch.store.alerts_codec import (
     alert_dumps,
     alert_loads,
@@ -27,10 +28,6 @@ from newswatch.store.alerts_codec import (
 )
 from newswatch.store.alerts_sqlite import REPLAYABLE
 from newswatch.store.redis import Keys, text
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class RedisSubscriptions:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from newswatch.alerts.ports import AlertRecord, AlertStatus, Page, Subscription
+from newswatch.domain.clock import utcnow as _utcnow
 from newswatch.store.alerts_codec import (
     alert_dumps,
     alert_loads,
@@ -17,11 +18,6 @@ from newswatch.store.alerts_codec import (
     sub_loads,
 )
 from newswatch.store.sqlite import SQLiteDB
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
 
 REPLAYABLE = (AlertStatus.FAILED.value, AlertStatus.EXHAUSTED.value, AlertStatus.DISABLED.value)
 
