@@ -12,6 +12,10 @@ from enum import StrEnum
 from typing import Any
 
 ANALYSIS_VERSION = "1"
+# From this confidence an event counts as reported news (every rule's claims
+# included); below it are background mentions, such as an event type that an
+# article first mentions after its lead. Evaluation and alerts use reported events.
+REPORTED_CONFIDENCE = 0.4
 
 
 class Topic(StrEnum):
@@ -189,6 +193,11 @@ class Event:
     attributes: dict[str, Any] = field(default_factory=dict)
     occurred: str | None = None  # ISO date when stated
 
+    @property
+    def reported(self) -> bool:
+        """Reported news, not a background mention (see `REPORTED_CONFIDENCE`)."""
+        return self.confidence >= REPORTED_CONFIDENCE
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "type": self.type.value,
@@ -217,6 +226,11 @@ class Analysis:
     @property
     def region_codes(self) -> frozenset[str]:
         return frozenset(r.code for r in self.regions)
+
+    @property
+    def reported_events(self) -> tuple[Event, ...]:
+        """The events reported as news; background mentions left out."""
+        return tuple(e for e in self.events if e.reported)
 
     def to_dict(self) -> dict[str, Any]:
         return {

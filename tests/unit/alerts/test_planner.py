@@ -151,3 +151,11 @@ def test_a_held_alert_of_a_deleted_subscription_is_dropped(world: World) -> None
     assert world.feed("a", WIRE, "one", T0) == [] and len(world.stories.held()) == 1
     world.subs.delete("sub_1")
     assert world.planner.flush(T0 + 2 * MIN) == () and world.stories.held() == []
+
+
+def test_background_mentions_alert_no_one(world: World) -> None:
+    world.sub()
+    background = event(confidence=0.3, background=True)
+    assert world.feed("bg", WIRE, "outlet-1", T0, background) == []
+    # The same article with the strike reported as news does alert.
+    assert [d.kind for d in world.feed("news", WIRE, "outlet-2", T0 + MIN)] == ["story.detected"]

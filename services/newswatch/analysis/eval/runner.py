@@ -48,7 +48,8 @@ class EvalResult:
 
 
 def predicted_types(analysis: Analysis) -> frozenset[str]:
-    return frozenset(e.type.value for e in analysis.events)
+    """The types of the events reported as news (background mentions are not predictions)."""
+    return frozenset(e.type.value for e in analysis.reported_events)
 
 
 def evaluate(pairs: Sequence[tuple[LabelledRecord, Analysis]]) -> EvalResult:
@@ -91,7 +92,7 @@ def record_misses(record: LabelledRecord, analysis: Analysis) -> list[Miss]:
     pred = predicted_types(analysis)
     out = [Miss("FN", t, record.id, 1.0, record.article.text[:300]) for t in sorted(record.events - pred)]
     for t in sorted(pred - record.events):
-        best = max((e for e in analysis.events if e.type.value == t), key=lambda e: e.confidence)
+        best = max((e for e in analysis.reported_events if e.type.value == t), key=lambda e: e.confidence)
         out.append(Miss("FP", t, record.id, best.confidence, best.evidence.sentence[:300], best.rule))
     return out
 

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from newswatch.analysis.events.assemble import Memo, extracted, merge_repeats
 from newswatch.analysis.events.context import claim_factor
 from newswatch.analysis.events.dates import stated_date
+from newswatch.analysis.events.lead import LEAD_CHARS, weigh_by_lead
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold, pad
 from newswatch.analysis.events.rules import Rule, RuleSet, load_rules
 from newswatch.analysis.events.scope import (
@@ -41,7 +42,8 @@ def _no_location(start: int, end: int) -> Location:
 class EventDetector:
     """Compiled rule tables; `detect` is pure and thread-safe."""
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, lead_chars: int | None = LEAD_CHARS) -> None:
+        self._lead_chars = lead_chars
         self._matcher = PhraseMatcher(ruleset.lexicon, frozenset(r.all[0] for r in ruleset.rules))
         self._rules = ruleset.rules
         self._required = [frozenset(r.all) for r in ruleset.rules]
@@ -84,7 +86,7 @@ class EventDetector:
             events.extend(self._sentence_events(article, s, by_set, locate))
         found = {e.type for e in events}
         kept = [e for e in events if not any(t in found for t in self._unless[e.rule])]
-        return merge_repeats(kept)
+        return merge_repeats(weigh_by_lead(kept, self._lead_chars))
 
     def _triggers_in(self, by_set: Hits) -> bool:
         return any(k in self._by_trigger for k in by_set)
