@@ -67,3 +67,15 @@ def test_the_rule_can_be_switched_off() -> None:
     (weighed,) = weigh_by_lead([late], 500)
     assert weighed.confidence == pytest.approx(0.8 * BACKGROUND_FACTOR)
     assert not weighed.reported
+
+
+def test_story_details_told_late_stay_news(detector: EventDetector) -> None:
+    # Retreats, captures and equipment losses further down are details of the story itself.
+    text = (
+        "Ukrainian forces pushed deep into the occupied north-east on Saturday, officials said. "
+        + FILLER
+        + "Russian units abandoned their positions and fled east, leaving 40 tanks behind."
+    )
+    assert text.index("Russian units") > LEAD_CHARS
+    events = detector.detect(text)
+    assert {"retreat", "equipment_loss"} <= _types(events, reported=True)
