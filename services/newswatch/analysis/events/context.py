@@ -47,6 +47,8 @@ _GOVERNING = (
     ("ctx_negation", NEGATION_WINDOW, CLAUSE_BREAKS),
     ("ctx_background", BACKGROUND_WINDOW, _BACKGROUND_BREAKS),
 )
+# A sentence with none of these sets (and no question mark) blocks no trigger.
+GOVERNING_SETS = frozenset(name for name, _, _ in _GOVERNING)
 
 
 def is_blocked(

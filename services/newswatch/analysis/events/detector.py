@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from newswatch.analysis.events.assemble import Memo, extracted, merge_repeats
-from newswatch.analysis.events.context import claim_factor
+from newswatch.analysis.events.context import GOVERNING_SETS, claim_factor
 from newswatch.analysis.events.dates import stated_date
 from newswatch.analysis.events.lead import LEAD_CHARS, weigh_by_lead
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold, pad
@@ -18,6 +18,7 @@ from newswatch.analysis.events.scope import (
     Hits,
     anchors,
     distance,
+    nearest,
     sentence_hits,
 )
 from newswatch.analysis.events.sentences import sentence_at
@@ -96,11 +97,19 @@ class EventDetector:
     ) -> list[Event]:
         present = by_set.keys()
         factor = claim_factor(by_set)
-        blocked = BlockedCache(article.folded, s.text.rstrip().endswith("?"), by_set)
+        folded = article.folded
+        question = s.text.rstrip().endswith("?")
+        # Without a cue set (or a question) nothing can block: skip anchors and modality.
+        blocked = (
+            BlockedCache(folded, question, by_set)
+            if question or not present.isdisjoint(GOVERNING_SETS)
+            else None
+        )
         memo: Memo = {}
         fired: dict[EventType, _Fired] = {}
+        rules = self._rules
         for i in self._candidates(present):
-            rule = self._rules[i]
+            rule = rules[i]
             conf = rule.confidence * factor
             prior = fired.get(rule.type)
             # Only a more confident rule replaces one that fired: skip the rest unevaluated.
@@ -108,7 +117,7 @@ class EventDetector:
                 continue
             if not self._required[i] <= present or not self._admits(rule, present, article):
                 continue
-            trigger = self._trigger(rule, article.folded, by_set, blocked)
+            trigger = self._trigger(rule, folded, by_set, blocked)
             if trigger is None:
                 continue
             attrs = extracted(rule, s, by_set, trigger, memo) if rule.require else None
@@ -119,7 +128,8 @@ class EventDetector:
             return []
         location = locate(s.start, s.end)
         occurred = stated_date(s.text) or article.fallback_date()
-        return [self._event(s, f, by_set, location, occurred, memo) for f in fired.values()]
+        evidence = Evidence(s.text, s.start, s.end)
+        return [self._event(s, f, by_set, location, occurred, memo, evidence) for f in fired.values()]
 
     def _candidates(self, present: Iterable[str]) -> tuple[int, ...]:
         """Indices of the rules whose trigger set has a hit, in file order."""
@@ -143,28 +153,37 @@ class EventDetector:
         return rule.any_in_text and any(a in article.sets() for a in rule.any)
 
     @staticmethod
-    def _trigger(rule: Rule, folded: str, by_set: Hits, blocked: BlockedCache) -> Hit | None:
+    def _trigger(rule: Rule, folded: str, by_set: Hits, blocked: BlockedCache | None) -> Hit | None:
+        window = rule.window
+        others = rule.all[1:]
         for t in by_set[rule.all[0]]:
-            if rule.window is not None and not all(
-                any(distance(folded, t, h) <= rule.window for h in by_set[other]) for other in rule.all[1:]
+            if window is not None and not all(
+                any(distance(folded, t, h) <= window for h in by_set[other]) for other in others
             ):
                 continue
-            if rule.modality and any(blocked(h, t) for h in anchors(rule, t, by_set)):
+            if blocked is not None and rule.modality and any(blocked(h, t) for h in anchors(rule, t, by_set)):
                 continue
             return t
         return None
 
     @staticmethod
     def _event(
-        s: Sentence, f: _Fired, by_set: Hits, location: Location, occurred: str | None, memo: Memo
+        s: Sentence,
+        f: _Fired,
+        by_set: Hits,
+        location: Location,
+        occurred: str | None,
+        memo: Memo,
+        evidence: Evidence,
     ) -> Event:
+        rule, at = f.rule, f.trigger.start
         attrs: dict[str, Any] = {}
-        for name, set_name in f.rule.attributes:
-            if set_name in by_set:
-                attrs[name] = min(by_set[set_name], key=lambda h: abs(h.start - f.trigger.start)).value
-        computed = f.extracted if f.extracted is not None else extracted(f.rule, s, by_set, f.trigger, memo)
+        for name, set_name in rule.attributes:
+            hits = by_set.get(set_name)
+            if hits:
+                attrs[name] = nearest(hits, at).value
+        computed = f.extracted if f.extracted is not None else extracted(rule, s, by_set, f.trigger, memo)
         attrs.update(computed)
-        if f.confidence < f.rule.confidence:
+        if f.confidence < rule.confidence:
             attrs["claimed"] = True
-        evidence = Evidence(s.text, s.start, s.end)
-        return Event(f.rule.type, round(f.confidence, 4), f.rule.slug, evidence, location, attrs, occurred)
+        return Event(rule.type, round(f.confidence, 4), rule.slug, evidence, location, attrs, occurred)

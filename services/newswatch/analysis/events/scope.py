@@ -84,6 +84,17 @@ def unmasked(hits: list[Hit]) -> list[Hit]:
     ]
 
 
+def nearest(hits: Sequence[Hit], at: int) -> Hit:
+    """The first of the hits starting closest to `at` (as `min` by distance picks)."""
+    best = hits[0]
+    gap = abs(best.start - at)
+    for h in hits:
+        d = abs(h.start - at)
+        if d < gap:
+            best, gap = h, d
+    return best
+
+
 def anchors(rule: Rule, trigger: Hit, by_set: Hits) -> list[Hit]:
     """The trigger and, per other required set, its hit nearest the trigger.
 
@@ -92,7 +103,7 @@ def anchors(rule: Rule, trigger: Hit, by_set: Hits) -> list[Hit]:
     """
     out = [trigger]
     for other in rule.all[1:]:
-        out.append(min(by_set[other], key=lambda h: abs(h.start - trigger.start)))
+        out.append(nearest(by_set[other], trigger.start))
     return out
 
 
