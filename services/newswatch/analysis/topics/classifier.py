@@ -23,7 +23,7 @@ from itertools import repeat
 import numpy as np
 
 from newswatch.analysis.topics import lexicon, weights
-from newswatch.analysis.topics.table import FeatureTable, build_table
+from newswatch.analysis.topics.table import FeatureTable, build_table, tf_rows
 from newswatch.analysis.topics.tokens import title_tokens, tokens
 from newswatch.domain.model import Article, Topic, TopicScore
 
@@ -69,29 +69,46 @@ class TopicClassifier:
         scores = self.scores(article)
         if scores is None:
             return ()
-        # A stable sort: equal scores keep the `TOPICS` order.
-        first, *others = sorted(range(len(TOPICS)), key=scores.__getitem__, reverse=True)[:4]
+        # Same as a stable descending sort of all 17 cut at four, then filtered:
+        # only topics at or above the cut can be secondaries, and when the best
+        # is below it there are none. Ties keep the `TOPICS` order.
         cut = self._tuning.secondary_threshold
-        secondary = (TopicScore(TOPICS[i], scores[i]) for i in others if scores[i] >= cut)
-        return (TopicScore(TOPICS[first], scores[first]), *secondary)
+        top = [i for i, s in enumerate(scores) if s >= cut]
+        if not top:
+            first = scores.index(max(scores))
+            return (TopicScore(TOPICS[first], scores[first]),)
+        top.sort(key=scores.__getitem__, reverse=True)  # reverse=True keeps ties stable
+        return tuple(TopicScore(TOPICS[i], scores[i]) for i in top[:4])
 
     def scores(self, article: Article) -> list[float] | None:
         """Probability per topic (order of `TOPICS`), or None when no word is known."""
-        model_lp, hits = self._linear(article)
-        if model_lp is None and not any(hits):
+        model_z, hits = self._linear(article)
+        if model_z is None and not any(hits):
             return None
         tun = self._tuning
         logits = [self._floor] * len(TOPICS)
-        if model_lp is not None:
-            for col, lp in zip(self._t.model_topics, model_lp, strict=True):
-                logits[col] = lp
+        if model_z is not None:
+            # log_softmax over the model classes
+            top = max(model_z)
+            log_sum = top + math.log(sum([math.exp(v - top) for v in model_z]))
+            for col, v in zip(self._t.model_topics, model_z, strict=True):
+                logits[col] = v - log_sum
+        off, cap, weight = tun.hit_offset, tun.hit_cap, tun.lexicon_weight
         for i, h in enumerate(hits):
-            if h > tun.hit_offset:
-                logits[i] += tun.lexicon_weight * min(h - tun.hit_offset, tun.hit_cap)
-        return _softmax(logits)
+            if h > off:
+                logits[i] += weight * min(h - off, cap)
+        top = max(logits)
+        e = [math.exp(v - top) for v in logits]
+        total = sum(e)
+        return [v / total for v in e]
 
     def _linear(self, article: Article) -> tuple[list[float] | None, list[float]]:
-        """Model log-probabilities (None without model words) and lexicon hits per topic."""
+        """Model logits z (None without model words) and lexicon hits per topic.
+
+        log_softmax(lr) + w * log_softmax(nb), renormalised, equals
+        log_softmax(lr + w * nb): the per-model normalisers are constants, so
+        z = lr + w * nb + bias is all the caller needs.
+        """
         t = self._t
         toks = tokens(article.text, t.char_limit)
         if article.title:
@@ -101,33 +118,15 @@ class TopicClassifier:
         n = len(counted)
         rows = np.fromiter(map(t.index.get, counted, repeat(0)), dtype=np.intp, count=n)
         counts = np.fromiter(counted.values(), dtype=np.intp, count=n)
-        # Per distinct word [tf², tf, count, 1], tf = 1 + log(count) (sublinear TF);
-        # one product with the table's columns (see FeatureTable) sums them all.
-        w = np.ones((4, len(rows)))
-        np.log(counts, out=w[1])
-        w[1] += 1.0
-        np.multiply(w[1], w[1], out=w[0])
-        w[2] = counts
-        out = w @ t.matrix[rows]
+        # Per distinct word [tf², tf, count, 1] (see tf_rows); one product with the
+        # table's columns (see FeatureTable) sums them all. take() is several times
+        # cheaper than fancy indexing on small row sets.
+        tf = t.tf if len(toks) < len(t.tf) else tf_rows(len(toks) + 1)
+        sq, lr, nb, ones = (tf.take(counts, axis=0).T @ t.matrix.take(rows, axis=0)).tolist()
         k = t.n_classes
-        hits = out[3, 2 * k + 1 :].tolist()
-        norm = math.sqrt(out[0, 0])  # L2 norm of the article's TF-IDF vector
-        if norm == 0.0:
+        hits = ones[2 * k + 1 :]
+        if sq[0] == 0.0:
             return None, hits
-        # log_softmax(lr) + w * log_softmax(nb), renormalised, equals
-        # log_softmax(lr + w * nb): the per-model normalisers are constants.
-        z = out[1, 1 : k + 1] / norm + out[2, k + 1 : 2 * k + 1] + t.bias
-        return _log_softmax(z.tolist()), hits
-
-
-def _log_softmax(z: list[float]) -> list[float]:
-    top = max(z)
-    log_sum = top + math.log(sum(math.exp(v - top) for v in z))
-    return [v - log_sum for v in z]
-
-
-def _softmax(z: list[float]) -> list[float]:
-    top = max(z)
-    e = [math.exp(v - top) for v in z]
-    total = sum(e)
-    return [v / total for v in e]
+        norm = math.sqrt(sq[0])  # L2 norm of the article's TF-IDF vector
+        z = [a / norm + b + c for a, b, c in zip(lr[1 : k + 1], nb[k + 1 : 2 * k + 1], t.bias, strict=True)]
+        return z, hits
