@@ -60,3 +60,13 @@ def test_scan_span_agrees_with_the_whole_scan() -> None:
     padded = pad(fold(text))
     per_sentence = [h for s in split_sentences(text) for h in MATCHER.scan_span(padded, s.start, s.end)]
     assert per_sentence == MATCHER.scan(fold(text))
+
+
+def test_scan_grouped_holds_scan_span_hits_by_set() -> None:
+    lexicon = {"a": {"port": ("port", "sea port")}, "b": {"shell": ("shell*",), "sea": ("sea",)}}
+    matcher = PhraseMatcher(lexicon)
+    padded = pad(fold("Shelling hit the sea port. The port reopened."))
+    hits = matcher.scan_span(padded, 0, 26)
+    grouped = matcher.scan_grouped(padded, 0, 26)
+    assert grouped == {name: [h for h in hits if h.set == name] for name in ("b", "a")}
+    assert list(grouped) == ["b", "a"]  # first hit's set first

@@ -63,14 +63,17 @@ class BlockedCache:
 
 def sentence_hits(matcher: PhraseMatcher, padded: str, s: Sentence) -> dict[str, list[Hit]]:
     """The sentence's unmasked phrase hits by set, each list in text order."""
-    return _grouped(unmasked(matcher.scan_span(padded, s.start, s.end)))
-
-
-def _grouped(hits: list[Hit]) -> dict[str, list[Hit]]:
-    by_set: dict[str, list[Hit]] = {}
-    for h in hits:
-        by_set.setdefault(h.set, []).append(h)
-    return by_set
+    by_set = matcher.scan_grouped(padded, s.start, s.end)
+    masks = by_set.pop("mask", None)
+    if masks is None:
+        return by_set
+    # Same lists as grouping `unmasked(hits)`: a set all of whose hits are masked is left out.
+    out: dict[str, list[Hit]] = {}
+    for name, hits in by_set.items():
+        kept = [h for h in hits if not any(m.start <= h.start and h.end <= m.end for m in masks)]
+        if kept:
+            out[name] = kept
+    return out
 
 
 def unmasked(hits: list[Hit]) -> list[Hit]:
