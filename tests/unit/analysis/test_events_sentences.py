@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newswatch.analysis.events.matcher import PhraseMatcher, fold, pad
+from newswatch.analysis.events.rules import Lexicon
 from newswatch.analysis.events.sentences import first_sentence, sentence_at
 from newswatch.analysis.text import split_sentences
 
@@ -63,7 +64,7 @@ def test_scan_span_agrees_with_the_whole_scan() -> None:
 
 
 def test_scan_grouped_holds_scan_span_hits_by_set() -> None:
-    lexicon = {"a": {"port": ("port", "sea port")}, "b": {"shell": ("shell*",), "sea": ("sea",)}}
+    lexicon: Lexicon = {"a": {"port": ("port", "sea port")}, "b": {"shell": ("shell*",), "sea": ("sea",)}}
     matcher = PhraseMatcher(lexicon)
     padded = pad(fold("Shelling hit the sea port. The port reopened."))
     hits = matcher.scan_span(padded, 0, 26)
