@@ -11,6 +11,7 @@ from newswatch.analysis.events.context import GOVERNING_SETS, claim_factor
 from newswatch.analysis.events.dates import stated_date
 from newswatch.analysis.events.lead import LEAD_CHARS, weigh_by_lead
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold, pad
+from newswatch.analysis.events.plans import Plan, plan
 from newswatch.analysis.events.rules import Rule, RuleSet, load_rules
 from newswatch.analysis.events.scope import (
     ArticleScope,
@@ -46,8 +47,7 @@ class EventDetector:
     def __init__(self, ruleset: RuleSet, lead_chars: int | None = LEAD_CHARS) -> None:
         self._lead_chars = lead_chars
         self._matcher = PhraseMatcher(ruleset.lexicon, frozenset(r.all[0] for r in ruleset.rules))
-        self._rules = ruleset.rules
-        self._required = [frozenset(r.all) for r in ruleset.rules]
+        self._plans = tuple(plan(r) for r in ruleset.rules)
         self._unless = {r.slug: r.unless for r in ruleset.rules}
         # Rule indices by trigger set, so a sentence only tries the rules it can fire
         # (kept in file order: the first of equally confident rules wins).
@@ -55,7 +55,8 @@ class EventDetector:
         for i, r in enumerate(ruleset.rules):
             by_trigger.setdefault(r.all[0], []).append(i)
         self._by_trigger = {k: tuple(v) for k, v in by_trigger.items()}
-        self._candidate_cache: dict[frozenset[str], tuple[int, ...]] = {}
+        self._trigger_sets = frozenset(by_trigger)
+        self._candidate_cache: dict[frozenset[str], tuple[Plan, ...]] = {}
 
     @classmethod
     def load(cls, directory: Path | None = None) -> EventDetector:
@@ -107,23 +108,29 @@ class EventDetector:
         )
         memo: Memo = {}
         fired: dict[EventType, _Fired] = {}
-        rules = self._rules
-        for i in self._candidates(present):
-            rule = rules[i]
-            conf = rule.confidence * factor
-            prior = fired.get(rule.type)
+        for p in self._candidates(present):
+            conf = p.confidence * factor
+            prior = fired.get(p.type)
             # Only a more confident rule replaces one that fired: skip the rest unevaluated.
             if prior is not None and conf <= prior.confidence:
                 continue
-            if not self._required[i] <= present or not self._admits(rule, present, article):
+            if not p.required <= present or not present.isdisjoint(p.none):
                 continue
-            trigger = self._trigger(rule, folded, by_set, blocked)
+            # An `any` set missing from the sentence: some rules accept it anywhere in the article.
+            if (
+                p.any
+                and present.isdisjoint(p.any)
+                and not (p.any_in_text and not p.any.isdisjoint(article.sets()))
+            ):
+                continue
+            trigger = self._trigger(p, folded, by_set, blocked)
             if trigger is None:
                 continue
-            attrs = extracted(rule, s, by_set, trigger, memo) if rule.require else None
-            if attrs is not None and not all(name in attrs for name in rule.require):
+            rule = p.rule
+            attrs = extracted(rule, s, by_set, trigger, memo) if p.require else None
+            if attrs is not None and not all(name in attrs for name in p.require):
                 continue
-            fired[rule.type] = _Fired(rule, trigger, conf, attrs)
+            fired[p.type] = _Fired(rule, trigger, conf, attrs)
         if not fired:
             return []
         location = locate(s.start, s.end)
@@ -131,37 +138,29 @@ class EventDetector:
         evidence = Evidence(s.text, s.start, s.end)
         return [self._event(s, f, by_set, location, occurred, memo, evidence) for f in fired.values()]
 
-    def _candidates(self, present: Iterable[str]) -> tuple[int, ...]:
-        """Indices of the rules whose trigger set has a hit, in file order."""
-        key = frozenset(k for k in present if k in self._by_trigger)
+    def _candidates(self, present: Iterable[str]) -> tuple[Plan, ...]:
+        """The rules whose trigger set has a hit, in file order."""
+        key = self._trigger_sets.intersection(present)
         got = self._candidate_cache.get(key)
         if got is None:
             # Few distinct trigger combinations occur (bounded all the same); a race between
             # threads only computes one twice.
             if len(self._candidate_cache) > _CANDIDATE_CACHE_SIZE:
                 self._candidate_cache.clear()
-            got = self._candidate_cache[key] = tuple(sorted(i for k in key for i in self._by_trigger[k]))
+            order = sorted(i for k in key for i in self._by_trigger[k])
+            got = self._candidate_cache[key] = tuple(self._plans[i] for i in order)
         return got
 
     @staticmethod
-    def _admits(rule: Rule, present: Any, article: ArticleScope) -> bool:
-        if any(n in present for n in rule.none):
-            return False
-        if not rule.any or any(a in present for a in rule.any):
-            return True
-        # The sentence lacks them; some rules accept them anywhere in the article.
-        return rule.any_in_text and any(a in article.sets() for a in rule.any)
-
-    @staticmethod
-    def _trigger(rule: Rule, folded: str, by_set: Hits, blocked: BlockedCache | None) -> Hit | None:
-        window = rule.window
-        others = rule.all[1:]
-        for t in by_set[rule.all[0]]:
+    def _trigger(p: Plan, folded: str, by_set: Hits, blocked: BlockedCache | None) -> Hit | None:
+        """The first trigger hit with the other sets near enough and no cue blocking it."""
+        window, others = p.window, p.others
+        for t in by_set[p.trigger]:
             if window is not None and not all(
                 any(distance(folded, t, h) <= window for h in by_set[other]) for other in others
             ):
                 continue
-            if blocked is not None and rule.modality and any(blocked(h, t) for h in anchors(rule, t, by_set)):
+            if blocked is not None and p.modality and any(blocked(h, t) for h in anchors(p.rule, t, by_set)):
                 continue
             return t
         return None

@@ -20,7 +20,6 @@ import re
 from newswatch.analysis.text import _ABBREV, _ABBREV_SPAN, _BOUNDARY, Sentence
 
 _CANDIDATE = re.compile(r"[.!?\n]")
-_ENDS = ".!?"
 
 
 def _accepted(text: str, at: int) -> re.Match[str] | None:
@@ -42,9 +41,16 @@ def _end_after(text: str, pos: int) -> int:
         at = c.start() if c.group(0) == "\n" else c.end()
         m = _accepted(text, at)
         if m is not None:
-            return len(text[: m.start()].rstrip())
+            return _stripped_end(text, m.start())
         c = _CANDIDATE.search(text, c.start() + 1)
-    return len(text.rstrip())
+    return _stripped_end(text, len(text))
+
+
+def _stripped_end(text: str, end: int) -> int:
+    """`len(text[:end].rstrip())` without copying the text before `end`."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 def _start_before(text: str, pos: int) -> int:
@@ -52,7 +58,7 @@ def _start_before(text: str, pos: int) -> int:
     floor = text.rfind("\n", 0, pos) + 1  # a line break always ends a sentence
     at = pos
     while True:
-        q = max(text.rfind(c, floor, at) for c in _ENDS)
+        q = max(text.rfind(".", floor, at), text.rfind("!", floor, at), text.rfind("?", floor, at))
         if q < 0:
             break
         m = _accepted(text, q + 1)
