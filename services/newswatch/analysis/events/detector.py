@@ -91,7 +91,7 @@ class EventDetector:
         return merge_repeats(weigh_by_lead(kept, self._lead_chars))
 
     def _triggers_in(self, by_set: Hits) -> bool:
-        return any(k in self._by_trigger for k in by_set)
+        return not self._trigger_sets.isdisjoint(by_set)
 
     def _sentence_events(
         self, article: ArticleScope, s: Sentence, by_set: Hits, locate: Locate
