@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from newswatch.analysis.regions.anchor import ANCHOR_POPULATION
 from newswatch.analysis.regions.matcher import Mention
@@ -24,9 +24,11 @@ def _weak(p: Place) -> bool:
     return p.kind is TOWN and (p.common or p.population < ANCHOR_POPULATION)
 
 
-@dataclass(frozen=True, slots=True)
-class Anchors:
-    """Countries the article names unambiguously, and the ones it names most."""
+class Anchors(NamedTuple):
+    """Countries the article names unambiguously, and the ones it names most.
+
+    A NamedTuple: one is built per article, a frozen dataclass costs more.
+    """
 
     all: frozenset[str]
     main: frozenset[str]

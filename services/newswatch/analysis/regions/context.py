@@ -88,7 +88,8 @@ def before(text: str, start: int) -> str:
 
 
 def _last_words(text: str, start: int, n: int) -> list[str]:
-    return text[start - 30 if start > 30 else 0 : start].lower().split()[-n:]
+    # rsplit with a limit: the same last n words as split(), without splitting the rest.
+    return text[start - 30 if start > 30 else 0 : start].lower().rsplit(None, n)[-n:]
 
 
 _BORDER = frozenset(["border", "borders", "frontier"])

@@ -28,6 +28,7 @@ class Context:
 # Readings are built with tuple.__new__: a NamedTuple's own __new__ is a Python call.
 _new_tuple = tuple.__new__
 _UNSET: Any = object()  # not chosen yet (None is a choice: no reading)
+_NONE: frozenset[str] = frozenset()
 
 
 class Reading(NamedTuple):
@@ -45,6 +46,12 @@ def read_mentions(
     kept = _unhidden(text, mentions, c)
     known = anchors(kept, countries)
     villages = _villages(text, kept)
+    return _read(text, kept, villages, known, c)
+
+
+def _read(
+    text: str, kept: Sequence[Mention], villages: Sequence | None, known: Anchors, c: Context
+) -> list[Reading]:
     chosen = _choices(text, kept, villages, known, c)
     out: list[Reading] = []
     if villages is None:  # the usual case: no "Village, Oblast" in the text
@@ -58,6 +65,86 @@ def read_mentions(
         if place is not None:
             out.append(_reading(text, m, place, villages[i], c, known.main))
     return out
+
+
+def read_article(text: str, mentions: Sequence[Mention], c: Context) -> tuple[list[Reading], bool]:
+    """`read_mentions` of the scanned mentions followed, at each mention, by its
+    demonym reading (`demonym_readings`): the order a stable sort by start gives
+    the two lists. Also whether some located reading names a subdivision.
+
+    The per-mention passes of `read_mentions` fused into two loops (the
+    anchors must all be counted before any reading is chosen).
+    """
+    # Pass 1: drop yardsticks, count anchors, look for "Village, Oblast".
+    kept: list[Mention] = []
+    counts: dict[str, int] = {}  # anchors: a plain dict, a Counter costs more per article
+    villages: list[tuple[str, int] | None] | None = None
+    for m in mentions:
+        start = m.start
+        w = text[start - ctx.WINDOW if start > ctx.WINDOW else 0 : start]
+        cue = "area" in w or "size" in w or "than" in w or " as " in w or "equ" in w
+        if cue and ctx.is_comparison(text, start, c.comparisons):
+            continue
+        kept.append(m)
+        if m.anchor:
+            counts[m.anchor] = counts.get(m.anchor, 0) + 1
+        # `_villages`' cheap pre-test: a comma close before the name, or only spaces.
+        near = w[-8:]
+        if "," not in near and near.strip(" "):
+            continue
+        village = _village(text, kept, len(kept) - 1)
+        if village is not None:
+            if villages is None:
+                villages = [None] * len(mentions)  # trimmed below
+            villages[len(kept) - 1] = village
+    top = max(counts.values(), default=0)
+    known = _new_tuple(Anchors, (frozenset(counts), frozenset([cc for cc, n in counts.items() if n == top])))
+    if villages is not None:  # seldom: the general path, then the demonyms
+        out = _read(text, kept, villages[: len(kept)], known, c)
+        placed = any(r.located and r.place.subdivision for r in out)
+        later = demonym_readings(text, kept, c)
+        if later:
+            out += later
+            out.sort(key=_start)
+        return out, placed
+    # Pass 2: one reading per mention, as `_choices` and `_located` give it.
+    memo: dict[int, Place | None] = {}  # `choose` once per name read as itself
+    main = known.main
+    placed = False
+    out = []
+    for m in kept:
+        places = m.places
+        if m.towns:  # river and person checks only change the readings of town names
+            start = m.start
+            if start >= 4 and text[start - 4 : start] == "the ":
+                places = _drop_rivers(text, m)
+            if m.person and _is_person(text, m, c):
+                places = ()
+            # person_like's own first test, inline: a capitalised word follows.
+            elif ctx.NEXT_CAP(text, m.end) is not None and ctx.person_like(text, start, m.end):
+                places = tuple(p for p in places if p.kind is not TOWN or p.curated)
+        elif m.person and _is_person(text, m, c):
+            places = ()
+        if places is m.places:
+            key = id(places)
+            place = memo.get(key, _UNSET)
+            if place is _UNSET:  # m.options: the places that can be chosen, fewer than m.places
+                place = memo[key] = choose(m.options, known)
+        else:
+            place = choose(places, known)
+        if place is not None:
+            located = _located(text, m, place, c, main)
+            out.append(_new_tuple(Reading, (m, place, located, None, None)))
+            if located and place.subdivision:
+                placed = True
+        demonym = m.demonym
+        if demonym is not None:
+            out.append(_new_tuple(Reading, (m, demonym, _located(text, m, demonym, c, _NONE), None, None)))
+    return out, placed
+
+
+def _start(r: Reading) -> int:
+    return r.mention.start
 
 
 def _unhidden(text: str, mentions: Sequence[Mention], c: Context) -> list[Mention]:
@@ -189,14 +276,23 @@ def _reading(
 
 def _located(text: str, m: Mention, place: Place, c: Context, main: frozenset[str]) -> bool:
     """Whether the mention says where something is, not who acts ("Moscow's attacks", "Kyiv said")."""
-    nxt = ctx.NEXT_WORD(text, m.end)  # ctx.next_word, inline: this runs per mention
-    word = nxt[1].lower() if nxt else ""
+    end = m.end
+    after = text[end : end + 1]
+    # ctx.next_word, inline (this runs per mention), and only when the next
+    # character lets its regex match: a space or an apostrophe ("Kyiv's").
+    if after == " " or after == "'" or after == "’" or after.isspace():
+        nxt = ctx.NEXT_WORD(text, end)
+        word = nxt[1].lower() if nxt else ""
+    else:
+        word = ""
     if place.kind is DEMONYM:  # "against the Russian invasion" is no place
         return word in c.place_nouns
     if word in c.actor_verbs:
         return False
-    if text.startswith(("'s", "’s"), m.end) and any(
-        w.strip(",.;:") in c.actor_nouns for w in ctx.next_words(text, m.end)
+    if (
+        (after == "'" or after == "’")
+        and text.startswith(("'s", "’s"), end)
+        and any(w.strip(",.;:") in c.actor_nouns for w in ctx.next_words(text, end))
     ):
         return False
     if place.kind is not COUNTRY and (not main or place.country in main):

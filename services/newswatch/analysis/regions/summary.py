@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from newswatch.analysis.regions import context as ctx
+from newswatch.analysis.regions.outputs import NOWHERE, location, region_mention
 from newswatch.analysis.regions.places import DEMONYM, TOWN, Kind, Place
 from newswatch.analysis.regions.readings import Context, Reading
 from newswatch.analysis.regions.result import Level, RegionResult, Spot
@@ -81,7 +82,7 @@ def _spots(located: Sequence[Reading]) -> tuple[tuple[Spot, ...], list[_Group]]:
             g = _group(m.surface, p, by_surface, others, groups)
         g[2] += 1
         if village is not None and village_start is not None:
-            where = Location(p.country, p.subdivision, village)
+            where = location(p.country, p.subdivision, village)
             spots.append(_new_tuple(Spot, (village_start, m.end, Level.TOWN, where)))
         else:
             spots.append(_new_tuple(Spot, (m.start, m.end, g[3], g[4])))
@@ -101,7 +102,7 @@ def _group(
         surface,
         0,
         _LEVEL.get(p.kind, Level.COUNTRY),
-        Location(p.country, p.subdivision, surface if p.kind is TOWN else None),
+        location(p.country, p.subdivision, surface if p.kind is TOWN else None),
     ]
     if surface in by_surface:
         others[id(p), surface] = g
@@ -133,7 +134,7 @@ def _tally(groups: Iterable[_Group]) -> tuple[dict[str, int], dict[str, list[str
 def _regions(counts: dict[str, int], surfaces: dict[str, list[str]], c: Context) -> tuple[RegionMention, ...]:
     top = max(counts.values(), default=1)
     return tuple(
-        RegionMention(code, c.names.get(code, code), counts[code] / top, tuple(surfaces[code]))
+        region_mention(code, c.names.get(code, code), counts[code] / top, tuple(surfaces[code]))
         for code in sorted(counts, key=counts.__getitem__, reverse=True)  # stable: ties keep their order
     )
 
@@ -144,7 +145,7 @@ def _best(spots: Sequence[Spot], counts: dict[str, int]) -> Location:
     `counts` tallies the spots' codes; ties go to the first named.
     """
     if not spots:
-        return Location()
+        return NOWHERE
     subs = [code for code in counts if "-" in code]  # ISO 3166-2: country, dash, unit
     if subs:
         top = max(subs, key=counts.__getitem__)
@@ -154,4 +155,4 @@ def _best(spots: Sequence[Spot], counts: dict[str, int]) -> Location:
                 best = s
         if best is not None:  # always: `top` is some spot's subdivision
             return best.location
-    return Location(max(counts, key=counts.__getitem__))
+    return location(max(counts, key=counts.__getitem__), None, None)
