@@ -7,6 +7,7 @@ unit that follows it (when it is an area unit); `parse_number` reads one token.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import NamedTuple
 
 _WORDS = {
@@ -31,11 +32,40 @@ _AREA_UNITS = {
     "km²": "km2", "hectares": "ha", "hectare": "ha", "acres": "acre",
 }  # fmt: skip
 
+
+def _alternation(phrases: Iterable[str]) -> str:
+    """A regex for "any of the phrases, longest first", written as a trie.
+
+    `longest|long|...` makes the engine try every phrase at every word start; the trie
+    (`long(?:est)?`) reads each character once. Two phrases can match at one spot only
+    when one is a prefix of the other, and the trie tries the longer first (the optional
+    continuation is greedy), so it matches exactly what the longest-first list does.
+    """
+    root: _Node = {}
+    for phrase in phrases:
+        node = root
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a phrase ends here
+    return _trie(root)
+
+
+_Node = dict[str, "_Node"]
+
+
+def _trie(node: _Node) -> str:
+    branches = [re.escape(ch) + _trie(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    return f"(?:{body})?" if "" in node else body
+
+
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_WORD = "|".join(sorted((re.escape(w) for w in (*_WORDS, *_VAGUE)), key=len, reverse=True))
+_WORD = _alternation((*_WORDS, *_VAGUE))
 _ONE = rf"(?:{_NUM})(?:\s*(?:{'|'.join(_SCALE)})\b)?|\b(?:{_WORD})\b"
-_QUAL = "|".join(sorted(_QUALIFIER, key=len, reverse=True))
-_UNIT = "|".join(sorted((re.escape(u) for u in _AREA_UNITS), key=len, reverse=True))
+_QUAL = _alternation(_QUALIFIER)
+_UNIT = _alternation(_AREA_UNITS)
 _QUANTITY_SRC = (
     # The lookahead only skips positions where no quantity can start (inside a word, not
     # at a digit): every branch below starts with a digit or a word boundary.
@@ -78,6 +108,8 @@ def _plain(v: float) -> int | float:
 def parse_number(token: str) -> float | None:
     """One number: digits with thousands separators and an optional scale, or a number word."""
     t = token.strip().lower()
+    if t.isdigit() and t.isascii():
+        return float(t)  # plain digits, the commonest token: what the pattern below reads too
     if t in _WORDS:
         return float(_WORDS[t])
     if t in _VAGUE:
@@ -94,11 +126,13 @@ def find_quantities(text: str) -> list[Quantity]:
     low_text = text.lower()
     found = _QUANTITY.finditer(low_text) if len(low_text) == len(text) else _QUANTITY_ANY_CASE.finditer(text)
     for m in found:
-        low = parse_number(m.group("low"))
+        low_token, high_token, qual_word, unit_word = m.group("low", "high", "qual", "unit")
+        low = parse_number(low_token)
         if low is None:
             continue
-        high = parse_number(m.group("high")) if m.group("high") else None
-        qual = _QUALIFIER[m.group("qual").lower()] if m.group("qual") else None
-        unit = _AREA_UNITS[m.group("unit").lower()] if m.group("unit") else None
-        out.append(Quantity(low, high, qual, unit, m.start(), m.end()))
+        high = parse_number(high_token) if high_token else None
+        qual = _QUALIFIER[qual_word.lower()] if qual_word else None
+        unit = _AREA_UNITS[unit_word.lower()] if unit_word else None
+        start, end = m.span()
+        out.append(Quantity(low, high, qual, unit, start, end))
     return out
