@@ -17,7 +17,7 @@ _DMY = re.compile(rf"\b(\d{{1,2}})\s+({_M})\s+(\d{{4}})\b", re.IGNORECASE)
 _MDY = re.compile(rf"\b({_M})\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.IGNORECASE)
 MONTH_WORDS = frozenset(_MONTHS)
 # Both date forms hold a four-digit year: a text without one needs no month search.
-_YEAR = re.compile(r"\d{4}")
+_YEAR = re.compile(r"\d\d\d\d")  # the same as \d{4}, found faster by the engine
 
 
 def stated_date(sentence: str) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from newswatch.analysis.events.context import is_blocked, words_between
-from newswatch.analysis.events.dates import has_year, stated_date
+from newswatch.analysis.events.dates import stated_date
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher
 from newswatch.analysis.events.rules import Rule
 from newswatch.analysis.events.sentences import first_sentence
@@ -39,8 +39,7 @@ class ArticleScope:
     def fallback_date(self) -> str | None:
         """The date the first sentence states: conflict logs give it once, up front."""
         if self._fallback is None:
-            # A full date holds a four-digit year: a text without one needs no first sentence.
-            first = first_sentence(self.text) if has_year(self.text) else None
+            first = first_sentence(self.text)
             self._fallback = (stated_date(first.text) if first else None,)
         return self._fallback[0]
 
