@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from newswatch.analysis.topics.lexicon import LexiconRule
+from newswatch.analysis.topics.tokens import TITLE_LIMIT
 from newswatch.analysis.topics.weights import TITLE_PREFIX, LinearWeights
 from newswatch.domain.model import Topic
-
-# Counts up to this many are looked up in `FeatureTable.tf`; a word can occur
-# at most as often as the article has tokens, so longer token lists build their own.
-TF_ROWS = 2048
 
 
 def tf_rows(size: int) -> np.ndarray:
     """Row c is [tf², tf, c, 1] for a word seen c times, tf = 1 + log(c) (sublinear TF).
+
+    `size` must exceed any count: a word occurs at most once per two characters
+    (token plus separator) and lower-casing at most doubles a text, so twice
+    the characters read from body and title is a safe bound.
 
     One `take` of these rows replaces half a dozen small array operations per
     article; the values are computed exactly as they would be per article.
@@ -46,7 +47,7 @@ class FeatureTable:
     bias: tuple[float, ...]  # per model class: LR intercept + nb_weight * NB log prior
     model_topics: tuple[int, ...]  # column of each model class in the 17-topic order
     char_limit: int
-    tf: np.ndarray = field(default_factory=lambda: tf_rows(TF_ROWS))  # see tf_rows
+    tf: np.ndarray  # row c for a word seen c times, see tf_rows
 
     @property
     def n_classes(self) -> int:
@@ -89,4 +90,5 @@ def build_table(
         bias=bias,
         model_topics=tuple(topics.index(Topic(c)) for c in model.classes),
         char_limit=model.char_limit,
+        tf=tf_rows(2 * (model.char_limit + TITLE_LIMIT) + 2),
     )

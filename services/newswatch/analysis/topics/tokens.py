@@ -43,30 +43,53 @@ _AS_AS_IDIOMS = frozenset(
 
 
 _TITLE_PREFIX = TITLE_PREFIX.encode()
-_TITLE_LIMIT = 400
+TITLE_LIMIT = 400  # characters of a title that are read
 
 
 def feature_counts(text: str, title: str | None, limit: int) -> Counter[bytes]:
-    """Word counts of `text` plus `t:`-prefixed title words: the model's features."""
-    counts = Counter(tokens(text, limit))
+    """Word counts of `text` plus `t:`-prefixed title words: the model's features.
+
+    Equal to counting `tokens(text, limit) + title_tokens(title)`, in that key
+    order, but the simile pass over the text runs only when a cue word is among
+    the counted words: every simile pattern needs " like " or " as ", and either
+    leaves the token `like` or `as`. A dict lookup instead of two scans.
+    """
+    raw = _lower_bytes(text, limit)
+    words = raw.translate(_TABLE).split()
     if title:
-        counts.update(title_tokens(title))
+        words += title_tokens(title)
+    counts = Counter(words)
+    if b"like" in counts or b"as" in counts:  # title words are prefixed: body only
+        blanked = strip_similes(raw)
+        if blanked is not raw:
+            words = blanked.translate(_TABLE).split()
+            if title:
+                words += title_tokens(title)
+            counts = Counter(words)
     return counts
 
 
 def title_tokens(title: str) -> list[bytes]:
     """Title words with the `t:` prefix that gives them their own weights."""
-    return [_TITLE_PREFIX + w for w in tokens(title, _TITLE_LIMIT)]
+    raw = _lower_bytes(title, TITLE_LIMIT)
+    words = raw.translate(_TABLE).split()
+    if b"like" in words or b"as" in words:  # else no simile (see feature_counts)
+        words = strip_similes(raw).translate(_TABLE).split()
+    return list(map(_TITLE_PREFIX.__add__, words))
 
 
 def tokens(text: str, limit: int) -> list[bytes]:
     """Lower-case word tokens of the first `limit` characters of `text`, similes removed."""
+    return strip_similes(_lower_bytes(text, limit)).translate(_TABLE).split()
+
+
+def _lower_bytes(text: str, limit: int) -> bytes:
+    """The first `limit` characters, lower-cased, Unicode punctuation made ASCII, as UTF-8."""
     low = text[:limit].lower()
     if not low.isascii():
         for mark, plain in _UNICODE_PUNCT:
             low = low.replace(mark, plain)
-    raw = low.encode("utf-8", "ignore")
-    return strip_similes(raw).translate(_TABLE).split()
+    return low.encode("utf-8", "ignore")
 
 
 def strip_similes(raw: bytes) -> bytes:
