@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
+
 import pytest
 
 from newswatch.analysis.events.detector import EventDetector
 from newswatch.analysis.events.lead import BACKGROUND_FACTOR, LEAD_CHARS, weigh_by_lead
-from newswatch.domain.model import REPORTED_CONFIDENCE, Event, EventType, Evidence
+from newswatch.domain.model import REPORTED_CONFIDENCE, Event, EventType, Evidence, Location
 
 FILLER = (
     "Engineers worked through the night to reconnect homes in the eastern districts. "
@@ -79,3 +81,32 @@ def test_story_details_told_late_stay_news(detector: EventDetector) -> None:
     assert text.index("Russian units") > LEAD_CHARS
     events = detector.detect(text)
     assert {"retreat", "equipment_loss"} <= _types(events, reported=True)
+
+
+def test_a_background_mention_keeps_every_other_field() -> None:
+    # _background builds the Event directly (faster than dataclasses.replace): nothing may be lost.
+    late = Event(
+        EventType.STRIKE,
+        0.8,
+        "strike.strike_act",
+        Evidence("Missiles hit the port.", 900, 922),
+        Location("UA", "UA-51", "Odesa"),
+        {"weapon": "missile"},
+        "2024-05-01",
+    )
+    (weighed,) = weigh_by_lead([late], 500)
+    expected = replace(
+        late,
+        confidence=round(0.8 * BACKGROUND_FACTOR, 4),
+        attributes={"weapon": "missile", "background": True},
+    )
+    assert weighed == expected
+    assert [f.name for f in fields(Event)] == [
+        "type",
+        "confidence",
+        "rule",
+        "evidence",
+        "location",
+        "attributes",
+        "occurred",
+    ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from newswatch.analysis.events.assemble import merge_repeats
 from newswatch.analysis.events.context import is_blocked, words_between
 from newswatch.analysis.events.dates import stated_date
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold
 from newswatch.analysis.events.rules import RuleFileError, parse_files
 from newswatch.analysis.numbers import find_quantities, parse_number
+from newswatch.domain.model import Event, EventType, Evidence, Location
 
 
 @pytest.mark.parametrize(
@@ -125,3 +129,15 @@ def test_valid_rule_file_compiles() -> None:
         ]
     )
     assert rs.lexicon == {"s": {"canon": ("x*",)}} and rs.rules[0].slug == "strike.x"
+
+
+def test_merged_repeats_keep_the_first_report_completed_by_later_ones() -> None:
+    where = Location("UA", "UA-63", "Kharkiv")
+    first = Event(EventType.STRIKE, 0.6, "strike.a", Evidence("A.", 0, 2), where, {"weapon": "drone"}, None)
+    later = Event(
+        EventType.STRIKE, 0.8, "strike.b", Evidence("B.", 3, 5), where, {"weapon": "x", "n": 2}, "2024-05-01"
+    )
+    elsewhere = Event(EventType.STRIKE, 0.7, "strike.c", Evidence("C.", 6, 8), Location("UA"), {}, None)
+    merged = merge_repeats([first, later, elsewhere])
+    attrs = {"weapon": "drone", "n": 2}
+    assert merged == (replace(first, confidence=0.8, attributes=attrs, occurred="2024-05-01"), elsewhere)
