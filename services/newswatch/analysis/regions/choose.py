@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from newswatch.analysis.regions.anchor import ANCHOR_POPULATION
-from newswatch.analysis.regions.matcher import Mention
 from newswatch.analysis.regions.places import COUNTRY, DEMONYM, IGNORE, SUBDIVISION, TOWN, Kind, Place
+
+if TYPE_CHECKING:  # the matcher imports `scoring` from here
+    from newswatch.analysis.regions.matcher import Mention
 
 # Big enough to place a story abroad when the article is clearly about
 # another country ("Kirov", "Azov", "Novi" in a note about Ukraine are not).
@@ -60,6 +62,34 @@ def choose(places: Sequence[Place], known: Anchors, admin_slot: bool = False) ->
         if (not named and _weak(p)) or (main and p.country not in main and not _trusted_abroad(p)):
             continue
         score = _score(p, named, admin_slot)
+        if score > best_score:
+            best, best_score = p, score
+    return best
+
+
+# What `choose` (outside an admin slot) works out of a reading on its own:
+# (reading, score without context, `_weak`, `_trusted_abroad`).
+Scored = tuple[tuple[Place, float, bool, bool], ...]
+
+
+def scoring(places: Sequence[Place]) -> Scored:
+    """The readings `choose` may pick, each with its context-free facts (once per name, at load)."""
+    return tuple(
+        (p, _score(p, False, False), _weak(p), _trusted_abroad(p))
+        for p in places
+        if p.kind is not IGNORE and p.kind is not DEMONYM
+    )
+
+
+def choose_scored(scored: Scored, known: Anchors) -> Place | None:
+    """`choose(places, known)` from `scoring(places)`: the same reading, less work per mention."""
+    best, best_score = None, -math.inf
+    every, main = known.all, known.main
+    for p, base, weak, trusted in scored:
+        named = p.country in every
+        if (not named and weak) or (main and not trusted and p.country not in main):
+            continue
+        score = base + _CONTEXT_BONUS if named else base
         if score > best_score:
             best, best_score = p, score
     return best

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from newswatch.analysis.regions.anchor import anchor_of, options
+from newswatch.analysis.regions.choose import Scored, scoring
 from newswatch.analysis.regions.gazetteer import Table
 from newswatch.analysis.regions.places import DEMONYM, IGNORE, TOWN, Place, fold
 
@@ -29,6 +30,7 @@ class Mention(NamedTuple):
     demonym: Place | None = None  # its first demonym reading
     person: bool = True  # also a listed person's name: check the context
     options: tuple[Place, ...] = ()  # the readings `choose` needs (anchor.options)
+    scored: Scored = ()  # choose.scoring(options)
 
 
 class Readings(NamedTuple):
@@ -40,12 +42,14 @@ class Readings(NamedTuple):
     demonym: Place | None
     person: bool
     options: tuple[Place, ...]
+    scored: Scored
 
 
 def describe(places: tuple[Place, ...], person: bool = True) -> Readings:
     towns = any(p.kind is TOWN for p in places)
     demonym = next((p for p in places if p.kind is DEMONYM), None)
-    return Readings(places, anchor_of(places), towns, demonym, person, options(places))
+    kept = options(places)
+    return Readings(places, anchor_of(places), towns, demonym, person, kept, scoring(kept))
 
 
 class _Entry(NamedTuple):

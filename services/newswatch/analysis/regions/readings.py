@@ -28,7 +28,6 @@ class Context:
 # Readings are built with tuple.__new__: a NamedTuple's own __new__ is a Python call.
 _new_tuple = tuple.__new__
 _UNSET: Any = object()  # not chosen yet (None is a choice: no reading)
-_NONE: frozenset[str] = frozenset()
 
 
 class Reading(NamedTuple):
@@ -58,93 +57,13 @@ def _read(
         main = known.main
         for m, place in zip(kept, chosen, strict=True):
             if place is not None:
-                out.append(_new_tuple(Reading, (m, place, _located(text, m, place, c, main), None, None)))
+                out.append(_new_tuple(Reading, (m, place, located(text, m, place, c, main), None, None)))
         return out
     for i, m in enumerate(kept):  # then a village's reading may need its oblast's
         place = _within_admin(kept, chosen, villages, i, known)
         if place is not None:
             out.append(_reading(text, m, place, villages[i], c, known.main))
     return out
-
-
-def read_article(text: str, mentions: Sequence[Mention], c: Context) -> tuple[list[Reading], bool]:
-    """`read_mentions` of the scanned mentions followed, at each mention, by its
-    demonym reading (`demonym_readings`): the order a stable sort by start gives
-    the two lists. Also whether some located reading names a subdivision.
-
-    The per-mention passes of `read_mentions` fused into two loops (the
-    anchors must all be counted before any reading is chosen).
-    """
-    # Pass 1: drop yardsticks, count anchors, look for "Village, Oblast".
-    kept: list[Mention] = []
-    counts: dict[str, int] = {}  # anchors: a plain dict, a Counter costs more per article
-    villages: list[tuple[str, int] | None] | None = None
-    for m in mentions:
-        start = m.start
-        w = text[start - ctx.WINDOW if start > ctx.WINDOW else 0 : start]
-        cue = "area" in w or "size" in w or "than" in w or " as " in w or "equ" in w
-        if cue and ctx.is_comparison(text, start, c.comparisons):
-            continue
-        kept.append(m)
-        if m.anchor:
-            counts[m.anchor] = counts.get(m.anchor, 0) + 1
-        # `_villages`' cheap pre-test: a comma close before the name, or only spaces.
-        near = w[-8:]
-        if "," not in near and near.strip(" "):
-            continue
-        village = _village(text, kept, len(kept) - 1)
-        if village is not None:
-            if villages is None:
-                villages = [None] * len(mentions)  # trimmed below
-            villages[len(kept) - 1] = village
-    top = max(counts.values(), default=0)
-    known = _new_tuple(Anchors, (frozenset(counts), frozenset([cc for cc, n in counts.items() if n == top])))
-    if villages is not None:  # seldom: the general path, then the demonyms
-        out = _read(text, kept, villages[: len(kept)], known, c)
-        placed = any(r.located and r.place.subdivision for r in out)
-        later = demonym_readings(text, kept, c)
-        if later:
-            out += later
-            out.sort(key=_start)
-        return out, placed
-    # Pass 2: one reading per mention, as `_choices` and `_located` give it.
-    memo: dict[int, Place | None] = {}  # `choose` once per name read as itself
-    main = known.main
-    placed = False
-    out = []
-    for m in kept:
-        places = m.places
-        if m.towns:  # river and person checks only change the readings of town names
-            start = m.start
-            if start >= 4 and text[start - 4 : start] == "the ":
-                places = _drop_rivers(text, m)
-            if m.person and _is_person(text, m, c):
-                places = ()
-            # person_like's own first test, inline: a capitalised word follows.
-            elif ctx.NEXT_CAP(text, m.end) is not None and ctx.person_like(text, start, m.end):
-                places = tuple(p for p in places if p.kind is not TOWN or p.curated)
-        elif m.person and _is_person(text, m, c):
-            places = ()
-        if places is m.places:
-            key = id(places)
-            place = memo.get(key, _UNSET)
-            if place is _UNSET:  # m.options: the places that can be chosen, fewer than m.places
-                place = memo[key] = choose(m.options, known)
-        else:
-            place = choose(places, known)
-        if place is not None:
-            located = _located(text, m, place, c, main)
-            out.append(_new_tuple(Reading, (m, place, located, None, None)))
-            if located and place.subdivision:
-                placed = True
-        demonym = m.demonym
-        if demonym is not None:
-            out.append(_new_tuple(Reading, (m, demonym, _located(text, m, demonym, c, _NONE), None, None)))
-    return out, placed
-
-
-def _start(r: Reading) -> int:
-    return r.mention.start
 
 
 def _unhidden(text: str, mentions: Sequence[Mention], c: Context) -> list[Mention]:
@@ -161,7 +80,7 @@ def _unhidden(text: str, mentions: Sequence[Mention], c: Context) -> list[Mentio
 
 
 def _villages(text: str, kept: Sequence[Mention]) -> list[tuple[str, int] | None] | None:
-    """`_village` for each mention; None when no mention has one (most texts)."""
+    """`village_of` for each mention; None when no mention has one (most texts)."""
     out: list[tuple[str, int] | None] | None = None
     for i, m in enumerate(kept):
         # Cheap pre-test of village_before's own first test (a comma before the
@@ -169,7 +88,7 @@ def _villages(text: str, kept: Sequence[Mention]) -> list[tuple[str, int] | None
         near = text[m.start - 8 if m.start > 8 else 0 : m.start]
         if "," not in near and near.strip(" "):
             continue
-        village = _village(text, kept, i)
+        village = village_of(text, kept, i)
         if village is not None:
             if out is None:
                 out = [None] * len(kept)
@@ -191,13 +110,13 @@ def _choices(
         if m.towns:  # river and person checks only change the readings of town names
             start = m.start
             if start >= 4 and text[start - 4 : start] == "the ":
-                places = _drop_rivers(text, m)
-            if m.person and _is_person(text, m, c):
+                places = drop_rivers(text, m)
+            if m.person and is_person(text, m, c):
                 places = ()
             # person_like's own first test, inline: a capitalised word follows.
             elif ctx.NEXT_CAP(text, m.end) is not None and ctx.person_like(text, start, m.end):
                 places = tuple(p for p in places if p.kind is not TOWN or p.curated)
-        elif m.person and _is_person(text, m, c):
+        elif m.person and is_person(text, m, c):
             places = ()
         admin_slot = villages is not None and villages[i] is not None
         if places is not m.places:
@@ -211,14 +130,14 @@ def _choices(
     return chosen
 
 
-def _is_person(text: str, m: Mention, c: Context) -> bool:
+def is_person(text: str, m: Mention, c: Context) -> bool:
     """ "Chad Johnson", "Rashad Jordan": a listed first name or surname next to another name."""
     if m.surface.lower() not in c.person_names:
         return False
     return ctx.person_like(text, m.start, m.end) or ctx.after_name(text, m.start)
 
 
-def _village(text: str, kept: Sequence[Mention], i: int) -> tuple[str, int] | None:
+def village_of(text: str, kept: Sequence[Mention], i: int) -> tuple[str, int] | None:
     """("Village", start) when mention i is the oblast in "Village, Oblast"."""
     village = ctx.village_before(text, kept[i].start)
     if village is None or ctx.list_goes_on(text, kept[i].end):
@@ -252,7 +171,7 @@ def _hidden(text: str, m: Mention, c: Context) -> bool:
     return ctx.is_comparison(text, m.start, c.comparisons)
 
 
-def _drop_rivers(text: str, m: Mention) -> tuple[Place, ...]:
+def drop_rivers(text: str, m: Mention) -> tuple[Place, ...]:
     # "the Dnipro" / "the Don" are rivers: after "the", a town name stands for
     # its river, which places the story in the country but in no subdivision.
     start = m.start
@@ -271,10 +190,10 @@ def _reading(
 ) -> Reading:
     if village and (place.kind is SHORT or place.kind is SUBDIVISION):
         return Reading(m, place, True, village[0], village[1])
-    return Reading(m, place, _located(text, m, place, c, main))
+    return Reading(m, place, located(text, m, place, c, main))
 
 
-def _located(text: str, m: Mention, place: Place, c: Context, main: frozenset[str]) -> bool:
+def located(text: str, m: Mention, place: Place, c: Context, main: frozenset[str]) -> bool:
     """Whether the mention says where something is, not who acts ("Moscow's attacks", "Kyiv said")."""
     end = m.end
     after = text[end : end + 1]

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 import pycountry
 
 from newswatch.analysis.regions.aliases import load_aliases
+from newswatch.analysis.regions.article import resolve_article
 from newswatch.analysis.regions.gazetteer import Packed, build_gazetteer
-from newswatch.analysis.regions.matcher import NameMatcher
-from newswatch.analysis.regions.places import DEMONYM
-from newswatch.analysis.regions.readings import Context, Reading, read_article, read_mentions
+from newswatch.analysis.regions.matcher import Mention, NameMatcher
+from newswatch.analysis.regions.readings import Context, demonym_readings, read_mentions
 from newswatch.analysis.regions.result import RegionResult
 from newswatch.analysis.regions.summary import build_result
-from newswatch.analysis.regions.villages import MAX_TEXT, small_towns
+from newswatch.analysis.regions.villages import small_towns
 
 
 @dataclass(frozen=True)
@@ -44,16 +44,21 @@ class RegionResolver:
     def resolve(self, text: str) -> RegionResult:
         """Regions named in `text` and the spots that locate its events. Never raises."""
         mentions = self.matcher.scan(text)
-        # In text order, each mention's demonym reading after its place reading.
-        readings, placed = read_article(text, mentions, self.context)
-        if not placed and len(text) <= MAX_TEXT:  # no subdivision: look for small towns
-            countries = _countries(readings)
+        result = resolve_article(text, mentions, self.context, self.small_towns)  # the usual article
+        return result if result is not None else self._resolve(text, mentions)
+
+    def _resolve(self, text: str, mentions: list[Mention]) -> RegionResult:
+        """The general path: readings, then small towns and demonyms, then the result."""
+        readings = read_mentions(text, mentions, self.context)  # in text order
+        later = []
+        if not any(r.located and r.place.subdivision for r in readings):
+            countries = frozenset(r.place.country for r in readings if r.located)
             extra = small_towns(text, self.small_towns, mentions, countries)
-            if extra:
-                later = read_mentions(text, extra, self.context, countries)
-                if later:
-                    readings += later
-                    readings.sort(key=_start)
+            later = read_mentions(text, extra, self.context, countries)
+        later += demonym_readings(text, mentions, self.context)
+        if later:
+            readings += later
+            readings.sort(key=lambda r: r.mention.start)
         return build_result(text, readings, self.context)
 
 
@@ -61,12 +66,3 @@ def _display_names() -> dict[str, str]:
     names = {c.alpha_2: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
     names.update({s.code: s.name for s in pycountry.subdivisions})
     return names
-
-
-def _countries(readings: list[Reading]) -> frozenset[str]:
-    # Demonym readings are no places: their countries do not count.
-    return frozenset([r.place.country for r in readings if r.located and r.place.kind is not DEMONYM])
-
-
-def _start(r: Reading) -> int:
-    return r.mention.start

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import NamedTuple
 
@@ -27,17 +26,17 @@ class Spot(NamedTuple):
     location: Location
 
 
-@dataclass(frozen=True, slots=True)
-class RegionResult:
+class RegionResult(NamedTuple):
     """Regions an article names, and where its events happen.
 
     `regions`: ISO 3166-1/3166-2 codes, countries with every subdivision's
     country included, best first. `spots`: located mentions in text order.
+    A NamedTuple: one is built per article, a frozen dataclass costs more.
     """
 
     regions: tuple[RegionMention, ...]
     spots: tuple[Spot, ...] = ()
-    best: Location = field(default_factory=Location)
+    best: Location = Location()
 
     def locate(self, start: int, end: int) -> Location:
         """The most specific place named within [start, end), else the article's best place."""

@@ -28,8 +28,8 @@ def build_result(text: str, readings: Sequence[Reading], c: Context) -> RegionRe
     if not located:
         located = _fallback(text, readings, c)
     spots, groups = _spots(located)
-    counts, surfaces = _tally(groups)
-    return RegionResult(_regions(counts, surfaces, c), spots, _best(spots, counts))
+    counts, surfaces = tally(groups)
+    return RegionResult(region_mentions(counts, surfaces, c), spots, best_place(spots, counts))
 
 
 def _fallback(text: str, readings: Sequence[Reading], c: Context) -> list[Reading]:
@@ -62,24 +62,24 @@ def _first(readings: Sequence[Reading], cc: str) -> int:
 
 # A group: the readings of one place by one surface, in order of first
 # mention: [place, surface, count, level, Location].
-_Group = list
+Group = list
 
 
-def _spots(located: Sequence[Reading]) -> tuple[tuple[Spot, ...], list[_Group]]:
+def _spots(located: Sequence[Reading]) -> tuple[tuple[Spot, ...], list[Group]]:
     """Spots in text order, and the readings grouped by place and surface (in order of first mention).
 
     Per reading only a dict lookup and a tuple: the level and the Location are
     worked out once per group. Mentions of one place share one Location (frozen,
     so safe to share).
     """
-    by_surface: dict[str, _Group] = {}  # a surface's first place: most surfaces have one
-    others: dict[tuple[int, str], _Group] = {}  # keyed by id: every place outlives this call
-    groups: list[_Group] = []
+    by_surface: dict[str, Group] = {}  # a surface's first place: most surfaces have one
+    others: dict[tuple[int, str], Group] = {}  # keyed by id: every place outlives this call
+    groups: list[Group] = []
     spots = []
     for m, p, _, village, village_start in located:
         g = by_surface.get(m.surface)
         if g is None or g[0] is not p:
-            g = _group(m.surface, p, by_surface, others, groups)
+            g = group(m.surface, p, by_surface, others, groups)
         g[2] += 1
         if village is not None and village_start is not None:
             where = location(p.country, p.subdivision, village)
@@ -89,9 +89,9 @@ def _spots(located: Sequence[Reading]) -> tuple[tuple[Spot, ...], list[_Group]]:
     return tuple(spots), groups
 
 
-def _group(
-    surface: str, p: Place, by_surface: dict[str, _Group], others: dict[tuple[int, str], _Group], groups: list
-) -> _Group:
+def group(
+    surface: str, p: Place, by_surface: dict[str, Group], others: dict[tuple[int, str], Group], groups: list
+) -> Group:
     """The group of `p` named by `surface`, new (and listed) on its first mention."""
     if surface in by_surface:
         g = others.get((id(p), surface))
@@ -112,7 +112,7 @@ def _group(
     return g
 
 
-def _tally(groups: Iterable[_Group]) -> tuple[dict[str, int], dict[str, list[str]]]:
+def tally(groups: Iterable[Group]) -> tuple[dict[str, int], dict[str, list[str]]]:
     """Mentions per code (country, then subdivision, in order of first mention) and their surfaces.
 
     Groups come in order of first mention, so codes and surfaces keep the order
@@ -131,7 +131,9 @@ def _tally(groups: Iterable[_Group]) -> tuple[dict[str, int], dict[str, list[str
     return counts, surfaces
 
 
-def _regions(counts: dict[str, int], surfaces: dict[str, list[str]], c: Context) -> tuple[RegionMention, ...]:
+def region_mentions(
+    counts: dict[str, int], surfaces: dict[str, list[str]], c: Context
+) -> tuple[RegionMention, ...]:
     top = max(counts.values(), default=1)
     return tuple(
         region_mention(code, c.names.get(code, code), counts[code] / top, tuple(surfaces[code]))
@@ -139,7 +141,7 @@ def _regions(counts: dict[str, int], surfaces: dict[str, list[str]], c: Context)
     )
 
 
-def _best(spots: Sequence[Spot], counts: dict[str, int]) -> Location:
+def best_place(spots: Sequence[Spot], counts: dict[str, int]) -> Location:
     """The article's main place: its most named subdivision, else its most named country.
 
     `counts` tallies the spots' codes; ties go to the first named.
