@@ -22,7 +22,7 @@ _MAGNITUDE = re.compile(r"magnitude[- ](\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)[- ]magnit
 
 
 def _looks_like_year(text: str, q: Quantity) -> bool:
-    return text[q.start : q.end].isdigit() and 1900 <= q.value <= 2100  # "2023", not "2,000"
+    return 1900 <= q.value <= 2100 and text[q.start : q.end].isdigit()  # "2023", not "2,000"
 
 
 def _is_date_part(text: str, q: Quantity) -> bool:
@@ -35,6 +35,8 @@ def _is_date_part(text: str, q: Quantity) -> bool:
 def quantities(text: str) -> list[Quantity]:
     """Quantities that are not parts of dates; cached because several events share a sentence."""
     found = find_quantities(text)
+    if not found:
+        return found
     low = text.lower()
     # The words around a number can only be a month if the sentence names one somewhere.
     if not any(m in low for m in MONTH_WORDS):
@@ -42,14 +44,25 @@ def quantities(text: str) -> list[Quantity]:
     return [q for q in found if not _is_date_part(text, q)]
 
 
+# Quantities come in text order without overlaps, so their starts and ends both rise and
+# the word count to `at` only grows with the distance: the quantity closest to `at` on
+# the wanted side is the only one that can be within the window.
+
+
 def _nearest_before(text: str, qs: list[Quantity], at: int, window: int) -> Quantity | None:
-    best = [q for q in qs if q.end <= at and words_between(text, q.end, at) <= window]
-    return best[-1] if best else None
+    """The last quantity ending by `at`, if at most `window` words lie between."""
+    for q in reversed(qs):
+        if q.end <= at:
+            return q if words_between(text, q.end, at) <= window else None
+    return None
 
 
 def _nearest_after(text: str, qs: list[Quantity], at: int, window: int) -> Quantity | None:
-    best = [q for q in qs if q.start >= at and words_between(text, at, q.start) <= window]
-    return best[0] if best else None
+    """The first quantity starting at or after `at`, if at most `window` words lie between."""
+    for q in qs:
+        if q.start >= at:
+            return q if words_between(text, at, q.start) <= window else None
+    return None
 
 
 def _count_for(text: str, qs: list[Quantity], cue: Hit) -> Quantity | None:
