@@ -34,7 +34,6 @@ from newswatch.analysis.topics.tokens import feature_counts
 from newswatch.domain.model import Article, Topic, TopicScore
 
 TOPICS: tuple[Topic, ...] = tuple(Topic)
-_TOPIC_INDEXES = range(len(TOPICS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +54,12 @@ class TopicClassifier:
         self._t = table
         self._tuning = tuning
         k = table.n_classes
-        # Builds the 17 unnormalised scores in `TOPICS` order from
-        # [e(model class 0), ..., e(model class k-1), floor term].
+        # Lays [e(model class 0), ..., e(model class k-1), floor term] out in
+        # `TOPICS` order (every topic the model lacks gets the floor term).
         self._spread = itemgetter(
-            *(table.model_topics.index(i) if i in table.model_topics else k for i in _TOPIC_INDEXES)
+            *(table.model_topics.index(i) if i in table.model_topics else k for i in range(len(TOPICS)))
         )
-        # boost by hit count; counts past the cap all get `_boost_cap`.
+        # exp(lexicon bonus) by hit count; counts past the cap get `_boost_cap`.
         off, cap = tuning.hit_offset, tuning.hit_cap
         self._boost = {
             float(h): math.exp(tuning.lexicon_weight * min(h - off, cap)) if h > off else 1.0
@@ -88,29 +87,23 @@ class TopicClassifier:
         scores = self.scores(article)
         if scores is None:
             return ()
-        # Same as a stable descending sort of all 17 cut at four, then filtered:
-        # only topics at or above the cut can be secondaries, and when the best
-        # is below it there are none. Ties keep the `TOPICS` order.
-        top = list(compress(_TOPIC_INDEXES, map(self._tuning.secondary_threshold.__le__, scores)))
-        if not top:
-            first = scores.index(max(scores))
-            return (TopicScore(TOPICS[first], scores[first]),)
-        if len(top) > 1:
-            top.sort(key=scores.__getitem__, reverse=True)  # reverse=True keeps ties stable
-        return tuple([TopicScore(TOPICS[i], scores[i]) for i in top[:4]])
+        return tuple(
+            [TopicScore(TOPICS[i], scores[i]) for i in ranked(scores, self._tuning.secondary_threshold)]
+        )
 
     def scores(self, article: Article) -> list[float] | None:
         """Probability per topic (order of `TOPICS`), or None when no word is known."""
         z, hits = self._features(article)
+        # Unnormalised: e(model class) for each model class, then the floor term.
         if z is None:
             if not any(hits):
                 return None
-            floor = [1.0] * (self._t.n_classes + 1)  # every topic at the floor
+            e = [1.0] * (self._t.n_classes + 1)  # every topic at the floor
         else:
             top = max(z)
-            floor = list(map(math.exp, map(sub, z, repeat(top))))
-            floor.append(self._tuning.floor_prob * sum(floor))
-        u = list(map(mul, self._spread(floor), map(self._boost.get, hits, repeat(self._boost_cap))))
+            e = list(map(math.exp, map(sub, z, repeat(top))))
+            e.append(self._tuning.floor_prob * sum(e))
+        u = list(map(mul, self._spread(e), map(self._boost.get, hits, repeat(self._boost_cap))))
         return list(map(truediv, u, repeat(sum(u))))
 
     def _features(self, article: Article) -> tuple[list[float] | None, list[float]]:
@@ -137,3 +130,18 @@ class TopicClassifier:
         return list(
             map(add, map(add, map(truediv, lr[1 : k + 1], repeat(norm)), nb[k + 1 : 2 * k + 1]), t.bias)
         ), hits
+
+
+def ranked(scores: list[float], cut: float) -> list[int]:
+    """Indexes of the primary topic, then of up to three others scoring >= `cut`.
+
+    Same as a stable descending sort of all of them cut at four, then filtered,
+    without sorting 17: only scores at or above the cut can follow the first,
+    and when the best is below it nothing follows. Ties keep the index order.
+    """
+    top = list(compress(range(len(scores)), map(cut.__le__, scores)))
+    if not top:
+        return [scores.index(max(scores))]
+    if len(top) > 1:
+        top.sort(key=scores.__getitem__, reverse=True)  # reverse=True keeps ties stable
+    return top[:4]
