@@ -16,10 +16,16 @@ from newswatch.analysis.regions import context as ctx
 from newswatch.analysis.regions.choose import Anchors, choose, choose_scored
 from newswatch.analysis.regions.gazetteer import Packed
 from newswatch.analysis.regions.matcher import Mention
-from newswatch.analysis.regions.places import DEMONYM, TOWN, Place
-from newswatch.analysis.regions.readings import Context, drop_rivers, is_person, located, village_of
+from newswatch.analysis.regions.places import COUNTRY, DEMONYM, TOWN, Place
+from newswatch.analysis.regions.readings import (
+    Context,
+    drop_rivers,
+    is_person,
+    possessive_actor,
+    village_of,
+)
 from newswatch.analysis.regions.result import RegionResult, Spot
-from newswatch.analysis.regions.summary import Group, best_place, group, region_mentions, tally
+from newswatch.analysis.regions.summary import Group, best_of_groups, group, region_mentions, tally
 from newswatch.analysis.regions.villages import MAX_TEXT, small_towns
 
 _new_tuple = tuple.__new__  # a NamedTuple's own __new__ is a Python call
@@ -51,48 +57,63 @@ def resolve_article(text: str, mentions: Sequence[Mention], c: Context, towns: P
     known = _new_tuple(Anchors, (frozenset(counts), frozenset([cc for cc, n in counts.items() if n == top])))
 
     # Pass 2: the reading of each mention (as readings._choices and
-    # readings._located give it) and, if located, its spot; then its demonym's.
+    # readings.located give it) and, if located, its spot; then its demonym's.
     memo: dict[int, Place | None] = {}  # the reading of a name read as itself, per name
     main = known.main
+    actor_verbs, place_nouns = c.actor_verbs, c.place_nouns
     placed = False  # some located reading names a subdivision
     spots: list[Spot] = []
     by_surface: dict[str, Group] = {}
     others: dict[tuple[int, str], Group] = {}
     groups: list[Group] = []
     for m in kept:
-        places = m.places
-        if m.towns:  # river and person checks only change the readings of town names
-            start = m.start
+        # One unpacking instead of an attribute lookup per field (this runs per mention).
+        start, end, surface, named, _, has_towns, demonym, person, _, scored = m
+        after = text[end : end + 1]  # the regexes on the next word need a space or an apostrophe
+        places = named
+        if has_towns:  # river and person checks only change the readings of town names
             if start >= 4 and text[start - 4 : start] == "the ":
                 places = drop_rivers(text, m)
-            if m.person and is_person(text, m, c):
+            if person and is_person(text, m, c):
                 places = ()
             # person_like's own first test, inline: a capitalised word follows.
-            elif ctx.NEXT_CAP(text, m.end) is not None and ctx.person_like(text, start, m.end):
+            elif after == " " and ctx.NEXT_CAP(text, end) is not None and ctx.person_like(text, start, end):
                 places = tuple(p for p in places if p.kind is not TOWN or p.curated)
-        elif m.person and is_person(text, m, c):
+        elif person and is_person(text, m, c):
             places = ()
-        if places is m.places:
-            place = memo.get(id(places), _UNSET)
+        if places is named:
+            place = memo.get(id(named), _UNSET)
             if place is _UNSET:
-                place = memo[id(places)] = choose_scored(m.scored, known)
+                place = memo[id(named)] = choose_scored(scored, known)
         else:
             place = choose(places, known)
-        if place is not None and located(text, m, place, c, main):
-            if place.subdivision:
-                placed = True
-            g = by_surface.get(m.surface)
-            if g is None or g[0] is not place:
-                g = group(m.surface, place, by_surface, others, groups)
-            g[2] += 1
-            spots.append(_new_tuple(Spot, (m.start, m.end, g[3], g[4])))
-        demonym = m.demonym
-        if demonym is not None and located(text, m, demonym, c, _NONE):
-            g = by_surface.get(m.surface)
+        if place is None and demonym is None:
+            continue
+        # readings.located, inline, its next word shared by both readings.
+        if after == " " or after == "'" or after == "’" or after.isspace():
+            nxt = ctx.NEXT_WORD(text, end)
+            word = nxt[1].lower() if nxt else ""
+        else:
+            word = ""
+        if place is not None:  # never a demonym: `choose` skips them
+            if word in actor_verbs or ((after == "'" or after == "’") and possessive_actor(text, end, c)):
+                pass  # an actor: "Moscow said", "Kyiv's forces"
+            elif (place.kind is not COUNTRY and (not main or place.country in main)) or (
+                word in place_nouns or ctx.is_locative(text, start)
+            ):
+                if place.subdivision:
+                    placed = True
+                g = by_surface.get(surface)
+                if g is None or g[0] is not place:
+                    g = group(surface, place, by_surface, others, groups)
+                g[2] += 1
+                spots.append(_new_tuple(Spot, (start, end, g[3], g[4])))
+        if demonym is not None and word in place_nouns:  # "Ukrainian city"
+            g = by_surface.get(surface)
             if g is None or g[0] is not demonym:
-                g = group(m.surface, demonym, by_surface, others, groups)
+                g = group(surface, demonym, by_surface, others, groups)
             g[2] += 1
-            spots.append(_new_tuple(Spot, (m.start, m.end, g[3], g[4])))
+            spots.append(_new_tuple(Spot, (start, end, g[3], g[4])))
     if not spots:
         return None  # no place located: the general path's fallback decides
     if not placed and len(text) <= MAX_TEXT:  # no subdivision: small towns may add some
@@ -101,4 +122,4 @@ def resolve_article(text: str, mentions: Sequence[Mention], c: Context, towns: P
             return None
     counts, surfaces = tally(groups)
     found = region_mentions(counts, surfaces, c)
-    return _new_tuple(RegionResult, (found, tuple(spots), best_place(spots, counts)))
+    return _new_tuple(RegionResult, (found, tuple(spots), best_of_groups(groups, counts)))

@@ -97,6 +97,13 @@ _BORDER = frozenset(["border", "borders", "frontier"])
 
 def is_locative(text: str, start: int) -> bool:
     """A preposition of place before the name: "across Ukraine", "the border with Russia"."""
+    # The last word alone settles it unless it is "the" or "with" (this runs per mention).
+    last = text[start - 30 if start > 30 else 0 : start].rsplit(None, 1)[-1:]
+    if not last:
+        return False
+    word = last[0].lower()
+    if word != "the" and word != "with":
+        return word in _LOCATIVE
     words = _last_words(text, start, 3)
     if words and words[-1] == "the":
         words = words[:-1]

@@ -208,17 +208,20 @@ def located(text: str, m: Mention, place: Place, c: Context, main: frozenset[str
         return word in c.place_nouns
     if word in c.actor_verbs:
         return False
-    if (
-        (after == "'" or after == "’")
-        and text.startswith(("'s", "’s"), end)
-        and any(w.strip(",.;:") in c.actor_nouns for w in ctx.next_words(text, end))
-    ):
+    if (after == "'" or after == "’") and possessive_actor(text, end, c):
         return False
     if place.kind is not COUNTRY and (not main or place.country in main):
         return True
     # A country, or a place abroad from the article's main countries (often a
     # government or an origin), counts as a location only with a cue.
     return word in c.place_nouns or ctx.is_locative(text, m.start)
+
+
+def possessive_actor(text: str, end: int, c: Context) -> bool:
+    """ "Kyiv's forces": a possessive, then an actor noun."""
+    return text.startswith(("'s", "’s"), end) and any(
+        w.strip(",.;:") in c.actor_nouns for w in ctx.next_words(text, end)
+    )
 
 
 def demonym_readings(text: str, mentions: Sequence[Mention], c: Context) -> list[Reading]:

@@ -20,6 +20,8 @@ _LEVEL = {
     Kind.SUBDIVISION: Level.SUBDIVISION,
     Kind.SHORT: Level.SUBDIVISION,
     Kind.TOWN: Level.TOWN,
+    Kind.DEMONYM: Level.COUNTRY,
+    Kind.IGNORE: Level.COUNTRY,
 }
 
 
@@ -101,7 +103,7 @@ def group(
         p,
         surface,
         0,
-        _LEVEL.get(p.kind, Level.COUNTRY),
+        _LEVEL[p.kind],  # every kind: no enum member looked up per group
         location(p.country, p.subdivision, surface if p.kind is TOWN else None),
     ]
     if surface in by_surface:
@@ -139,6 +141,21 @@ def region_mentions(
         region_mention(code, c.names.get(code, code), counts[code] / top, tuple(surfaces[code]))
         for code in sorted(counts, key=counts.__getitem__, reverse=True)  # stable: ties keep their order
     )
+
+
+def best_of_groups(groups: Sequence[Group], counts: dict[str, int]) -> Location:
+    """`best_place` when every spot is its group's (no village spots): the first
+    group of a place is the first of its spots, so fewer items to look at."""
+    subs = [code for code in counts if "-" in code]
+    if subs:
+        top = max(subs, key=counts.__getitem__)
+        best = None
+        for g in groups:
+            if g[4].subdivision == top and (best is None or g[3] > best[3]):
+                best = g
+        if best is not None:
+            return best[4]
+    return location(max(counts, key=counts.__getitem__), None, None)
 
 
 def best_place(spots: Sequence[Spot], counts: dict[str, int]) -> Location:
