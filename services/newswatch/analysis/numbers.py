@@ -78,6 +78,11 @@ _QUANTITY_SRC = (
 _QUANTITY = re.compile(_QUANTITY_SRC)
 _QUANTITY_ANY_CASE = re.compile(_QUANTITY_SRC, re.IGNORECASE)
 _TOKEN = re.compile(rf"({_NUM})\s*({'|'.join(_SCALE)})?")
+# Where a quantity can start: a digit, or a word that begins a qualifier or a number
+# phrase. Trying the full pattern only there skips its per-position cost elsewhere.
+_STARTERS = sorted({p.split(" ")[0] for p in (*_WORDS, *_VAGUE, *_QUALIFIER)})
+_START = re.compile(rf"\d+|\b(?:{_alternation(_STARTERS)})\b")
+_DIGIT = re.compile(r"\d")
 
 
 class Quantity(NamedTuple):
@@ -124,7 +129,7 @@ def find_quantities(text: str) -> list[Quantity]:
     """Every quantity in text order. Years and day-of-month numbers are not excluded here."""
     out = []
     low_text = text.lower()
-    found = _QUANTITY.finditer(low_text) if len(low_text) == len(text) else _QUANTITY_ANY_CASE.finditer(text)
+    found = _matches(low_text) if len(low_text) == len(text) else _QUANTITY_ANY_CASE.finditer(text)
     for m in found:
         low_token, high_token, qual_word, unit_word = m.group("low", "high", "qual", "unit")
         low = parse_number(low_token)
@@ -135,4 +140,28 @@ def find_quantities(text: str) -> list[Quantity]:
         unit = _AREA_UNITS[unit_word.lower()] if unit_word else None
         start, end = m.span()
         out.append(Quantity(low, high, qual, unit, start, end))
+    return out
+
+
+def _matches(low_text: str) -> list[re.Match[str]]:
+    """`list(_QUANTITY.finditer(low_text))`, trying the pattern only where a match can start.
+
+    A match starts at a digit or at a word boundary before a starter word that is a whole
+    word (each phrase's first word is followed by a space or a word boundary); `_START`
+    finds every such place, and a digit run as one. Like finditer, a match is tried at a
+    place only when it lies at or after the end of the previous match; the one place
+    `_START` cannot offer is the rest of a digit run a match stopped inside ("1,2345"),
+    so a digit right at the end of a match is tried at once.
+    """
+    out: list[re.Match[str]] = []
+    end = 0
+    for c in _START.finditer(low_text):
+        at = c.start()
+        if at < end:
+            continue
+        m = _QUANTITY.match(low_text, at)
+        while m is not None:
+            out.append(m)
+            end = m.end()
+            m = _QUANTITY.match(low_text, end) if _DIGIT.match(low_text, end) else None
     return out
