@@ -48,6 +48,14 @@ def test_scan_finds_capitalised_names_on_word_boundaries(text: str, expected: li
     assert all(text[m.start : m.end] == m.surface for m in mentions)
 
 
+@pytest.mark.parametrize(("text", "expected"), SCANS)
+def test_scan_same_on_ascii_and_other_texts(text: str, expected: list[str]) -> None:
+    # ASCII texts are scanned in marked bytes; a non-ASCII character after a
+    # newline sends the same text down the general regex.
+    assert MATCHER.scan(text + "\né") == MATCHER.scan(text)
+    assert [m.surface for m in MATCHER.scan(text + "\né")] == expected
+
+
 def test_scan_carries_per_name_facts() -> None:
     (kyiv,) = MATCHER.scan("Kyiv")
     assert (kyiv.anchor, kyiv.towns, kyiv.demonym, kyiv.person) == ("UA", False, None, False)
