@@ -137,9 +137,12 @@ def region_mentions(
     counts: dict[str, int], surfaces: dict[str, list[str]], c: Context
 ) -> tuple[RegionMention, ...]:
     top = max(counts.values(), default=1)
-    return tuple(
-        region_mention(code, c.names.get(code, code), counts[code] / top, tuple(surfaces[code]))
-        for code in sorted(counts, key=counts.__getitem__, reverse=True)  # stable: ties keep their order
+    names = c.names
+    return tuple(  # a list, not a generator: no generator frame resumed per region
+        [
+            region_mention(code, names.get(code, code), counts[code] / top, tuple(surfaces[code]))
+            for code in sorted(counts, key=counts.__getitem__, reverse=True)  # stable: ties keep their order
+        ]
     )
 
 
