@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newswatch.analysis.events.matcher import PhraseMatcher, fold, pad
+from newswatch.analysis.events.matcher import PhraseMatcher, fold, pad, padded_text
 from newswatch.analysis.events.rules import Lexicon
 from newswatch.analysis.events.sentences import first_sentence, sentence_at
 from newswatch.analysis.text import split_sentences
@@ -71,3 +71,17 @@ def test_scan_grouped_holds_scan_span_hits_by_set() -> None:
     grouped = matcher.scan_grouped(padded, 0, 26)
     assert grouped == {name: [h for h in hits if h.set == name] for name in ("b", "a")}
     assert list(grouped) == ["b", "a"]  # first hit's set first
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "".join(chr(c) for c in range(128)),
+        "Shelling HIT the port; 5 died.",
+        "Kyiv’s “power” — hit",
+        "İstanbul ß",
+        "",
+    ],
+)
+def test_padded_text_is_the_folded_normalised_text(text: str) -> None:
+    assert padded_text(text) == pad(fold(text))

@@ -10,7 +10,7 @@ from newswatch.analysis.events.assemble import Memo, extracted, merge_repeats
 from newswatch.analysis.events.context import GOVERNING_SETS, claim_factor
 from newswatch.analysis.events.dates import stated_date
 from newswatch.analysis.events.lead import LEAD_CHARS, weigh_by_lead
-from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold, pad
+from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold, padded_text
 from newswatch.analysis.events.plans import Plan, plan
 from newswatch.analysis.events.rules import Rule, RuleSet, load_rules
 from newswatch.analysis.events.scope import (
@@ -69,11 +69,11 @@ class EventDetector:
         One pass of the trigger automaton over the whole text; only the sentences
         holding a trigger are then cut out and scanned for every phrase set.
         """
-        folded = fold(text)
-        padded = pad(folded)
+        padded = padded_text(text)
         starts = self._matcher.trigger_starts(padded)
         if not starts:
             return ()
+        folded = fold(text)  # the rules' word counts and clause breaks need the punctuation
         article = ArticleScope(text, folded, padded, self._matcher)
         events: list[Event] = []
         end = -1

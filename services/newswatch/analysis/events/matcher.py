@@ -129,3 +129,16 @@ class PhraseMatcher:
 def pad(folded: str) -> str:
     """The normalised text with one space each side: what the automata run over."""
     return f" {_normalise(folded)} "
+
+
+# For ASCII text (the usual case) folding and normalising is one bytes.translate with a
+# 256-byte table: several times fewer instructions than str.lower() then str.translate
+# with a dict, which together cost more than a tenth of a neutral article's detection.
+_ASCII_NORMAL = bytes(ord(chr(b).lower()) if b < 128 and chr(b).isalnum() else 32 for b in range(256))
+
+
+def padded_text(text: str) -> str:
+    """`pad(fold(text))`, straight from the text."""
+    if text.isascii():
+        return f" {text.encode('ascii').translate(_ASCII_NORMAL).decode('ascii')} "
+    return pad(fold(text))
