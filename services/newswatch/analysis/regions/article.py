@@ -30,7 +30,6 @@ from newswatch.analysis.regions.villages import MAX_TEXT, small_towns
 
 _new_tuple = tuple.__new__  # a NamedTuple's own __new__ is a Python call
 _UNSET: Any = object()  # not chosen yet (None is a choice: no reading)
-_NONE: frozenset[str] = frozenset()
 
 
 def resolve_article(text: str, mentions: Sequence[Mention], c: Context, towns: Packed) -> RegionResult | None:
