@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from newswatch.analysis.regions.anchor import anchor_of, options
@@ -118,15 +118,17 @@ class NameMatcher:
 
     def scan(self, text: str) -> list[Mention]:
         """Leftmost-longest names that sit on word boundaries and are capitalised."""
-        low, get = fold(text), self._names.get
+        get = self._names.get
         out: list[Mention] = []
         covered = 0
-        # Offsets in the marked bytes are offsets in the text (one byte per character).
-        words = (
-            self._ascii_word.finditer(text.encode("ascii").translate(self._marks))
-            if text.isascii()
-            else self._word.finditer(text)
-        )
+        words: Iterator[re.Match[bytes]] | Iterator[re.Match[str]]
+        if text.isascii():  # the usual text
+            low = text.lower()  # `fold` of an ASCII text: no apostrophe to fold, same length
+            # Offsets in the marked bytes are offsets in the text (one byte per character).
+            words = self._ascii_word.finditer(text.encode("ascii").translate(self._marks))
+        else:
+            low = fold(text)
+            words = self._word.finditer(text)
         for word in words:
             start, end = word.span()
             entry = get(low[start:end])
