@@ -72,13 +72,33 @@ def choose(places: Sequence[Place], known: Anchors, admin_slot: bool = False) ->
 Scored = tuple[tuple[Place, float, bool, bool], ...]
 
 
-def scoring(places: Sequence[Place]) -> Scored:
+class ScoreMemo:
+    """Facts already worked out while describing many names at load: one fact
+    tuple per reading and one table per set of readings, shared between names
+    (the spellings of a town share its readings), so the tables cost little memory."""
+
+    def __init__(self) -> None:
+        self.facts: dict[Place, tuple[Place, float, bool, bool]] = {}
+        self.tables: dict[tuple[Place, ...], Scored] = {}
+
+
+def scoring(places: tuple[Place, ...], memo: ScoreMemo | None = None) -> Scored:
     """The readings `choose` may pick, each with its context-free facts (once per name, at load)."""
-    return tuple(
-        (p, _score(p, False, False), _weak(p), _trusted_abroad(p))
-        for p in places
-        if p.kind is not IGNORE and p.kind is not DEMONYM
-    )
+    if memo is None:
+        memo = ScoreMemo()
+    table = memo.tables.get(places)
+    if table is not None:
+        return table
+    out = []
+    for p in places:
+        if p.kind is IGNORE or p.kind is DEMONYM:
+            continue
+        facts = memo.facts.get(p)
+        if facts is None:
+            facts = memo.facts[p] = (p, _score(p, False, False), _weak(p), _trusted_abroad(p))
+        out.append(facts)
+    table = memo.tables[places] = tuple(out)
+    return table
 
 
 def choose_scored(scored: Scored, known: Anchors) -> Place | None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from newswatch.analysis.regions.anchor import anchor_of, options
-from newswatch.analysis.regions.choose import Scored, scoring
+from newswatch.analysis.regions.choose import Scored, ScoreMemo, scoring
 from newswatch.analysis.regions.gazetteer import Table
 from newswatch.analysis.regions.places import DEMONYM, IGNORE, TOWN, Place, fold
 
@@ -45,11 +45,12 @@ class Readings(NamedTuple):
     scored: Scored
 
 
-def describe(places: tuple[Place, ...], person: bool = True) -> Readings:
+def describe(places: tuple[Place, ...], person: bool = True, shared: ScoreMemo | None = None) -> Readings:
+    """`shared`: facts of readings met before (choose.ScoreMemo), when describing many names."""
     towns = any(p.kind is TOWN for p in places)
     demonym = next((p for p in places if p.kind is DEMONYM), None)
     kept = options(places)
-    return Readings(places, anchor_of(places), towns, demonym, person, kept, scoring(kept))
+    return Readings(places, anchor_of(places), towns, demonym, person, kept, scoring(kept, shared))
 
 
 class _Entry(NamedTuple):
@@ -97,11 +98,13 @@ class NameMatcher:
             for i in range(1, len(key)):
                 if not key[i].isalnum():
                     longer[key[:i]].add(key[i : i + _AHEAD])
+        shared = ScoreMemo()  # `choose` facts shared between names
         self._names = {
             key: _entry(
                 frozenset(longer[key]) if key in longer else _NO_LONGER,
                 tuple(table.get(key, ())),
                 key in people,
+                shared,
             )
             for key in table.keys() | longer.keys()
         }
@@ -187,14 +190,14 @@ def _longest(text: str, start: int, hits: list[tuple[int, _Entry]], out: list[Me
     return 0
 
 
-def _entry(longer: frozenset[str], places: tuple[Place, ...], person: bool) -> _Entry:
+def _entry(longer: frozenset[str], places: tuple[Place, ...], person: bool, shared: ScoreMemo) -> _Entry:
     short = tuple(rest for rest in longer if len(rest) < _AHEAD)
     if not places:
         return _Entry(longer, None, None, short)
-    name = describe(places, person)
+    name = describe(places, person, shared)
     if not any(p.exact_case for p in places):
         return _Entry(longer, name, None, short)
-    return _Entry(longer, name, describe(tuple(p for p in places if not p.exact_case), person), short)
+    return _Entry(longer, name, describe(tuple(p for p in places if not p.exact_case), person, shared), short)
 
 
 def _capitals(firsts: set[str]) -> list[str]:
