@@ -45,12 +45,6 @@ def read_mentions(
     kept = _unhidden(text, mentions, c)
     known = anchors(kept, countries)
     villages = _villages(text, kept)
-    return _read(text, kept, villages, known, c)
-
-
-def _read(
-    text: str, kept: Sequence[Mention], villages: Sequence | None, known: Anchors, c: Context
-) -> list[Reading]:
     chosen = _choices(text, kept, villages, known, c)
     out: list[Reading] = []
     if villages is None:  # the usual case: no "Village, Oblast" in the text
