@@ -18,6 +18,7 @@ import pycountry
 
 from newswatch.analysis.regions.aliases import REGION_SUFFIXES, RULES_DIR, AliasRules
 from newswatch.analysis.regions.places import Kind, Place, fold, name_keys
+from newswatch.analysis.regions.ua_settlements import add_ua_settlements
 
 Table = dict[str, list[Place]]
 # Subdivision names made only of these words ("Central", "Western") are
@@ -100,6 +101,7 @@ def build_gazetteer(rules: AliasRules) -> Gazetteer:
     _add_subdivisions(scanned, rules)
     _add_towns(scanned, lookup)
     _add_aliases(scanned, rules)
+    add_ua_settlements(scanned, lookup)  # after everything scanned: those names keep their data
     return Gazetteer(dict(scanned), lookup)
 
 
