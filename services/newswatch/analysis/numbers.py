@@ -78,11 +78,21 @@ _QUANTITY_SRC = (
 _QUANTITY = re.compile(_QUANTITY_SRC)
 _QUANTITY_ANY_CASE = re.compile(_QUANTITY_SRC, re.IGNORECASE)
 _TOKEN = re.compile(rf"({_NUM})\s*({'|'.join(_SCALE)})?")
+# Group numbers of low, high, qual, unit (the same in both case variants): no name lookups per match.
+_GROUPS = tuple(_QUANTITY.groupindex[name] for name in ("low", "high", "qual", "unit"))
 # Where a quantity can start: a digit, or a word that begins a qualifier or a number
 # phrase. Trying the full pattern only there skips its per-position cost elsewhere.
 _STARTERS = sorted({p.split(" ")[0] for p in (*_WORDS, *_VAGUE, *_QUALIFIER)})
 _START = re.compile(rf"\d+|\b(?:{_alternation(_STARTERS)})\b")
 _DIGIT = re.compile(r"\d")
+# The regex engine pays several hundred instructions at every position of a pattern that
+# cannot start with a known character. For ASCII text the starts are found with patterns
+# it can skip to: digit runs, and a space before a starter word in a copy of the text
+# whose non-word characters are spaces (there, a word starts right after a space).
+_DIGITS = re.compile(r"\d\d*")  # not \d+: a leading single digit lets the engine skip to digits
+_SPACED_STARTER = re.compile(rf" (?:{_alternation(_STARTERS)})(?= )")
+_WORD_BYTES = frozenset(b for b in range(128) if chr(b).isalnum() or chr(b) == "_")  # what \w is in ASCII
+_ASCII_NON_WORD_TO_SPACE = bytes(b if b in _WORD_BYTES or b > 127 else 32 for b in range(256))
 
 
 class Quantity(NamedTuple):
@@ -104,6 +114,9 @@ class Quantity(NamedTuple):
         if self.unit:
             out["unit"] = self.unit
         return out
+
+
+_new = tuple.__new__  # builds a Quantity without the NamedTuple's Python-level __new__
 
 
 def _plain(v: float) -> int | float:
@@ -131,7 +144,7 @@ def find_quantities(text: str) -> list[Quantity]:
     low_text = text.lower()
     found = _matches(low_text) if len(low_text) == len(text) else _QUANTITY_ANY_CASE.finditer(text)
     for m in found:
-        low_token, high_token, qual_word, unit_word = m.group("low", "high", "qual", "unit")
+        low_token, high_token, qual_word, unit_word = m.group(*_GROUPS)
         low = parse_number(low_token)
         if low is None:
             continue
@@ -139,24 +152,33 @@ def find_quantities(text: str) -> list[Quantity]:
         qual = _QUALIFIER[qual_word.lower()] if qual_word else None
         unit = _AREA_UNITS[unit_word.lower()] if unit_word else None
         start, end = m.span()
-        out.append(Quantity(low, high, qual, unit, start, end))
+        out.append(_new(Quantity, (low, high, qual, unit, start, end)))
     return out
+
+
+def _starts(low_text: str) -> list[int]:
+    """Every place a quantity can start: each digit run's first digit, and each whole
+    starter word after a word boundary (each phrase's first word is followed by a space or
+    a word boundary, so it is a whole word)."""
+    if not low_text.isascii():
+        return [c.start() for c in _START.finditer(low_text)]
+    spaced = f" {low_text.encode('ascii').translate(_ASCII_NON_WORD_TO_SPACE).decode('ascii')} "
+    # spaced[i + 1] is low_text[i]: the space before a word at i is spaced[i].
+    words = [c.start() for c in _SPACED_STARTER.finditer(spaced)]
+    digits = [c.start() for c in _DIGITS.finditer(low_text)]
+    return sorted(words + digits) if words and digits else words or digits
 
 
 def _matches(low_text: str) -> list[re.Match[str]]:
     """`list(_QUANTITY.finditer(low_text))`, trying the pattern only where a match can start.
 
-    A match starts at a digit or at a word boundary before a starter word that is a whole
-    word (each phrase's first word is followed by a space or a word boundary); `_START`
-    finds every such place, and a digit run as one. Like finditer, a match is tried at a
-    place only when it lies at or after the end of the previous match; the one place
-    `_START` cannot offer is the rest of a digit run a match stopped inside ("1,2345"),
-    so a digit right at the end of a match is tried at once.
+    Like finditer, a match is tried at a place only when it lies at or after the end of the
+    previous match; the one place `_starts` cannot offer is the rest of a digit run a match
+    stopped inside ("1,2345"), so a digit right at the end of a match is tried at once.
     """
     out: list[re.Match[str]] = []
     end = 0
-    for c in _START.finditer(low_text):
-        at = c.start()
+    for at in _starts(low_text):
         if at < end:
             continue
         m = _QUANTITY.match(low_text, at)

@@ -115,12 +115,11 @@ class PhraseMatcher:
             stop = at + length if padded[last] == " " else padded.index(" ", last) - 1
             if stop > end:
                 continue
-            span = (at, stop)
-            for entry in entries:
-                hit = _new(Hit, span + entry)
-                found = get(entry[0])
+            for name, value in entries:
+                hit = _new(Hit, (at, stop, name, value))
+                found = get(name)
                 if found is None:
-                    by_set[entry[0]] = [hit]
+                    by_set[name] = [hit]
                 else:
                     found.append(hit)
         return by_set
