@@ -7,7 +7,7 @@ import pytest
 from newswatch.analysis.events.matcher import PhraseMatcher, fold, pad, padded_text
 from newswatch.analysis.events.rules import Lexicon
 from newswatch.analysis.events.sentences import first_sentence, sentence_at
-from newswatch.analysis.text import split_sentences
+from newswatch.analysis.text import _ABBREV, _ABBREV_SPAN, abbreviation_before, split_sentences
 
 # Hand-written texts full of the splitter's corner cases: abbreviations, decimals,
 # quotes and brackets after a full stop, line breaks, lower case after a stop, runs
@@ -85,3 +85,27 @@ def test_scan_grouped_holds_scan_span_hits_by_set() -> None:
 )
 def test_padded_text_is_the_folded_normalised_text(text: str) -> None:
     assert padded_text(text) == pad(fold(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mr.",
+        "See Mr.",
+        "aMr.",
+        "U.S.",
+        "the U.S.",
+        "e.g.",
+        "Sept.",
+        "No!",
+        "It is 5.",
+        "St.",
+        "(Dr.",
+        "_Dr.",
+        "Prof.",
+    ],
+)
+def test_abbreviation_before_agrees_with_the_pattern(text: str) -> None:
+    end = len(text)
+    expected = _ABBREV.search(text, max(0, end - _ABBREV_SPAN), end) is not None
+    assert abbreviation_before(text, end) is expected

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from newswatch.analysis.text import _ABBREV, _ABBREV_SPAN, _BOUNDARY, Sentence
+from newswatch.analysis.text import _BOUNDARY, Sentence, abbreviation_before
 
 _CANDIDATE = re.compile(r"[.!?\n]")
 
@@ -29,7 +29,7 @@ def _accepted(text: str, at: int) -> re.Match[str] | None:
         return None
     gap = m.group(0)
     plain_gap = gap.strip() == "" and "\n" not in gap
-    if plain_gap and _ABBREV.search(text, max(0, m.start() - _ABBREV_SPAN), m.start()):
+    if plain_gap and abbreviation_before(text, m.start()):
         return None
     return m
 
