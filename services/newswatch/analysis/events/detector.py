@@ -10,7 +10,7 @@ from newswatch.analysis.events.assemble import Memo, extracted, merge_repeats
 from newswatch.analysis.events.context import GOVERNING_SETS, claim_factor
 from newswatch.analysis.events.dates import stated_date
 from newswatch.analysis.events.lead import LEAD_CHARS, weigh_by_lead
-from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold, padded_text
+from newswatch.analysis.events.matcher import Hit, PhraseMatcher, padded_text
 from newswatch.analysis.events.plans import Plan, plan
 from newswatch.analysis.events.rules import Rule, RuleSet, load_rules
 from newswatch.analysis.events.scope import (
@@ -73,8 +73,7 @@ class EventDetector:
         starts = self._matcher.trigger_starts(padded)
         if not starts:
             return ()
-        folded = fold(text)  # the rules' word counts and clause breaks need the punctuation
-        article = ArticleScope(text, folded, padded, self._matcher)
+        article = ArticleScope(text, padded, self._matcher)
         events: list[Event] = []
         end = -1
         for at in sorted(starts):
@@ -98,11 +97,10 @@ class EventDetector:
     ) -> list[Event]:
         present = by_set.keys()
         factor = claim_factor(by_set)
-        folded = article.folded
         question = s.text.rstrip().endswith("?")
         # Without a cue set (or a question) nothing can block: skip anchors and modality.
         blocked = (
-            BlockedCache(folded, question, by_set)
+            BlockedCache(article.folded(), question, by_set)
             if question or not present.isdisjoint(GOVERNING_SETS)
             else None
         )
@@ -123,7 +121,7 @@ class EventDetector:
                 and not (p.any_in_text and not p.any.isdisjoint(article.sets()))
             ):
                 continue
-            trigger = self._trigger(p, folded, by_set, blocked)
+            trigger = self._trigger(p, article.text, by_set, blocked)
             if trigger is None:
                 continue
             rule = p.rule
@@ -152,12 +150,12 @@ class EventDetector:
         return got
 
     @staticmethod
-    def _trigger(p: Plan, folded: str, by_set: Hits, blocked: BlockedCache | None) -> Hit | None:
+    def _trigger(p: Plan, text: str, by_set: Hits, blocked: BlockedCache | None) -> Hit | None:
         """The first trigger hit with the other sets near enough and no cue blocking it."""
         window, others = p.window, p.others
         for t in by_set[p.trigger]:
             if window is not None and not all(
-                any(distance(folded, t, h) <= window for h in by_set[other]) for other in others
+                any(distance(text, t, h) <= window for h in by_set[other]) for other in others
             ):
                 continue
             if blocked is not None and p.modality and any(blocked(h, t) for h in anchors(p.rule, t, by_set)):

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from newswatch.analysis.events.context import is_blocked, words_between
 from newswatch.analysis.events.dates import stated_date
-from newswatch.analysis.events.matcher import Hit, PhraseMatcher
+from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold
 from newswatch.analysis.events.rules import Rule
 from newswatch.analysis.events.sentences import first_sentence
 from newswatch.analysis.text import Sentence
@@ -22,12 +22,23 @@ Hits = Mapping[str, Sequence[Hit]]
 class ArticleScope:
     """Per-article facts computed at most once, and only when a sentence needs them."""
 
-    __slots__ = ("_fallback", "_matcher", "_sets", "folded", "padded", "text")
+    __slots__ = ("_fallback", "_folded", "_matcher", "_sets", "padded", "text")
 
-    def __init__(self, text: str, folded: str, padded: str, matcher: PhraseMatcher) -> None:
-        self.text, self.folded, self.padded, self._matcher = text, folded, padded, matcher
+    def __init__(self, text: str, padded: str, matcher: PhraseMatcher) -> None:
+        self.text, self.padded, self._matcher = text, padded, matcher
+        self._folded: str | None = None
         self._sets: frozenset[str] | None = None
         self._fallback: tuple[str | None] | None = None
+
+    def folded(self) -> str:
+        """The lower-cased text, for the cue checks' clause breaks (" said ", ", but ").
+
+        Only sentences with a governing cue or a question need it; word counts do not
+        (lower-casing keeps every whitespace character where it is).
+        """
+        if self._folded is None:
+            self._folded = fold(self.text)
+        return self._folded
 
     def sets(self) -> frozenset[str]:
         """Every phrase set with an (unmasked) hit anywhere in the article."""
@@ -110,7 +121,6 @@ def anchors(rule: Rule, trigger: Hit, by_set: Hits) -> list[Hit]:
     return out
 
 
-def distance(folded: str, a: Hit, b: Hit) -> int:
-    return (
-        words_between(folded, a.end, b.start) if a.end <= b.start else words_between(folded, b.end, a.start)
-    )
+def distance(text: str, a: Hit, b: Hit) -> int:
+    """Words between two hits; the same on the text and on its folded copy."""
+    return words_between(text, a.end, b.start) if a.end <= b.start else words_between(text, b.end, a.start)
