@@ -11,6 +11,7 @@ from newswatch.analysis.events.context import is_blocked, words_between
 from newswatch.analysis.events.dates import stated_date
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold
 from newswatch.analysis.events.rules import RuleFileError, parse_files
+from newswatch.analysis.events.scope import distance, within
 from newswatch.analysis.numbers import find_quantities, parse_number
 from newswatch.domain.model import Event, EventType, Evidence, Location
 
@@ -141,3 +142,14 @@ def test_merged_repeats_keep_the_first_report_completed_by_later_ones() -> None:
     merged = merge_repeats([first, later, elsewhere])
     attrs = {"weapon": "drone", "n": 2}
     assert merged == (replace(first, confidence=0.8, attributes=attrs, occurred="2024-05-01"), elsewhere)
+
+
+@pytest.mark.parametrize("window", [0, 1, 2, 3, 6])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [((0, 4), (5, 9)), ((0, 4), (20, 26)), ((20, 26), (0, 4)), ((3, 12), (5, 9)), ((0, 4), (4, 8))],
+)
+def test_within_is_the_word_distance_test(a: tuple[int, int], b: tuple[int, int], window: int) -> None:
+    text = "Shelling hit the old port  at\\tdawn and again at noon."
+    ha, hb = Hit(*a, "s", "v"), Hit(*b, "s", "v")
+    assert within(text, ha, hb, window) is (distance(text, ha, hb) <= window)

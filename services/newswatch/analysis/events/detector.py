@@ -18,9 +18,9 @@ from newswatch.analysis.events.scope import (
     BlockedCache,
     Hits,
     anchors,
-    distance,
     nearest,
     sentence_hits,
+    within,
 )
 from newswatch.analysis.events.sentences import sentence_at
 from newswatch.analysis.text import Sentence
@@ -155,7 +155,7 @@ class EventDetector:
         window, others = p.window, p.others
         for t in by_set[p.trigger]:
             if window is not None and not all(
-                any(distance(text, t, h) <= window for h in by_set[other]) for other in others
+                any(within(text, t, h, window) for h in by_set[other]) for other in others
             ):
                 continue
             if blocked is not None and p.modality and any(blocked(h, t) for h in anchors(p.rule, t, by_set)):
