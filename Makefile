@@ -7,26 +7,35 @@ STAMP := $(VENV)/.installed
 export NEWSWATCH_PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit lint typecheck bench up down servers-up servers-down clean
+.PHONY: help install run test test-unit test-pure lint typecheck bench up down servers-up servers-down clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F ':.*?## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+# A regular (not editable) install, so that run, test and bench use what the image ships: building the
+# wheel compiles the analysis hot path with mypyc (hatch_build.py; pure Python when there is no C
+# compiler, or with NEWSWATCH_PURE=1). Any change under services/ or schemas/ reinstalls (~30 s);
+# after changing NEWSWATCH_PURE, `rm .venv/.installed` to reinstall.
+PACKAGE_FILES := $(shell find services schemas -type f -not -path '*/__pycache__/*' -not -name '*.pyc')
+$(STAMP): pyproject.toml hatch_build.py $(PACKAGE_FILES)
+	test -x $(BIN)/python || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip; }
+	$(BIN)/pip install -q ".[dev]"
+	@$(BIN)/python -c 'import newswatch.analysis.regions.matcher as m; print("newswatch analysis:", "compiled (mypyc)" if m.__file__.endswith((".so", ".pyd")) else "pure Python")'
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install newswatch with its dev tools
+install: $(STAMP) ## create .venv and install newswatch (analysis compiled with mypyc) with its dev tools
 
 run: $(STAMP) ## run the embedded all-in-one service on 127.0.0.1:$NEWSWATCH_PORT (no servers needed)
 	$(BIN)/newswatch run --host 127.0.0.1 --port $(NEWSWATCH_PORT)
 
+# `-o pythonpath=`: test the newswatch installed in .venv (compiled), not services/ (pytest.ini_options)
 test: $(STAMP) servers-up ## run the whole suite (starts local Kafka and Redis first)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -o pythonpath=
 
 test-unit: $(STAMP) ## run only the tests that need no servers
+	$(BIN)/pytest -q -o pythonpath= -m "not kafka and not redis"
+
+test-pure: $(STAMP) ## the tests that need no servers, on the pure-Python sources in services/
 	$(BIN)/pytest -q -m "not kafka and not redis"
 
 lint: $(STAMP) ## ruff
