@@ -7,19 +7,10 @@ import functools
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.analysis.support import codes
 
 from newswatch.analysis.regions import RegionResolver
 from newswatch.domain.model import Location
-
-
-@pytest.fixture(scope="module")
-def resolver() -> RegionResolver:
-    return RegionResolver.load()
-
-
-def codes(resolver: RegionResolver, text: str) -> set[str]:
-    return {r.code for r in resolver.resolve(text).regions}
-
 
 # (text, codes that must be there, codes that must not)
 CASES = [

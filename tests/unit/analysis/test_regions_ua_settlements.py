@@ -7,19 +7,10 @@ import gzip
 from pathlib import Path
 
 import pytest
+from tests.unit.analysis.support import codes
 
 from newswatch.analysis.regions import RegionResolver
 from newswatch.analysis.regions.ua_settlements import add_ua_settlements, oblasts_by_name
-
-
-@pytest.fixture(scope="module")
-def resolver() -> RegionResolver:
-    return RegionResolver.load()
-
-
-def codes(resolver: RegionResolver, text: str) -> set[str]:
-    return {r.code for r in resolver.resolve(text).regions}
-
 
 CASES = [
     # a village in one oblast only places a short Ukrainian note in it

@@ -40,16 +40,13 @@ def resolve_article(text: str, mentions: Sequence[Mention], c: Context, towns: P
     counts: dict[str, int] = {}  # a plain dict: a Counter costs more per article
     for m in mentions:
         start = m.start
-        w = text[start - ctx.WINDOW if start > ctx.WINDOW else 0 : start]
-        # is_comparison's own cheap test, inline: every comparison needs one of these.
-        cue = "area" in w or "size" in w or "than" in w or " as " in w or "equ" in w
-        if cue and ctx.is_comparison(text, start, c.comparisons):
+        if ctx.is_comparison(text, start, c.comparisons):
             continue
         kept.append(m)
         if m.anchor:
             counts[m.anchor] = counts.get(m.anchor, 0) + 1
         # village_before's cheap test, inline: a comma close before the name, or only spaces.
-        near = w[-8:]
+        near = text[start - 8 if start > 8 else 0 : start]
         if ("," in near or not near.strip(" ")) and village_of(text, kept, len(kept) - 1) is not None:
             return None
     top = max(counts.values(), default=0)

@@ -61,16 +61,8 @@ def read_mentions(
 
 
 def _unhidden(text: str, mentions: Sequence[Mention], c: Context) -> list[Mention]:
-    """The mentions `_hidden` keeps, with its cheap pre-test inline (it runs per mention)."""
-    kept = []
-    for m in mentions:
-        start = m.start
-        w = text[start - ctx.WINDOW if start > ctx.WINDOW else 0 : start]
-        cue = "area" in w or "size" in w or "than" in w or " as " in w or "equ" in w
-        if cue and ctx.is_comparison(text, start, c.comparisons):
-            continue
-        kept.append(m)
-    return kept
+    """The mentions `_hidden` keeps: those not inside a comparison ("the size of Wales")."""
+    return [m for m in mentions if not ctx.is_comparison(text, m.start, c.comparisons)]
 
 
 def _villages(text: str, kept: Sequence[Mention]) -> list[tuple[str, int] | None] | None:
