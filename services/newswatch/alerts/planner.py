@@ -46,10 +46,11 @@ class StoryPlanner:
         self._pruned: datetime | None = None
 
     def plan(self, article: Article, analysis: Analysis, now: datetime) -> tuple[AlertDraft, ...]:
-        if not analysis.reported_events:
+        reported = analysis.reported_events
+        if not reported:
             return ()
-        if len(analysis.reported_events) < len(analysis.events):  # background mentions alert no one
-            analysis = replace(analysis, events=analysis.reported_events)
+        if len(reported) < len(analysis.events):  # background mentions alert no one
+            analysis = replace(analysis, events=reported)
         self._refresh(now)
         matched = {s.id for s in self._index.match(view_of(article, analysis))}
         with self.stories.locked(story_keys(analysis)):  # other workers may be grouping a copy

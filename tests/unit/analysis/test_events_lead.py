@@ -29,13 +29,18 @@ def _types(events: tuple[Event, ...], reported: bool) -> set[str]:
     return {e.type.value for e in events if e.reported is reported}
 
 
+def _told_late(lead: str, late: str) -> str:
+    """An article of `lead`, filler, then `late`, which starts past the lead."""
+    text = lead + FILLER + late
+    assert text.index(late) > LEAD_CHARS
+    return text
+
+
 def test_a_type_first_told_after_the_lead_is_background(detector: EventDetector) -> None:
-    text = (
-        "Half of Odesa was left without electricity on Tuesday as temperatures fell below zero. "
-        + FILLER
-        + "Last winter a drone strike damaged the city's main thermal power plant."
+    text = _told_late(
+        "Half of Odesa was left without electricity on Tuesday as temperatures fell below zero. ",
+        "Last winter a drone strike damaged the city's main thermal power plant.",
     )
-    assert text.index("Last winter") > LEAD_CHARS
     events = detector.detect(text)
     assert "blackout" in _types(events, reported=True)
     assert _types(events, reported=False) >= {"power_plant_strike"}
@@ -73,12 +78,10 @@ def test_the_rule_can_be_switched_off() -> None:
 
 def test_story_details_told_late_stay_news(detector: EventDetector) -> None:
     # Retreats, captures and equipment losses further down are details of the story itself.
-    text = (
-        "Ukrainian forces pushed deep into the occupied north-east on Saturday, officials said. "
-        + FILLER
-        + "Russian units abandoned their positions and fled east, leaving 40 tanks behind."
+    text = _told_late(
+        "Ukrainian forces pushed deep into the occupied north-east on Saturday, officials said. ",
+        "Russian units abandoned their positions and fled east, leaving 40 tanks behind.",
     )
-    assert text.index("Russian units") > LEAD_CHARS
     events = detector.detect(text)
     assert {"retreat", "equipment_loss"} <= _types(events, reported=True)
 
