@@ -9,7 +9,9 @@ Here, with mypyc's own `mypycify` and setuptools:
 - editable installs (`pip install -e`) are always pure, so an edit to a `.py` file is what runs;
 - `NEWSWATCH_PURE=1`, no compiler, no Python headers or a mypyc error give a pure-Python wheel (with a
   warning), unless `NEWSWATCH_REQUIRE_COMPILED=1` (CI, Docker), where they fail the build;
-- the modules compiled are the `modules` globs of `[tool.hatch.build.targets.wheel.hooks.custom]`.
+- the modules compiled are the `modules` globs of `[tool.hatch.build.targets.wheel.hooks.custom]`;
+- its `extensions` are C sources of our own (one module each, named by its path under `services/`),
+  built in the same setuptools run; a module that imports one keeps a pure fallback.
 A compiled wheel holds the `.py` files too, but Python imports the `.so` beside them first.
 """
 
@@ -35,12 +37,15 @@ PACKAGE_ROOT = "services"
 
 SETUP_SCRIPT = """\
 import sys
-from setuptools import setup
+from setuptools import Extension, setup
 from mypyc.build import mypycify
 
-paths = sys.argv[1:]
+args = sys.argv[1:]
+cut = args.index("--c-extensions")
+paths, sources = args[:cut], args[cut + 1 :]
+own = [Extension(name, [src], extra_compile_args=["-O3"]) for name, src in zip(sources[::2], sources[1::2])]
 sys.argv = sys.argv[:1] + ["build_ext", "--build-lib", "lib", "--build-temp", "tmp"]
-setup(name="newswatch-mypyc", ext_modules=mypycify(paths, opt_level="3", target_dir="c"))
+setup(name="newswatch-mypyc", ext_modules=mypycify(paths, opt_level="3", target_dir="c") + own)
 """
 
 
@@ -100,6 +105,19 @@ class MypycHook(BuildHookInterface):
             excluded.update(glob.glob(pattern, root_dir=self.root, recursive=True))
         return sorted(files - excluded)
 
+    def _extensions(self) -> dict[str, str]:
+        """Module name -> C source, from the `extensions` option (paths under `services/`)."""
+        sources = self.config.get("extensions", [])
+        if not isinstance(sources, list):
+            raise ValueError("option `extensions` of the newswatch mypyc hook must be a list")
+        named = {}
+        for source in sources:
+            path = Path(source)
+            if path.suffix != ".c" or not (Path(self.root) / path).is_file():
+                raise ValueError(f"C extension source not found: {source}")
+            named[path.relative_to(PACKAGE_ROOT).with_suffix("").as_posix().replace("/", ".")] = source
+        return named
+
     def _compile(self) -> dict[str, str]:
         """Compile in a temporary copy; map each built .so to its place in the wheel."""
         compiler = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]
@@ -109,6 +127,7 @@ class MypycHook(BuildHookInterface):
         if not os.path.exists(os.path.join(include, "Python.h")):
             raise RuntimeError(f"no Python headers ({include}/Python.h)")
         modules = self._modules()
+        extensions = self._extensions()
         work = self._work = Path(tempfile.mkdtemp(prefix="newswatch-mypyc-"))
         # The tree is copied so that mypy and setuptools write nothing into it (caches, build dirs).
         shutil.copytree(
@@ -119,7 +138,9 @@ class MypycHook(BuildHookInterface):
         shutil.copy(Path(self.root) / "pyproject.toml", work / "mypy.toml")
         (work / "setup.py").write_text(SETUP_SCRIPT, encoding="utf-8")
         # The project's [tool.mypy] settings apply (mypy_path "services" is relative to the cwd).
-        args = ["--config-file", "mypy.toml", *modules]
+        args = ["--config-file", "mypy.toml", *modules, "--c-extensions"]
+        for name, source in extensions.items():
+            args += [name, source]
         proc = subprocess.run(
             [sys.executable, "setup.py", *args],
             cwd=work,
@@ -135,6 +156,7 @@ class MypycHook(BuildHookInterface):
         compiled = {str(p): p.relative_to(lib).as_posix() for p in lib.rglob("*.so")}
         compiled.update({str(p): p.relative_to(lib).as_posix() for p in lib.rglob("*.pyd")})
         expected = {Path(m).relative_to(PACKAGE_ROOT).with_suffix("").as_posix() for m in modules}
+        expected.update(name.replace(".", "/") for name in extensions)
         built = {dest.split(".")[0] for dest in compiled.values()}
         missing = expected - built
         if missing:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from newswatch.analysis.engine import Analyzer, _NoRegions
+from newswatch.analysis.regions import matcher as regions_matcher
 from newswatch.contracts.articles import decode_article
 from newswatch.domain.model import Article
 
@@ -103,6 +104,13 @@ def stages(analyzer: Analyzer) -> dict[str, Callable[[Any], Any]]:
     }
 
 
+def build_kind(analyzer: Analyzer) -> str:
+    """Which build is timed: mypyc-compiled regions/events or pure Python, C or numpy topic sums."""
+    compiled = regions_matcher.__file__.endswith((".so", ".pyd"))
+    sums = "C" if getattr(analyzer.topics, "native", False) else "numpy"
+    return f"regions and events {'compiled (mypyc)' if compiled else 'pure Python'}, topic sums in {sums}"
+
+
 def main(argv: list[str] | None = None) -> int:
     n = int(argv[0]) if argv else 2000
     t0 = time.perf_counter()
@@ -116,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"stages: topics={'on' if analyzer.topics else 'off'} regions={'on' if analyzer.regions else 'off'}"
     )
+    print(f"build: {build_kind(analyzer)}")
     results = {}
     for name, fn in stages(analyzer).items():
         results[name] = time_stage(fn, raw if name == "decode+validate" else articles)

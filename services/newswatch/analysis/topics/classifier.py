@@ -26,11 +26,10 @@ from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import add, itemgetter, mul, sub, truediv
 
-import numpy as np
-
 from newswatch.analysis.topics import lexicon, weights
-from newswatch.analysis.topics.table import FeatureTable, build_table
-from newswatch.analysis.topics.tokens import feature_counts
+from newswatch.analysis.topics.native import native_sums
+from newswatch.analysis.topics.table import FeatureTable, build_table, column_sums
+from newswatch.analysis.topics.tokens import counts_of, feature_bytes
 from newswatch.domain.model import Article, Topic, TopicScore
 
 TOPICS: tuple[Topic, ...] = tuple(Topic)
@@ -48,11 +47,16 @@ class Tuning:
 
 
 class TopicClassifier:
-    """Scores all 17 IPTC topics; immutable after construction, thread-safe."""
+    """Scores all 17 IPTC topics; immutable after construction, thread-safe.
 
-    def __init__(self, table: FeatureTable, tuning: Tuning = Tuning()) -> None:
+    `native`: sum the article's features in C (`_sums.c`) when the installed build has
+    that extension; False, or a pure-Python install, sums them with numpy (`column_sums`).
+    """
+
+    def __init__(self, table: FeatureTable, tuning: Tuning = Tuning(), native: bool = True) -> None:
         self._t = table
         self._tuning = tuning
+        self._sums = native_sums(table) if native else None
         k = table.n_classes
         # Lays [e(model class 0), ..., e(model class k-1), floor term] out in
         # `TOPICS` order (every topic the model lacks gets the floor term).
@@ -66,6 +70,11 @@ class TopicClassifier:
             for h in range(off + cap + 1)
         }
         self._boost_cap = math.exp(tuning.lexicon_weight * cap)
+
+    @property
+    def native(self) -> bool:
+        """Whether the C sums are in use."""
+        return self._sums is not None
 
     @classmethod
     def load(cls, tuning: Tuning = Tuning()) -> TopicClassifier:
@@ -113,23 +122,15 @@ class TopicClassifier:
         log_softmax(lr + w * nb + bias): the per-model normalisers are constants.
         """
         t = self._t
-        # Unknown words map to row 0, which is all zeros: no filtering pass needed.
-        counted = feature_counts(article.text, article.title, t.char_limit)
-        n = len(counted)
-        rows = np.fromiter(map(t.index.get, counted, repeat(0)), dtype=np.intp, count=n)
-        counts = np.fromiter(counted.values(), dtype=np.intp, count=n)
-        # Per distinct word [tf², tf, count, 1] (see tf_rows); one product with the
-        # table's columns (see FeatureTable) sums them all. take() is several times
-        # cheaper than fancy indexing on small row sets.
-        sq, lr, nb, ones = (t.tf.take(counts, axis=0).T @ t.matrix.take(rows, axis=0)).tolist()
+        body, title = feature_bytes(article.text, article.title, t.char_limit)
+        sums = self._sums(body, title) if self._sums is not None else column_sums(t, counts_of(body, title))
         k = t.n_classes
-        hits = ones[2 * k + 1 :]
-        if sq[0] == 0.0:
+        hits = sums[2 * k + 1 :]
+        if sums[0] == 0.0:
             return None, hits
-        norm = math.sqrt(sq[0])  # L2 norm of the article's TF-IDF vector
-        return list(
-            map(add, map(add, map(truediv, lr[1 : k + 1], repeat(norm)), nb[k + 1 : 2 * k + 1]), t.bias)
-        ), hits
+        norm = math.sqrt(sums[0])  # L2 norm of the article's TF-IDF vector
+        lr, nb = sums[1 : k + 1], sums[k + 1 : 2 * k + 1]
+        return list(map(add, map(add, map(truediv, lr, repeat(norm)), nb), t.bias)), hits
 
 
 def ranked(scores: list[float], cut: float) -> list[int]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 
@@ -92,3 +94,22 @@ def build_table(
         char_limit=model.char_limit,
         tf=tf_rows(2 * (model.char_limit + TITLE_LIMIT) + 2),
     )
+
+
+def column_sums(t: FeatureTable, counted: Counter[bytes]) -> list[float]:
+    """The article's sums over its distinct words r, each seen c(r) times (tf = tf_rows):
+
+    [sum tf² * idf², sum tf * column per model class, sum c * column per model class,
+    sum 1 * column per topic]: one entry per matrix column, in column order. `_sums.c`
+    computes the same from the article's bytes in C.
+    """
+    # Unknown words map to row 0, which is all zeros: no filtering pass needed.
+    n = len(counted)
+    rows = np.fromiter(map(t.index.get, counted, repeat(0)), dtype=np.intp, count=n)
+    counts = np.fromiter(counted.values(), dtype=np.intp, count=n)
+    # Per distinct word [tf², tf, count, 1] (see tf_rows); one product with the
+    # columns sums them all. take() is several times cheaper than fancy indexing
+    # on small row sets.
+    sq, lr, nb, ones = (t.tf.take(counts, axis=0).T @ t.matrix.take(rows, axis=0)).tolist()
+    k = t.n_classes
+    return [sq[0], *lr[1 : k + 1], *nb[k + 1 : 2 * k + 1], *ones[2 * k + 1 :]]

@@ -46,35 +46,36 @@ _TITLE_PREFIX = TITLE_PREFIX.encode()
 TITLE_LIMIT = 400  # characters of a title that are read
 
 
+def feature_bytes(text: str, title: str | None, limit: int) -> tuple[bytes, bytes | None]:
+    """What the model reads: the first `limit` characters of `text` and the first
+    `TITLE_LIMIT` of the title (None without one), lower-cased, as UTF-8, similes blanked.
+
+    Tokens of the body, and of the title with the `t:` prefix, are the model's features
+    (`feature_counts`; the C sums in `_sums.c` read the same bytes).
+    """
+    body = strip_similes(_lower_bytes(text, limit))
+    return body, strip_similes(_lower_bytes(title, TITLE_LIMIT)) if title else None
+
+
+def counts_of(body: bytes, title: bytes | None) -> Counter[bytes]:
+    """Word counts of `body` plus `t:`-prefixed words of `title`, in first-seen order."""
+    words = body.translate(_TABLE).split()
+    if title is not None:
+        words += map(_TITLE_PREFIX.__add__, title.translate(_TABLE).split())
+    return Counter(words)
+
+
 def feature_counts(text: str, title: str | None, limit: int) -> Counter[bytes]:
     """Word counts of `text` plus `t:`-prefixed title words: the model's features.
 
-    Equal to counting `tokens(text, limit) + title_tokens(title)`, in that key
-    order, but the simile pass over the text runs only when a cue word is among
-    the counted words: every simile pattern needs " like " or " as ", and either
-    leaves the token `like` or `as`. A dict lookup instead of two scans.
+    Equal to counting `tokens(text, limit) + title_tokens(title)`, in that key order.
     """
-    raw = _lower_bytes(text, limit)
-    words = raw.translate(_TABLE).split()
-    if title:
-        words += title_tokens(title)
-    counts = Counter(words)
-    if b"like" in counts or b"as" in counts:  # title words are prefixed: body only
-        blanked = strip_similes(raw)
-        if blanked is not raw:
-            words = blanked.translate(_TABLE).split()
-            if title:
-                words += title_tokens(title)
-            counts = Counter(words)
-    return counts
+    return counts_of(*feature_bytes(text, title, limit))
 
 
 def title_tokens(title: str) -> list[bytes]:
     """Title words with the `t:` prefix that gives them their own weights."""
-    raw = _lower_bytes(title, TITLE_LIMIT)
-    words = raw.translate(_TABLE).split()
-    if b"like" in words or b"as" in words:  # else no simile (see feature_counts)
-        words = strip_similes(raw).translate(_TABLE).split()
+    words = strip_similes(_lower_bytes(title, TITLE_LIMIT)).translate(_TABLE).split()
     return list(map(_TITLE_PREFIX.__add__, words))
 
 
