@@ -36,6 +36,22 @@ def test_bad_input_raises_one_typed_error(raw: bytes, reason: str, path: str | N
         assert caught.value.errors[0]["path"] == path
 
 
+@pytest.mark.parametrize(
+    ("raw", "detail"),
+    [
+        (b"\xff\xfe", "not UTF-8"),
+        (b'{"id": "a-1", "body": "Text.",', "not JSON"),  # truncated
+        (b'{"id": "a-1", "body": "Text.", "title": NaN}', "not JSON"),  # NaN is no JSON value
+        (b'{"id": "a-1", "body": "Text \\ud800."}', "not JSON"),  # a lone surrogate
+    ],
+)
+def test_decode_errors_say_what_was_wrong(raw: bytes, detail: str) -> None:
+    with pytest.raises(InvalidMessage) as caught:
+        decode_article(raw)
+    assert caught.value.reason == "decode_error"
+    assert caught.value.detail.startswith(detail)
+
+
 def test_valid_article_keeps_every_field() -> None:
     article = decode_article(
         _raw(title="T", url="https://example.org/a", published_at="2024-05-01T10:00:00Z", language="en")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from newswatch.contracts.schemas import gate, schema_errors
 from newswatch.domain.errors import InvalidMessage
@@ -13,15 +14,19 @@ MAX_MESSAGE_BYTES = 2_000_000
 
 
 def decode_json(raw: bytes) -> Any:
-    """Parse UTF-8 JSON bytes or raise InvalidMessage('decode_error')."""
+    """Parse UTF-8 JSON bytes or raise InvalidMessage('decode_error').
+
+    orjson parses a 3 KB article in about half the time of the standard library, and it is
+    stricter where that helps: NaN and Infinity (not JSON) and lone surrogates (which no
+    later encoder accepts) are refused here, at the gate, not deep in a store.
+    """
     if len(raw) > MAX_MESSAGE_BYTES:
         raise InvalidMessage("too_large", f"message is {len(raw)} bytes, limit {MAX_MESSAGE_BYTES}")
     try:
-        return json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise InvalidMessage("decode_error", f"not UTF-8: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise InvalidMessage("decode_error", f"not JSON: {exc}") from exc
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        kind = "not UTF-8" if "UTF-8" in str(exc) else "not JSON"
+        raise InvalidMessage("decode_error", f"{kind}: {exc}") from exc
 
 
 def validate_article(obj: Any) -> Article:
