@@ -74,3 +74,26 @@ def test_loader_keeps_known_names_and_drops_ambiguous_ones(tmp_path: Path) -> No
     lookup = {"delta": "UA|UA-12|2000", "eps": "RU|RU-ROS|3000"}
     assert add_ua_settlements({"gamma": []}, lookup, path) == 2
     assert lookup == {"alpha": "UA|UA-14|0", "delta": "UA|UA-12|2000", "eps": "RU|RU-ROS|3000;UA|UA-65|0"}
+
+
+WAR_TOWNS = [
+    # Ukrainian towns from 5,000 people are scanned under their primary name: found beside
+    # another oblast's city (small towns are only looked up when no oblast is named)...
+    ("Shelling hit Kharkiv and Soledar in Ukraine.", {"UA", "UA-63", "UA-14"}),
+    # ...and from 15,000 under every spelling (GeoNames' primary is "Kup'yans'k", "Avdiyivka")
+    ("Shelling of Kupiansk went on through the night.", {"UA", "UA-63"}),
+    ("Russia says it has taken Avdiivka.", {"UA", "UA-14"}),  # Russia: the actor, not a place
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WAR_TOWNS)
+def test_towns_of_the_war_are_scanned(resolver: RegionResolver, text: str, expected: set[str]) -> None:
+    assert codes(resolver, text) == expected
+
+
+def test_a_war_town_name_shared_across_oblasts_is_not_scanned(resolver: RegionResolver) -> None:
+    # GeoNames has Ukrainian towns called Mykhailivka in several oblasts: the name alone
+    # places nothing, and an article naming one gets no oblast from it
+    names = resolver.matcher._names
+    assert "mykhaylivka" not in names or not any(p.country == "UA" for p in names["mykhaylivka"].places)
+    assert codes(resolver, "Shelling hit Mykhaylivka overnight.") == set()

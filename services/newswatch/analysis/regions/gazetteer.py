@@ -70,6 +70,12 @@ _BRACKETS = re.compile(r"\s*[\[(].*?[\])]")
 # place ("Village, Oblast", a short note with no subdivision).
 SCAN_ALL_SPELLINGS = 100_000
 SCAN_PRIMARY = 15_000
+# Where a war is reported, news names much smaller towns ("Soledar", "Vuhledar") and spells
+# them several ways ("Kupiansk", "Kupyansk"): lower thresholds there, as (all spellings,
+# primary name), for names no other town of that country has in another subdivision (a
+# "Mykhailivka" says nothing about which one). Only Ukraine: Russia's small towns are often
+# named like people ("Svetlana", "Svoboda"), which cost more than they found on dev data.
+SCAN_AT_WAR = {"UA": (15_000, 5_000)}
 # Towns with names this short ("Bo", "Of") match inside everyday text too
 # often; they are looked up, not scanned for.
 SCAN_MIN_KEY = 4
@@ -144,18 +150,41 @@ def _add_towns(scanned: Table, lookup: Packed) -> None:
     # The hot loop of start-up (~300k rows): keys come pre-folded from the
     # build script and country/subdivision strings are interned, not copied.
     intern = sys.intern
+    at_war: list[tuple[str, Place]] = []  # scanned if their name proves unambiguous
+    war_subs: dict[tuple[str, str], set[str | None]] = defaultdict(set)  # (key, cc) -> subdivisions
     with gzip.open(RULES_DIR / "places.tsv.gz", "rt", encoding="utf-8", newline="") as f:
         rows = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")
         next(rows)
         for key, cc, sub, pop, primary, common in rows:
             n = int(pop)
+            war = SCAN_AT_WAR.get(cc)
+            if war is not None:
+                war_subs[key, cc].add(sub)
             big = n >= SCAN_ALL_SPELLINGS or (n >= SCAN_PRIMARY and primary == "1")
             if (big and len(key) >= SCAN_MIN_KEY) or key in scanned:
                 place = Place(Kind.TOWN, intern(cc), intern(sub) if sub else None, n, common == "1")
                 scanned[key].append(place)
-            elif common == "0":  # a small town that is also a word is never worth a lookup
+                continue
+            if (
+                war is not None
+                and (n >= war[0] or (n >= war[1] and primary == "1"))
+                and len(key) >= SCAN_MIN_KEY
+            ):
+                place = Place(Kind.TOWN, intern(cc), intern(sub) if sub else None, n, common == "1")
+                at_war.append((key, place))
+            if common == "0":  # a small town that is also a word is never worth a lookup
                 row = f"{cc}|{sub}|{pop}"
                 lookup[key] = f"{lookup[key]};{row}" if key in lookup else row
+    for key, place in at_war:
+        if len(war_subs[key, place.country]) > 1:
+            continue  # towns of that name in several subdivisions
+        readings = scanned[key]
+        if key in lookup:  # its namesakes elsewhere come along, as for any scanned name
+            readings.extend(unpack(lookup.pop(key)))
+        if place not in readings:
+            # the lookup's copy of this town (not flagged common): this one replaces it
+            readings[:] = [p for p in readings if p[:4] != place[:4]]
+            readings.append(place)
 
 
 def _add_aliases(table: Table, rules: AliasRules) -> None:
