@@ -20,7 +20,7 @@ PACKAGE_FILES := $(shell find services schemas -type f -not -path '*/__pycache__
 $(STAMP): pyproject.toml hatch_build.py $(PACKAGE_FILES)
 	test -x $(BIN)/python || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip; }
 	$(BIN)/pip install -q ".[dev]"
-	@$(BIN)/python -c 'import importlib.util as u, newswatch.analysis.regions.matcher as m; print("newswatch analysis:", "compiled (mypyc, C topic sums)" if m.__file__.endswith((".so", ".pyd")) and u.find_spec("newswatch.analysis.topics._sums") else "pure Python")'
+	@$(BIN)/python -c 'import importlib.util as u, newswatch.analysis.regions.matcher as m; print("newswatch analysis:", "compiled (mypyc and C extensions)" if m.__file__.endswith((".so", ".pyd")) and u.find_spec("newswatch.analysis.topics._sums") and u.find_spec("newswatch.analysis.regions._capitals") else "pure Python")'
 	touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install newswatch (analysis compiled with mypyc) with its dev tools

@@ -105,10 +105,12 @@ def stages(analyzer: Analyzer) -> dict[str, Callable[[Any], Any]]:
 
 
 def build_kind(analyzer: Analyzer) -> str:
-    """Which build is timed: mypyc-compiled regions/events or pure Python, C or numpy topic sums."""
+    """Which build is timed: mypyc-compiled regions/events or pure Python, and the C parts."""
     compiled = regions_matcher.__file__.endswith((".so", ".pyd"))
     sums = "C" if getattr(analyzer.topics, "native", False) else "numpy"
-    return f"regions and events {'compiled (mypyc)' if compiled else 'pure Python'}, topic sums in {sums}"
+    words = "C" if getattr(getattr(analyzer.regions, "matcher", None), "native", False) else "regex"
+    kind = "compiled (mypyc)" if compiled else "pure Python"
+    return f"regions and events {kind}, topic sums in {sums}, capitalised words found by {words}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -88,8 +88,9 @@ class NameMatcher:
     longer name; no per-character scan of the whole text.
     """
 
-    def __init__(self, table: Table, people: frozenset[str] = frozenset()) -> None:
-        """`people`: lower-cased person names that are also place names ("Chad")."""
+    def __init__(self, table: Table, people: frozenset[str] = frozenset(), native: bool = True) -> None:
+        """`people`: lower-cased person names that are also place names ("Chad"); `native`: use
+        the C word finder when the build has it (False: the regex, as pure installs do)."""
         people = frozenset(fold(name) for name in people)
         # Every place a name may be cut at on the way to its end (before a
         # character that is no letter or digit), and how it goes on from there.
@@ -118,24 +119,35 @@ class NameMatcher:
         marked = set(capitals)
         self._marks = bytes(_MARK if chr(i) in marked else (0 if i == _MARK else i) for i in range(256))
         self._ascii_word = re.compile(rb"\x01(?<![0-9A-Za-z\x01].)[0-9A-Za-z\x01]*")
+        # Those words that name something: in C when the build has `_capitals.c` (the same
+        # answer; it skips a match object and a loop turn per capitalised word that is no name).
+        self._native_hits = _native_capital_hits() if native else None
+
+    def _ascii_hits(self, marked: bytes, low: str) -> list[tuple[int, int, _Entry]]:
+        if self._native_hits is not None:
+            return self._native_hits(marked, low, self._names)
+        return _word_hits(self._ascii_word.finditer(marked), low, self._names)
+
+    @property
+    def native(self) -> bool:
+        """Whether the C word finder is in use."""
+        return self._native_hits is not None
 
     def scan(self, text: str) -> list[Mention]:
         """Leftmost-longest names that sit on word boundaries and are capitalised."""
         get = self._names.get
         out: list[Mention] = []
         covered = 0
-        words: Iterator[re.Match[bytes]] | Iterator[re.Match[str]]
         if text.isascii():  # the usual text
             low = text.lower()  # `fold` of an ASCII text: no apostrophe to fold, same length
             # Offsets in the marked bytes are offsets in the text (one byte per character).
-            words = self._ascii_word.finditer(text.encode("ascii").translate(self._marks))
+            marked = text.encode("ascii").translate(self._marks)
+            found = self._ascii_hits(marked, low)
         else:
             low = fold(text)
-            words = self._word.finditer(text)
-        for word in words:
-            start, end = word.span()
-            entry = get(low[start:end])
-            if entry is None or start < covered:  # most capitalised words
+            found = _word_hits(self._word.finditer(text), low, self._names)
+        for start, end, entry in found:
+            if start < covered:
                 continue
             then = low[end : end + _AHEAD]  # shorter at the end of the text
             if then in entry.longer or (entry.short and then.startswith(entry.short)):
@@ -156,6 +168,20 @@ class NameMatcher:
                     out.append(_new_tuple(Mention, (start, end, surface, *name)))
                 covered = end
         return out
+
+
+def _word_hits(
+    words: Iterator[re.Match[str]] | Iterator[re.Match[bytes]], low: str, names: dict[str, _Entry]
+) -> list[tuple[int, int, _Entry]]:
+    """The words `names` knows, with their offsets (most capitalised words are no name)."""
+    get = names.get
+    out = []
+    for word in words:
+        start, end = word.span()
+        entry = get(low[start:end])
+        if entry is not None:
+            out.append((start, end, entry))
+    return out
 
 
 def _hits(
@@ -198,6 +224,17 @@ def _entry(longer: frozenset[str], places: tuple[Place, ...], person: bool, shar
     if not any(p.exact_case for p in places):
         return _Entry(longer, name, None, short)
     return _Entry(longer, name, describe(tuple(p for p in places if not p.exact_case), person, shared), short)
+
+
+HitsFn = Callable[[bytes, str, dict[str, _Entry]], list[tuple[int, int, _Entry]]]
+
+
+def _native_capital_hits() -> HitsFn | None:
+    try:
+        from newswatch.analysis.regions._capitals import hits
+    except ImportError:
+        return None
+    return hits
 
 
 def _capitals(firsts: set[str]) -> list[str]:
