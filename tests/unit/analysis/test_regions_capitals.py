@@ -7,27 +7,15 @@ these tests or generated from the gazetteer's own names.
 
 from __future__ import annotations
 
-import os
 import random
-from types import ModuleType
 
 import pytest
+from tests.unit.analysis.support import c_extension
 
 from newswatch.analysis.regions import RegionResolver
 from newswatch.analysis.regions.matcher import NameMatcher
 
-
-def _extension() -> ModuleType:
-    try:
-        from newswatch.analysis.regions import _capitals
-    except ImportError:
-        if os.environ.get("NEWSWATCH_REQUIRE_COMPILED"):
-            raise
-        pytest.skip("pure-Python install: no C extension", allow_module_level=True)
-    return _capitals
-
-
-_capitals = _extension()
+_capitals = c_extension("newswatch.analysis.regions._capitals")
 
 WRITTEN = [
     "Shelling hit Kharkiv and Odesa; Kyiv Oblast stayed quiet.",

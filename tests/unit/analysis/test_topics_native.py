@@ -7,11 +7,11 @@ sources) they are skipped. Every text is generated or written for these tests.
 
 from __future__ import annotations
 
-import os
 import random
 
 import numpy as np
 import pytest
+from tests.unit.analysis.support import c_extension
 
 from newswatch.analysis.topics import TopicClassifier
 from newswatch.analysis.topics.native import native_sums
@@ -19,18 +19,7 @@ from newswatch.analysis.topics.table import column_sums
 from newswatch.analysis.topics.tokens import counts_of, feature_bytes
 from newswatch.domain.model import Article
 
-
-def _extension():  # type: ignore[no-untyped-def]
-    try:
-        from newswatch.analysis.topics import _sums
-    except ImportError:
-        if os.environ.get("NEWSWATCH_REQUIRE_COMPILED"):
-            raise
-        pytest.skip("pure-Python install: no C extension", allow_module_level=True)
-    return _sums
-
-
-_sums = _extension()
+_sums = c_extension("newswatch.analysis.topics._sums")
 
 WRITTEN = [
     ("Markets slide as rates rise", "Shares fell sharply on Tuesday as the central bank raised rates again."),
