@@ -38,10 +38,9 @@ def resolve_article(text: str, mentions: Sequence[Mention], c: Context, towns: P
     # up on a "Village, Oblast" (the general path reads the village in its oblast).
     kept: list[Mention] = []
     counts: dict[str, int] = {}  # a plain dict: a Counter costs more per article
-    cue_ends = ctx.comparison_cue_ends(text) if mentions else []
     for m in mentions:
         start = m.start
-        if ctx.is_comparison_with(text, start, c.comparisons, cue_ends):
+        if ctx.is_comparison(text, start, c.comparisons):
             continue
         kept.append(m)
         if m.anchor:

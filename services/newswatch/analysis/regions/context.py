@@ -7,7 +7,6 @@ then, if at all, uses a regular expression.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
 
 # Words before a country that make it a location ("strikes across Ukraine"),
@@ -121,11 +120,6 @@ def river_like(text: str, start: int, end: int) -> bool:
     return not word or word in _RIVER_NEXT
 
 
-# Every comparison pattern needs one of these words (case as written) in the window.
-_COMPARISON_CUES = ("area", "size", "than", " as ", "equ")
-_SHORTEST_CUE = min(map(len, _COMPARISON_CUES))
-
-
 def is_comparison(text: str, start: int, patterns: Sequence[re.Pattern[str]]) -> bool:
     window = text[start - _WINDOW if start > _WINDOW else 0 : start]
     # Cheap test first: every comparison pattern needs one of these words.
@@ -133,31 +127,6 @@ def is_comparison(text: str, start: int, patterns: Sequence[re.Pattern[str]]) ->
         return False
     window = window.lower()
     return any(p.search(window) for p in patterns)
-
-
-def comparison_cue_ends(text: str) -> list[int]:
-    """Where each cue word of `is_comparison` ends in `text`, ascending: one pass per cue
-    for the whole article instead of five substring tests per mention."""
-    ends = []
-    for cue in _COMPARISON_CUES:
-        at = text.find(cue)
-        while at != -1:
-            ends.append(at + len(cue))
-            at = text.find(cue, at + 1)
-    ends.sort()
-    return ends
-
-
-def is_comparison_with(
-    text: str, start: int, patterns: Sequence[re.Pattern[str]], cue_ends: list[int]
-) -> bool:
-    """`is_comparison`, told by `comparison_cue_ends(text)` when no cue can lie in the window."""
-    low = start - _WINDOW if start > _WINDOW else 0
-    # A cue inside text[low:start] ends in [low + its length, start].
-    i = bisect_left(cue_ends, low + _SHORTEST_CUE)
-    if i == len(cue_ends) or cue_ends[i] > start:
-        return False
-    return is_comparison(text, start, patterns)
 
 
 def village_before(text: str, start: int) -> tuple[str, int] | None:
