@@ -4,6 +4,10 @@ A benchmark is a module `bench/<name>.py` with a `main() -> int | None`; modules
 (helpers such as kafka_articles) are skipped. They run in name order, so `analysis_*` comes before
 `kafka_*` and `matching_*`. One failing benchmark is reported and the others still run; the exit
 status is 1 if any failed. `python -m bench NAME...` runs only the named modules.
+
+Modules that talk to the local Kafka and Redis say so with `NEEDS_SERVERS = True`.
+`--no-servers` runs only the others and `--servers` only those: `make bench` times the CPU-bound
+figures (analysis speed, matching) first, on a machine without a broker starting up beside them.
 """
 
 from __future__ import annotations
@@ -43,8 +47,17 @@ def _takes_argv(main: object) -> bool:
     return bool(code and code.co_argcount)
 
 
+def needs_servers(name: str) -> bool:
+    return bool(getattr(importlib.import_module(f"bench.{name}"), "NEEDS_SERVERS", False))
+
+
 def main(argv: list[str]) -> int:
-    names = argv or discover()
+    flags = {a for a in argv if a in ("--servers", "--no-servers")}
+    names = [a for a in argv if a not in flags] or discover()
+    if flags == {"--servers"}:
+        names = [n for n in names if needs_servers(n)]
+    elif flags == {"--no-servers"}:
+        names = [n for n in names if not needs_servers(n)]
     failed = [name for name in names if not run_one(name)]
     if failed:
         print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)

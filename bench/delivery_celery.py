@@ -22,6 +22,9 @@ from newswatch.delivery.wiring import celery_dispatcher
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.redis import Keys, client_from_url
 
+# needs the local Kafka and Redis (`make bench` starts them after the CPU-bound benchmarks)
+NEEDS_SERVERS = True
+
 N = 300
 SINGLES = 20
 CONCURRENCY = 8

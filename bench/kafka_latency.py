@@ -20,6 +20,9 @@ from bench.kafka_articles import article
 from bench.kafka_harness import MODES, bootstrap, delete_topics, fresh_topics, in_process_worker, percentile
 from newswatch.transport.kafka import KafkaQueueProducer
 
+# needs the local Kafka and Redis (`make bench` starts them after the CPU-bound benchmarks)
+NEEDS_SERVERS = True
+
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.kafka_latency", description=__doc__)

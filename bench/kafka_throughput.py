@@ -18,6 +18,9 @@ from bench.kafka_articles import articles
 from bench.kafka_harness import MODES, bootstrap, delete_topics, fresh_topics, in_process_worker
 from newswatch.transport.kafka import KafkaQueueProducer
 
+# needs the local Kafka and Redis (`make bench` starts them after the CPU-bound benchmarks)
+NEEDS_SERVERS = True
+
 WINDOW = 2000
 
 
