@@ -88,3 +88,18 @@ def test_person_like_outside_headlines() -> None:
     assert ctx.person_like(text, start, start + len("Vladimir"))
     headline = "Vladimir Putin Visits Troops Near Border"
     assert not ctx.person_like(headline, 0, 8)
+
+
+@pytest.mark.parametrize(
+    ("text", "village"),
+    [
+        ("Russian forces shelled Mala Dolyna, Luhansk, overnight.", "Mala Dolyna"),
+        ("Meanwhile, Kyiv said the talks would resume.", None),  # a sentence opener
+        ("Talks stalled. On Monday, Kharkiv came under fire.", None),
+        ("Headline here\nAdditionally, Odesa was hit.", None),
+    ],
+)
+def test_a_sentence_opener_is_no_village(text: str, village: str | None) -> None:
+    start = text.index(",") + 2
+    found = ctx.village_before(text, start)
+    assert (found[0] if found else None) == village

@@ -140,7 +140,18 @@ def village_before(text: str, start: int) -> tuple[str, int] | None:
     m = _VILLAGE.search(window)
     if m is None:
         return None
-    return m.group(1), start - len(window) + m.start(1)
+    at = start - len(window) + m.start(1)
+    if _starts_sentence(text, at):
+        return None  # "Meanwhile, Kyiv said", "On Monday, Kharkiv": an opener, not a village
+    return m.group(1), at
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    """Nothing but spaces between `at` and the text's start, a line break or a sentence's end."""
+    j = at - 1
+    while j >= 0 and text[j] == " ":
+        j -= 1
+    return j < 0 or text[j] in '.!?\n"“:'
 
 
 def list_goes_on(text: str, end: int) -> bool:
