@@ -85,11 +85,9 @@ class PhraseMatcher:
 
     def trigger_starts(self, padded: str) -> list[int]:
         """Text offsets where a trigger phrase starts (needs `triggers`); `padded` is `pad(folded)`."""
-        if self._gate is None:
-            raise ValueError("matcher built without trigger sets")
-        if padded.isascii():
+        if self._gate is not None and padded.isascii():
             return self._ascii_gate.starts(padded)
-        return self.automaton_trigger_starts(padded)
+        return self.automaton_trigger_starts(padded)  # raises without trigger sets
 
     def automaton_trigger_starts(self, padded: str) -> list[int]:
         """`trigger_starts` by the Aho-Corasick gate: any text (non-ASCII ones go here)."""

@@ -14,7 +14,8 @@
  *
  * Why C: tokenising, counting and looking up about 330 words costs about 50 us in Python objects (a
  * bytes object, a hash and a dict probe per word, a Counter, two numpy arrays); here it is a few
- * microseconds, and the 3 MB weight matrix is read one row per distinct word.
+ * microseconds, and the 3 MB weight matrix (the table's own numpy array, not a copy) is read one row per
+ * distinct word.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -34,12 +35,14 @@ typedef struct {
     Slot *slots;
     uint64_t mask;
     char *keys;
-    double *matrix; /* rows * cols, row-major */
+    double *matrix; /* rows * cols, row-major: matrix_view's memory */
     Py_ssize_t rows;
     Py_ssize_t cols;
     Py_ssize_t classes;
-    double *tf;     /* tf[c] for c < n_tf */
+    double *tf;     /* tf[c] for c < n_tf: tf_view's memory */
     Py_ssize_t n_tf;
+    Py_buffer matrix_view; /* held, not copied: the caller's array stays alive and unresized */
+    Py_buffer tf_view;
     char *prefix;
     Py_ssize_t prefix_len;
 } Sums;
@@ -179,25 +182,18 @@ done:
     return result;
 }
 
-static int read_doubles(PyObject *obj, Py_ssize_t expected, double **dest, Py_ssize_t *count) {
-    Py_buffer view;
-    if (PyObject_GetBuffer(obj, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
-    int ok = view.itemsize == sizeof(double) && view.format != NULL && strcmp(view.format, "d") == 0;
-    Py_ssize_t n = view.len / (Py_ssize_t)sizeof(double);
+/* Holds a view of a C-contiguous float64 buffer of `expected` items (any count if < 0). */
+static int hold_doubles(PyObject *obj, Py_ssize_t expected, Py_buffer *view, double **dest, Py_ssize_t *count) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    int ok = view->itemsize == sizeof(double) && view->format != NULL && strcmp(view->format, "d") == 0;
+    Py_ssize_t n = view->len / (Py_ssize_t)sizeof(double);
     if (!ok || (expected >= 0 && n != expected)) {
-        PyBuffer_Release(&view);
+        PyBuffer_Release(view);
         PyErr_SetString(PyExc_ValueError, "expected a C-contiguous float64 buffer of the right size");
         return -1;
     }
-    *dest = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(double));
-    if (*dest == NULL) {
-        PyBuffer_Release(&view);
-        PyErr_NoMemory();
-        return -1;
-    }
-    memcpy(*dest, view.buf, (size_t)n * sizeof(double));
+    *dest = (double *)view->buf;
     *count = n;
-    PyBuffer_Release(&view);
     return 0;
 }
 
@@ -220,8 +216,8 @@ static int Sums_init(PyObject *self_obj, PyObject *args, PyObject *kwargs) {
         return -1;
     }
     Py_ssize_t n_matrix;
-    if (read_doubles(matrix, rows * cols, &s->matrix, &n_matrix) < 0) return -1;
-    if (read_doubles(tf, -1, &s->tf, &s->n_tf) < 0) return -1;
+    if (hold_doubles(matrix, rows * cols, &s->matrix_view, &s->matrix, &n_matrix) < 0) return -1;
+    if (hold_doubles(tf, -1, &s->tf_view, &s->tf, &s->n_tf) < 0) return -1;
     s->rows = rows;
     s->cols = cols;
     s->classes = classes;
@@ -280,8 +276,8 @@ static void Sums_dealloc(PyObject *self_obj) {
     Sums *s = (Sums *)self_obj;
     PyMem_Free(s->slots);
     PyMem_Free(s->keys);
-    PyMem_Free(s->matrix);
-    PyMem_Free(s->tf);
+    if (s->matrix_view.obj != NULL) PyBuffer_Release(&s->matrix_view);
+    if (s->tf_view.obj != NULL) PyBuffer_Release(&s->tf_view);
     PyMem_Free(s->prefix);
     Py_TYPE(self_obj)->tp_free(self_obj);
 }

@@ -19,7 +19,7 @@ SumsFn = Callable[[bytes, bytes | None], list[float]]
 
 
 def native_sums(table: FeatureTable) -> SumsFn | None:
-    """The C sums over `table` (a copy of its index and matrix), or None without the extension."""
+    """The C sums over `table` (a copy of its index, a view of its matrix), or None without the extension."""
     try:
         from newswatch.analysis.topics._sums import Sums
     except ImportError:
