@@ -23,8 +23,46 @@ COVERED = frozenset({"en"})
 # Words frequent in any English text and rare as words of other Latin-script languages
 # ("a", "in", "de", "die" are left out: Spanish, Italian, German and Dutch use them too).
 ENGLISH_WORDS = frozenset(
-    "the of and to is that for on was with as by at from it its said has have are were be an his her "
-    "their after this which will not but he she they been who would".split()
+    {
+        "the",
+        "of",
+        "and",
+        "to",
+        "is",
+        "that",
+        "for",
+        "on",
+        "was",
+        "with",
+        "as",
+        "by",
+        "at",
+        "from",
+        "it",
+        "its",
+        "said",
+        "has",
+        "have",
+        "are",
+        "were",
+        "be",
+        "an",
+        "his",
+        "her",
+        "their",
+        "after",
+        "this",
+        "which",
+        "will",
+        "not",
+        "but",
+        "he",
+        "she",
+        "they",
+        "been",
+        "who",
+        "would",
+    }
 )
 ENGLISH_SHARE = 0.2  # one word in five is a function word in running English (about one in three)
 ENGLISH_MIN_WORDS = 6  # below this a share says nothing: CLD2 decides
