@@ -25,7 +25,7 @@ class EmptyAnalyzer:
         return Analysis(article_id=article.id, topics=(), regions=(), events=())
 
 
-class PauseUntilReleased(ConsumerRebalanceListener):  # type: ignore[misc]
+class PauseUntilReleased(ConsumerRebalanceListener):
     """Pauses each partition as it is assigned until `released`: members join without consuming."""
 
     def __init__(self, consumer: KafkaConsumer) -> None:
@@ -175,7 +175,7 @@ def _bare(server: str, topics: WorkerTopics, mode: str, group: str) -> BenchWork
     consumer = _consumer(server, topics, group)
     worker = Worker(
         consumer, producer, Pipeline(analyzer, NoAlerts()), TopicAlertHandOff(producer, topics), topics
-    )  # type: ignore[arg-type]
+    )
     return BenchWorker(worker, consumer, what, producer.close)
 
 

@@ -40,7 +40,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def paced_publisher(
     server: str, topic: str, rate: float, messages: list[tuple[str, bytes]], sent: Queue
-) -> None:  # type: ignore[type-arg]
+) -> None:
     """Runs in its own process: send the messages on a fixed schedule; put {id: sent ns}."""
     producer = KafkaQueueProducer(server, client_id="bench-paced", linger_ms=0)
     times: dict[str, int] = {}
