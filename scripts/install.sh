@@ -57,6 +57,18 @@ key=$(
 )
 wheels=$(mktemp -d)
 trap 'rm -rf "$wheels"' EXIT
+
+# The runtime dependencies install while the wheel builds: one is mostly unpacking, the other
+# compiling, so on two cores they overlap well.
+$BIN/python - >"$wheels/requirements.txt" <<'PY'
+import tomllib
+print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))
+PY
+say "installing the runtime dependencies (in the background)..."
+t_deps=$SECONDS
+$BIN/pip install -q -r "$wheels/requirements.txt" >"$wheels/deps.log" 2>&1 &
+deps=$!
+
 cached="${CACHE:+$CACHE/$key}"
 if [ -n "$cached" ] && compgen -G "$cached/newswatch-*.whl" >/dev/null; then
   say "newswatch wheel for these sources found in $cached (no compile needed)"
@@ -69,8 +81,14 @@ else
     mkdir -p "$cached" && cp "$wheels"/newswatch-*.whl "$cached/"
   fi
 fi
+if ! wait $deps; then
+  cat "$wheels/deps.log" >&2
+  say "installing the runtime dependencies failed"
+  exit 1
+fi
+say "installing the runtime dependencies: done in $((SECONDS - t_deps)) s"
 wheel=$(ls "$wheels"/newswatch-*.whl)
 step "installing the newswatch wheel" $BIN/pip install -q --force-reinstall --no-deps "$wheel"
-step "installing its runtime dependencies" $BIN/pip install -q "$wheel"
+step "checking its runtime dependencies" $BIN/pip install -q "$wheel"
 
 $BIN/python -c 'import importlib.util as u, newswatch.analysis.regions.matcher as m; print("[install] newswatch analysis:", "compiled (mypyc and C extensions)" if m.__file__.endswith((".so", ".pyd")) and u.find_spec("newswatch.analysis.topics._sums") and u.find_spec("newswatch.analysis.regions._capitals") else "pure Python")' >&2
