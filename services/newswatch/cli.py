@@ -6,7 +6,9 @@ import argparse
 import importlib
 import logging
 import os
+import signal
 import sys
+from types import FrameType
 
 from newswatch import __version__
 
@@ -40,11 +42,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class StartupInterrupted(BaseException):
+    """SIGTERM arrived while the process was still starting (a BaseException, so that no
+    `except Exception` on the way swallows it); cleanup runs as the stack unwinds, and it exits 0."""
+
+
+def interrupt_startup(signum: int, _frame: FrameType | None) -> None:
+    raise StartupInterrupted(signal.Signals(signum).name)
+
+
 def main(argv: list[str] | None = None) -> int:
     command = "COMMAND"
+    # Until a command that declares `handles_signals` installs its own handlers (after its slow
+    # start-up: imports, tables, connections), a stop request ends the start-up cleanly with 0
+    # rather than the default death by signal (143). Other commands keep the default behaviour.
+    previous = signal.signal(signal.SIGTERM, interrupt_startup)
     try:
         args = build_parser().parse_args(argv)
         command = args.command
+        if not getattr(args, "handles_signals", False):
+            signal.signal(signal.SIGTERM, previous)
         logging.basicConfig(
             level=args.log_level.upper(),
             format="%(asctime)s %(levelname)s %(name)s %(message)s",
@@ -53,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # here, so that a closed pipe is caught below and not at exit
         return status
+    except StartupInterrupted as exc:
+        logging.getLogger(__name__).info("%s during start-up: stopped before starting work", exc)
+        return 0
     except UserError as exc:
         return _fail(command, str(exc))
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
