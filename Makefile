@@ -28,9 +28,14 @@ install: $(STAMP) ## create .venv and install newswatch (analysis compiled with 
 run: $(STAMP) ## run the embedded all-in-one service on 127.0.0.1:$NEWSWATCH_PORT (no servers needed)
 	$(BIN)/newswatch run --host 127.0.0.1 --port $(NEWSWATCH_PORT)
 
-# `-o pythonpath=`: test the newswatch installed in .venv (compiled), not services/ (pytest.ini_options)
-test: $(STAMP) servers-up ## run the whole suite (starts local Kafka and Redis first)
-	$(BIN)/pytest -q -o pythonpath=
+# `-o pythonpath=`: test the newswatch installed in .venv (compiled), not services/ (pytest.ini_options).
+# servers.sh prints the servers it launched; those (and only those) are stopped afterwards, also on
+# failure or Ctrl-C, unless KEEP_SERVERS=1. Servers that were already up (`make servers-up`) stay up.
+test: $(STAMP) ## run the whole suite (starts local Kafka and Redis; stops those it started unless KEEP_SERVERS=1)
+	@started="$$(deploy/local/servers.sh start)" || exit $$?; \
+	if [ -z "$(KEEP_SERVERS)" ] && [ -n "$$started" ]; then \
+	  trap 'deploy/local/servers.sh stop $$started' EXIT; fi; \
+	$(BIN)/pytest -q -o pythonpath= $(PYTEST_ARGS)
 
 test-unit: $(STAMP) ## run only the tests that need no servers
 	$(BIN)/pytest -q -o pythonpath= -m "not kafka and not redis"
@@ -51,8 +56,8 @@ bench: $(STAMP) ## print throughput, latency, per-stage and memory figures
 	deploy/local/servers.sh start
 	$(BIN)/python -m bench --servers
 
-servers-up: ## start local Kafka (KRaft) and Redis on 127.0.0.1 (idempotent)
-	deploy/local/servers.sh start
+servers-up: ## start local Kafka (KRaft) and Redis on 127.0.0.1 (idempotent; refuses a port held by others)
+	deploy/local/servers.sh start >/dev/null
 
 servers-down: ## stop the local Kafka and Redis
 	deploy/local/servers.sh stop
