@@ -72,7 +72,8 @@ def stop_orphan(port: int) -> None:
     info = subprocess.run(["redis-cli", "-p", str(port), "info", "server"], capture_output=True, text=True)
     for line in info.stdout.splitlines():
         if line.startswith("process_id:"):
-            os.kill(int(line.split(":")[1]), signal.SIGTERM)
+            # SIGKILL: with its folder gone, Redis refuses a clean shutdown (it cannot save)
+            os.kill(int(line.split(":")[1]), signal.SIGKILL)
 
 
 def test_stop_leaves_a_process_that_merely_reuses_our_old_pid(tmp_path: Path) -> None:
