@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export NEWSWATCH_PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-pure lint typecheck bench up down servers-up servers-down clean
+.PHONY: help install run test test-unit test-pure chaos lint typecheck bench up down servers-up servers-down clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F ':.*?## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -36,6 +36,15 @@ test: $(STAMP) ## run the whole suite (starts local Kafka and Redis; stops those
 	if [ -z "$(KEEP_SERVERS)" ] && [ -n "$$started" ]; then \
 	  trap 'deploy/local/servers.sh stop $$started' EXIT; fi; \
 	$(BIN)/pytest -q -o pythonpath= $(PYTEST_ARGS)
+
+# The full fault-injection suite (tests/chaos): SIGKILLs newswatch run, the workers, the delivery worker,
+# a private Redis and this checkout's Kafka broker, then prints accepted vs analysed articles and
+# planned vs stored vs delivered vs duplicated alerts; fails on any loss. `make test` runs a small form.
+chaos: $(STAMP) ## fault-injection suite (~15 min): kills processes and servers mid-stream, counts what was lost
+	@started="$$(deploy/local/servers.sh start kafka)" || exit $$?; \
+	if [ -z "$(KEEP_SERVERS)" ] && [ -n "$$started" ]; then \
+	  trap 'deploy/local/servers.sh stop $$started' EXIT; fi; \
+	$(BIN)/python -m tests.chaos $(CHAOS_ARGS)
 
 test-unit: $(STAMP) ## run only the tests that need no servers
 	$(BIN)/pytest -q -o pythonpath= -m "not kafka and not redis"

@@ -28,18 +28,12 @@ def main(argv: list[str] | None = None) -> int:
         workdir = args.workdir or Path(tmp)
         reports: list[Report] = []
         if args.only in (None, "embedded"):
-            reports.append(run_embedded(workdir, args.small, args.seed))
+            reports.append(embedded.run(workdir, **embedded.size(args.small), seed=args.seed))
         if args.only in (None, "distributed"):
             reports.append(distributed.run(workdir, **distributed.size(args.small), seed=args.seed))
     for r in reports:
         print("\n".join(r.lines()), flush=True)
     return 0 if all(r.ok() for r in reports) else 1
-
-
-def run_embedded(workdir: Path, small: bool, seed: int) -> Report:
-    if small:
-        return embedded.run(workdir, n_articles=300, kills=2, seed=seed, settle_s=90)
-    return embedded.run(workdir, n_articles=2000, kills=6, seed=seed, settle_s=180)
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ FINAL = ("delivered", "exhausted", "disabled")
 
 def size(small: bool) -> dict[str, Any]:
     if small:
-        return dict(n_articles=1000, worker_kills=2, delivery_kills=1, redis_kills=1, kafka_kills=0)
+        return dict(n_articles=600, worker_kills=1, delivery_kills=1, redis_kills=1, kafka_kills=0)
     return dict(n_articles=10_000, worker_kills=5, delivery_kills=3, redis_kills=2, kafka_kills=1)
 
 
@@ -121,7 +121,8 @@ class Stack:
         self.redis.start()
 
     def kill_kafka(self, rng: random.Random) -> None:
-        pidfile = SERVERS.parents[2] / ".local" / "kafka" / f"kafka-{KAFKA_PORT}.pid"
+        local = Path(os.environ.get("NEWSWATCH_LOCAL_DIR") or SERVERS.parents[2] / ".local")
+        pidfile = local / "kafka" / f"kafka-{KAFKA_PORT}.pid"
         status = subprocess.run([str(SERVERS), "status"], capture_output=True, text=True).stdout
         if f"kafka 127.0.0.1:{KAFKA_PORT} up" not in status or not pidfile.exists():
             raise RuntimeError("the Kafka broker is not this checkout's (servers.sh status): not killing it")
