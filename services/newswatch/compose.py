@@ -138,7 +138,11 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
     keys = Keys(settings.redis_prefix)
     services = Services(
         settings=settings,
-        producer=KafkaQueueProducer(settings.kafka_bootstrap),
+        # A send waits for broker metadata at most the ingest timeout, so a broker outage answers
+        # 503 in bounded time instead of blocking every POST (kafka-python's default is 60 s).
+        producer=KafkaQueueProducer(
+            settings.kafka_bootstrap, max_block_ms=int(settings.ingest_timeout_s * 1000)
+        ),
         ingest_lock=threading.Lock(),
         dead_letters=RedisDeadLetters(client, keys),
         analyses=RedisAnalyses(client, keys),

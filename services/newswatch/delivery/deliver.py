@@ -97,7 +97,7 @@ class Deliverer:
             self._finish(alert, attempt, step, error="circuit open: endpoint failing, nothing sent")
             return None if step.delay is None else Next(attempt + 1, step.delay)
         body = encode_body(alert.payload)
-        headers = signed_headers(sub.secret, alert.id, body, now, sub.webhook.headers)
+        headers = signed_headers(sub.signing_secrets(now), alert.id, body, now, sub.webhook.headers)
         sent = self.sender.post(sub.webhook.url, address, headers, body)
         verdict = classify(sent.result, self.clock()).verdict
         self.breakers.record(endpoint, verdict is not Verdict.RETRY, self.clock().timestamp())
