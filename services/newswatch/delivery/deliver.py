@@ -143,7 +143,7 @@ class Deliverer:
             step = circuit_open_step(attempt, wait, self.config.schedule, self.rng)
             return self._finish(alert, attempt, step, error="circuit open: endpoint failing, nothing sent")
         body = encode_body(alert.payload)
-        headers = signed_headers(sub.secret, alert.id, body, now, sub.webhook.headers)
+        headers = signed_headers(sub.signing_secrets(now), alert.id, body, now, sub.webhook.headers)
         sent = self.sender.post(sub.webhook.url, address, headers, body)
         verdict = classify(sent.result, self.clock()).verdict
         self.breakers.record(endpoint, verdict is not Verdict.RETRY, self.clock().timestamp())
