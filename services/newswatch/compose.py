@@ -136,12 +136,18 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
 
     client = client_from_url(settings.redis_url)
     keys = Keys(settings.redis_prefix)
+    w = settings.worker
+    # Every user of this producer flushes after its batch (ingest per request, the worker per
+    # poll), so the linger only holds back half-built batches while a batch is being produced.
+    producer = KafkaQueueProducer(
+        settings.kafka_bootstrap, linger_ms=w.linger_ms, batch_size=w.batch_bytes, compression=w.compression
+    )
     services = Services(
         settings=settings,
-        producer=KafkaQueueProducer(settings.kafka_bootstrap),
+        producer=producer,
         ingest_lock=threading.Lock(),
         dead_letters=RedisDeadLetters(client, keys),
-        analyses=RedisAnalyses(client, keys),
+        analyses=RedisAnalyses(client, keys, ttl_s=w.analyses_ttl_s),
         api_keys=RedisApiKeys(client, keys),
         metrics=metrics,
     )

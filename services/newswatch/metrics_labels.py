@@ -43,6 +43,7 @@ class InvalidReason(StrEnum):
     SCHEMA_INVALID = "schema_invalid"
     TOO_LARGE = "too_large"
     ANALYSIS_ERROR = "analysis_error"  # the pure analysis raised: a poison message, dead-lettered
+    PLAN_ERROR = "plan_error"  # the alert planner raised something that is not an I/O error
     OTHER = "other"
 
 
