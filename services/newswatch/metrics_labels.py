@@ -54,6 +54,13 @@ class AlertKind(StrEnum):
     UPDATED = "updated"
 
 
+class EmbeddedQueue(StrEnum):
+    """What waits inside an embedded process (label `queue` of the embedded backlog gauge)."""
+
+    ARTICLES = "articles"  # appended to the embedded log, not yet processed: Kafka lag's equivalent
+    DELIVERIES = "deliveries"  # webhook attempts due or scheduled: Celery queue depth's equivalent
+
+
 class DeliveryOutcome(StrEnum):
     """What one delivery attempt led to (label `outcome`)."""
 
@@ -117,3 +124,14 @@ def status_class(status: int | None, timed_out: bool = False) -> StatusClass:
     if status is None or not 200 <= status < 600:
         return StatusClass.ERROR
     return StatusClass(f"{status // 100}xx")
+
+
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+
+
+def language_label(code: str | None) -> str:
+    """An ISO 639 code of two or three lower-case letters ("uk", "haw"); else "und".
+
+    The detector names about a hundred languages, so the label stays bounded.
+    """
+    return code if code and _LANGUAGE.fullmatch(code) else "und"
