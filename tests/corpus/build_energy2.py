@@ -3,7 +3,8 @@
 Sheet syntax (one item a line; what was read and decided by hand):
 
     @ <repo> <commit> <path> [feed=<url>] [outlet=<name>]    source of the following items
-    <date> ~~ <kind> ~~ <link> ~~ <title> ~~ <text> ~~ <events> ~~ <country> ~~ <admin1> ~~ <topics> ~~ <flags> ~~ <note>
+    <date> ~~ <kind> ~~ <link> ~~ <title> ~~ <text> ~~ <events> ~~ <country> ~~ <admin1>
+         ~~ <topics> ~~ <flags> ~~ <note>                         (all on one line)
 
 kind is `hs` (headline + summary) or `art` (full article; `\\n` in text stands for a newline).
 events and topics are comma-separated short codes (below), "-" for none; country/admin1 "-" for
