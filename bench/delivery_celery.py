@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bench.delivery_embedded import EXAMPLE, SECRET, _receiver
 from newswatch.alerts.ports import AlertRecord, Filters, Subscription, Webhook
+from newswatch.config import Settings
 from newswatch.delivery.runners.wiring import celery_dispatcher
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.redis import Keys, client_from_url
@@ -65,7 +66,7 @@ def _run(env: dict[str, str], log: Path) -> int:
     ids = [f"alt_bench_{i}" for i in range(N + SINGLES)]
     for alert_id in ids:
         alerts.put(AlertRecord(alert_id, sub.id, "t", "story.detected", "sty", 0, payload))
-    dispatcher = celery_dispatcher(env)
+    dispatcher = celery_dispatcher(Settings.from_env(env))
     single = []
     for alert_id in ids[N:]:
         t0 = time.perf_counter()

@@ -178,7 +178,7 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
         api_keys=RedisApiKeys(client, keys),
         metrics=metrics,
     )
-    dispatcher = celery_dispatcher(settings.component_env())
+    dispatcher = celery_dispatcher(settings)
     _with_alerts(
         services,
         RedisSubscriptions(client, keys),

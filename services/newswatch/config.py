@@ -1,8 +1,9 @@
 """Configuration: read once from the environment, frozen, documented per option.
 
-`Settings.from_env(os.environ)` is called once at start-up (by a command) and
-the result is handed to `newswatch.compose`, which builds every object from
-it. Nothing else reads the environment. Each field's metadata names its
+`load_settings()` (`Settings.from_env(os.environ)`) is called once at start-up
+(by a command) and the result is handed to `newswatch.compose`, which builds
+every object from it. Nothing else reads the environment; components get
+this object or the part of it they need, never environment strings. Each field's metadata names its
 variable and says what it does; `option_table()` renders that as the
 configuration table in the README and `newswatch run --help-config`.
 
@@ -13,6 +14,7 @@ fields so one object describes the whole process.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from enum import StrEnum
@@ -21,6 +23,7 @@ from typing import Any
 
 from newswatch.alerts.config import AlertsConfig
 from newswatch.delivery.config import DeliveryConfig
+from newswatch.options import flag
 from newswatch.runtime.worker_config import WorkerConfig
 
 
@@ -31,15 +34,6 @@ class Backend(StrEnum):
     DISTRIBUTED = "distributed"  # Redis + Kafka + Celery
 
 
-def _flag(raw: str) -> bool:
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off", ""):
-        return False
-    raise ValueError(f"expected a boolean (1/0, true/false), got {raw!r}")
-
-
 def _optional(raw: str) -> str | None:
     return raw or None
 
@@ -48,8 +42,8 @@ def _optional_port(raw: str) -> int | None:
     return int(raw) if raw else None
 
 
-def _newswatch_vars(env: Mapping[str, str]) -> Mapping[str, str]:
-    return {k: v for k, v in env.items() if k.startswith("NEWSWATCH_")}
+def _optional_path(raw: str) -> Path | None:
+    return Path(raw) if raw else None
 
 
 def _opt(env: str, default: Any, doc: str, parse: Callable[[str], Any] = str, secret: bool = False) -> Any:
@@ -103,7 +97,7 @@ class Settings:
         "NEWSWATCH_INGEST_REQUIRE_KEY",
         False,
         "When 1, `POST /v1/articles` needs a valid API key (any tenant or admin).",
-        _flag,
+        flag,
     )
     ingest_timeout_s: float = _opt(
         "NEWSWATCH_INGEST_TIMEOUT",
@@ -115,13 +109,20 @@ class Settings:
         "NEWSWATCH_WEBHOOK_ALLOW_PRIVATE",
         False,
         "When 1, webhooks may target loopback/private/link-local addresses (SSRF guard off).",
-        _flag,
+        flag,
     )
     metrics_port: int | None = _opt(
         "NEWSWATCH_METRICS_PORT",
         None,
         "Port of a separate Prometheus endpoint for processes without the API (worker, delivery).",
         _optional_port,
+    )
+    metrics_multiproc_dir: Path | None = _opt(  # noqa: RUF009 (_opt returns a dataclasses.field)
+        "PROMETHEUS_MULTIPROC_DIR",
+        None,
+        "prometheus_client's multiprocess directory (`newswatch delivery --pool prefork`); must be set "
+        "before the process starts, since prometheus_client reads it too.",
+        _optional_path,
     )
 
     # Component configurations: each reads its own variables (documented in its class).
@@ -130,16 +131,6 @@ class Settings:
     )
     alerts: AlertsConfig = field(default_factory=AlertsConfig, metadata={"component": AlertsConfig.from_env})
     worker: WorkerConfig = field(default_factory=WorkerConfig, metadata={"component": WorkerConfig.from_env})
-    # The NEWSWATCH_* variables as read, for factories that take an environment mapping
-    # (Celery's app). `component_env()` reflects command-line overrides too.
-    env: Mapping[str, str] = field(
-        default_factory=dict, repr=False, compare=False, metadata={"component": _newswatch_vars}
-    )
-
-    def component_env(self) -> dict[str, str]:
-        """The environment a component factory should see: what was read plus this object's values."""
-        own = {f.metadata["env"]: _raw(getattr(self, f.name)) for f in fields(self) if "env" in f.metadata}
-        return {**self.env, **{k: v for k, v in own.items() if v is not None}}
 
     @property
     def sqlite_path(self) -> Path:
@@ -174,11 +165,9 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-def _raw(value: Any) -> str | None:
-    """A value as its environment variable would spell it."""
-    if value is None:
-        return None
-    return str(int(value)) if isinstance(value, bool) else str(value)
+def load_settings() -> Settings:
+    """The settings of this process, from its environment: call once, at start-up, in a command."""
+    return Settings.from_env(os.environ)
 
 
 def _show(value: Any) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from newswatch.config import Settings
 from newswatch.delivery.runners.wiring import celery_dispatcher
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.redis import Keys, client_from_url
@@ -86,7 +87,7 @@ def test_alert_survives_a_worker_killed_mid_delivery(
     alerts.put(alert)
     first = start_worker(worker_env, tmp_path / "first.log")
     second = None
-    dispatcher = celery_dispatcher(worker_env)
+    dispatcher = celery_dispatcher(Settings.from_env(worker_env))
     try:
         dispatcher.enqueue(alert.id)
         assert len(r.wait_for(1)) == 1  # the POST is in flight...
@@ -130,7 +131,7 @@ def test_a_killed_workers_task_is_delivered_within_a_minute_by_default(
     alerts.put(alert)
     doomed = start_worker(env, tmp_path / "doomed.log")
     survivor = None
-    dispatcher = celery_dispatcher(env)
+    dispatcher = celery_dispatcher(Settings.from_env(env))
     try:
         dispatcher.enqueue(alert.id)
         assert len(r.wait_for(1)) == 1

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
-from newswatch.delivery.config import DeliveryConfig
+from newswatch.config import Settings
 from newswatch.delivery.runners.sweeper import Sweeper, requeue
 from newswatch.delivery.runners.tasks import WorkerRuntime
 from newswatch.delivery.runners.wiring import worker_runtime
@@ -115,9 +115,10 @@ def test_an_outcome_survives_redis_dying_right_after_the_post(
         "NEWSWATCH_WEBHOOK_ALLOWED_SUBNETS": "127.0.0.1/32",
         "NEWSWATCH_DELIVERY_TIMEOUT": "30",
     }
-    config = DeliveryConfig.from_env(env)
+    settings = Settings.from_env(env)
+    config = settings.delivery
     sent: list[tuple[str, int, float | None]] = []
-    rt: WorkerRuntime = worker_runtime(env, config, Metrics(CollectorRegistry()), lambda *a: sent.append(a))
+    rt: WorkerRuntime = worker_runtime(settings, Metrics(CollectorRegistry()), lambda *a: sent.append(a))
     client, keys = client_from_url(server.url), Keys("nw:")
     r = receiver(200)
     sub = make_subscription(r.url, r.secret)

@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from newswatch.alerts.ports import AlertRecord, Subscription
+from newswatch.config import Settings
 from newswatch.contracts.schemas import schema_errors
 from newswatch.delivery.config import DeliveryConfig
 from newswatch.delivery.log import DeliveryLog
@@ -115,7 +116,7 @@ def _free_port() -> int:
 def _celery(request: pytest.FixtureRequest) -> Iterator[Harness]:
     env = request.getfixturevalue("celery_worker")
     client, keys = client_from_url(env["NEWSWATCH_REDIS_URL"]), Keys(env["NEWSWATCH_REDIS_PREFIX"])
-    dispatcher = celery_dispatcher(env)
+    dispatcher = celery_dispatcher(Settings.from_env(env))
     yield Harness(
         RedisSubscriptions(client, keys),
         RedisAlerts(client, keys),

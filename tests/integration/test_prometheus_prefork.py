@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from newswatch.config import Settings
 from newswatch.delivery.runners.wiring import celery_dispatcher
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.redis import Keys, client_from_url
@@ -72,7 +73,7 @@ def test_prefork_children_metrics_are_merged_and_scraped(
     env = prefork_delivery
     client, keys = client_from_url(env["NEWSWATCH_REDIS_URL"]), Keys(env["NEWSWATCH_REDIS_PREFIX"])
     subs, alerts = RedisSubscriptions(client, keys), RedisAlerts(client, keys)
-    dispatcher = celery_dispatcher(env)
+    dispatcher = celery_dispatcher(Settings.from_env(env))
     r = receiver(200)
     try:
         for _ in range(ALERTS):

@@ -62,7 +62,7 @@ def test_registry_fallbacks(services: object | None, expect_default: bool) -> No
 
 def test_single_process_scrapes_the_given_registry() -> None:
     registry = CollectorRegistry()
-    assert scrape_registry(registry, env={}) is registry
+    assert scrape_registry(registry, None) is registry
 
 
 def test_serve_metrics_on_a_free_port() -> None:
@@ -89,13 +89,17 @@ m.article_consumed(int(sys.argv[1]))
 m.queue_depth.labels("alerts").set(int(sys.argv[1]))
 if sys.argv[2] == "dead":
     from newswatch.observability.export import mark_process_dead
-    mark_process_dead(os.getpid())
+    from pathlib import Path
+    mark_process_dead(os.getpid(), Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
 """
 
 _PARENT = """
 from prometheus_client import CollectorRegistry, generate_latest
+import os
+from pathlib import Path
 from newswatch.observability.export import scrape_registry
-print(generate_latest(scrape_registry(CollectorRegistry())).decode())
+d = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+print(generate_latest(scrape_registry(CollectorRegistry(), d)).decode())
 """
 
 

@@ -30,5 +30,6 @@ def metrics(request: Request) -> Response:
     sample = getattr(services, "sample_backlog", None)
     if callable(sample):  # embedded backlog as of this scrape, not of the last periodic sample
         sample()
-    body, content_type = render(registry_of(services))
+    settings = getattr(services, "settings", None)
+    body, content_type = render(registry_of(services), getattr(settings, "metrics_multiproc_dir", None))
     return Response(content=body, media_type=content_type)

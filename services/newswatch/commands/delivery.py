@@ -13,18 +13,18 @@ import argparse
 import logging
 import os
 import socket
+from dataclasses import replace
 
 import redis
 from kombu.transport.redis import PrefixedStrictRedis
 from prometheus_client import CollectorRegistry
 
-from newswatch.config import Settings
+from newswatch.config import Settings, load_settings
 from newswatch.delivery.config import QUEUE, RETRY_QUEUE, DeliveryConfig
-from newswatch.delivery.runners.celery_app import broker_options, make_app
+from newswatch.delivery.runners.celery_app import make_app
 from newswatch.observability.backlog import CeleryQueueProbe, PeriodicSampler
 from newswatch.observability.export import (
     install_celery_hooks,
-    multiprocess_dir,
     reset_multiprocess_dir,
     serve_metrics,
 )
@@ -45,26 +45,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
 
 
 def run(args: argparse.Namespace) -> int:
-    env = Settings.from_env(os.environ).component_env()  # validated NEWSWATCH_* options
+    settings = load_settings()
     if args.concurrency:
-        env["NEWSWATCH_DELIVERY_CONCURRENCY"] = str(args.concurrency)
-    config = DeliveryConfig.from_env(env)
+        settings = replace(settings, delivery=replace(settings.delivery, concurrency=args.concurrency))
+    settings = settings.with_overrides(metrics_port=args.metrics_port)
     prefork = args.pool == "prefork"
-    reset_multiprocess_dir()  # before any metric exists; no-op unless PROMETHEUS_MULTIPROC_DIR is set
+    multiproc_dir = settings.metrics_multiproc_dir
+    if multiproc_dir is not None:
+        reset_multiprocess_dir(multiproc_dir)  # before any metric exists
     if prefork:
-        if multiprocess_dir() is None:
+        if multiproc_dir is None:
             log.warning("prefork without PROMETHEUS_MULTIPROC_DIR: worker metrics will not be exported")
-        install_celery_hooks()
+        else:
+            install_celery_hooks(multiproc_dir)
     registry = CollectorRegistry()
     metrics = Metrics(registry)
     # Threads share this process's Metrics; prefork children build their own (multiprocess files).
-    app = make_app(env, metrics=(lambda: None) if prefork else (lambda: metrics))
-    url, prefix = broker_options(env)
-    client = client_from_url(url)
-    port = args.metrics_port or _int(env.get("NEWSWATCH_METRICS_PORT"))
-    sampler = _serve_metrics(port, registry, metrics, client, prefix) if port else None
+    app = make_app(settings, metrics=(lambda: None) if prefork else (lambda: metrics))
+    client = client_from_url(settings.redis_url)
+    port = settings.metrics_port
+    sampler = _serve_metrics(port, registry, metrics, client, settings) if port else None
     try:
-        app.worker_main(_worker_argv(args, config))
+        app.worker_main(_worker_argv(args, settings.delivery))
     finally:
         if sampler is not None:
             sampler.stop()
@@ -87,17 +89,13 @@ def _worker_argv(args: argparse.Namespace, config: DeliveryConfig) -> list[str]:
 
 
 def _serve_metrics(
-    port: int, registry: CollectorRegistry, metrics: Metrics, client: redis.Redis, prefix: str
+    port: int, registry: CollectorRegistry, metrics: Metrics, client: redis.Redis, settings: Settings
 ) -> PeriodicSampler:
-    serve_metrics(port, registry)
+    serve_metrics(port, registry, multiproc_dir=settings.metrics_multiproc_dir)
     # The broker's keys carry our prefix; kombu's prefixed client lets the probe use plain queue names.
     prefixed = PrefixedStrictRedis(
-        global_keyprefix=f"{prefix}celery:",
+        global_keyprefix=f"{settings.redis_prefix}celery:",
         connection_pool=client.connection_pool,
     )
     probe = CeleryQueueProbe(prefixed, (QUEUE, RETRY_QUEUE), metrics)
     return PeriodicSampler(probe.sample).start()
-
-
-def _int(raw: str | None) -> int | None:
-    return int(raw) if raw else None

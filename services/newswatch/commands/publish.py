@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from newswatch.commands.progress import Progress, add_progress_option, count_lines
-from newswatch.config import Settings
+from newswatch.config import load_settings
 from newswatch.contracts.articles import decode_article
 from newswatch.domain.errors import InvalidMessage
 from newswatch.transport.base import Producer
@@ -89,9 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from newswatch.transport.kafka import KafkaQueueProducer  # late: `--help` stays fast
 
     logging.getLogger("kafka").setLevel(logging.WARNING)  # its INFO is one line per connection
-    settings = Settings.from_env(os.environ).with_overrides(
-        kafka_bootstrap=args.bootstrap, articles_topic=args.topic
-    )
+    settings = load_settings().with_overrides(kafka_bootstrap=args.bootstrap, articles_topic=args.topic)
     with ExitStack() as stack:
         src: IO[bytes] = sys.stdin.buffer if args.file == "-" else stack.enter_context(open(args.file, "rb"))
         total = count_lines(args.file)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import os
 
-from newswatch.config import Settings, option_table
+from newswatch.config import load_settings, option_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,5 +25,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from newswatch.runtime.embedded import serve  # imported late: `--help` stays fast
 
-    settings = Settings.from_env(os.environ).with_overrides(host=args.host, port=args.port)
+    settings = load_settings().with_overrides(host=args.host, port=args.port)
     return serve(settings)

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 from collections.abc import Callable
 
 from newswatch import compose
 from newswatch.cli import interrupt_startup
-from newswatch.config import Backend, Settings
+from newswatch.config import Backend, load_settings
 from newswatch.runtime.worker import Worker, stop_on_signals
 from newswatch.runtime.worker_config import WorkerConfig
 from newswatch.runtime.worker_handoff import (
@@ -65,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, interrupt_startup)  # SIGTERM is already (newswatch.cli)
     logging.getLogger("kafka").setLevel(logging.WARNING)  # its INFO is one line per connection
     log.info("worker: starting")
-    settings = Settings.from_env(os.environ)
+    settings = load_settings()
     config = settings.worker.with_overrides(
         group=args.group,
         analyses_topic=args.analyses_topic,

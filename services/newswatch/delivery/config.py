@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from ipaddress import ip_network
 from pathlib import Path
 
 from newswatch.delivery.policy.breaker import Policy
 from newswatch.delivery.policy.schedule import DEFAULT_DELAYS, Schedule, parse_delays
 from newswatch.delivery.policy.ssrf import SsrfPolicy
+from newswatch.options import flag
 
 QUEUE = "deliveries"  # first attempts
 RETRY_QUEUE = "deliveries.retry"  # every later attempt
@@ -88,8 +90,19 @@ class DeliveryConfig:
             stale_after=num("STALE_AFTER", 120.0),
             sweep_interval=num("SWEEP_INTERVAL", 10.0),
             journal=Path(env.get("NEWSWATCH_DELIVERY_JOURNAL") or _default_journal(env)),
-            ssrf=SsrfPolicy.from_env(env),
+            ssrf=ssrf_policy(env),
         )
+
+
+def ssrf_policy(env: Mapping[str, str]) -> SsrfPolicy:
+    """`NEWSWATCH_WEBHOOK_ALLOW_PRIVATE=1`; `NEWSWATCH_WEBHOOK_ALLOWED_SUBNETS=10.1.0.0/16,fd12::/64`."""
+    allow = env.get("NEWSWATCH_WEBHOOK_ALLOW_PRIVATE", "")
+    subnets = env.get("NEWSWATCH_WEBHOOK_ALLOWED_SUBNETS", "")
+    try:
+        nets = tuple(ip_network(s.strip(), strict=False) for s in subnets.split(",") if s.strip())
+        return SsrfPolicy(allow_private=flag(allow), allowed_subnets=nets)
+    except ValueError as exc:
+        raise ValueError(f"NEWSWATCH_WEBHOOK_*: {exc}") from exc
 
 
 def _default_journal(env: Mapping[str, str]) -> Path:

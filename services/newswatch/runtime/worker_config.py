@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from newswatch.options import flag
+
 MAX_RECORDS = 100  # = transport.kafka.MAX_POLL_RECORDS: a batch stays far inside max.poll.interval.ms
 COMPRESSIONS = ("gzip", "lz4", "zstd", "snappy")  # kafka-python's; all but gzip need a package
 
@@ -61,16 +63,18 @@ class WorkerConfig:
             except ValueError as exc:
                 raise ValueError(f"{name}={raw!r}: {exc}") from exc
 
-        produce = env.get("NEWSWATCH_WORKER_PRODUCE_ANALYSES", "").strip().lower()
-        if produce not in ("", "0", "1", "true", "false", "yes", "no", "on", "off"):
-            raise ValueError(f"NEWSWATCH_WORKER_PRODUCE_ANALYSES={produce!r}: expected 1 or 0")
+        produce = env.get("NEWSWATCH_WORKER_PRODUCE_ANALYSES", "")
+        try:
+            produce_analyses = flag(produce) if produce.strip() else d.produce_analyses
+        except ValueError as exc:
+            raise ValueError(f"NEWSWATCH_WORKER_PRODUCE_ANALYSES={produce!r}: {exc}") from exc
         compression = env.get("NEWSWATCH_WORKER_COMPRESSION", "").strip().lower()
         return cls(
             group=env.get("NEWSWATCH_WORKER_GROUP") or d.group,
             processes=number("NEWSWATCH_WORKER_PROCESSES", d.processes),
             max_records=number("NEWSWATCH_WORKER_MAX_RECORDS", d.max_records),
             analyses_topic=env.get("NEWSWATCH_ANALYSES_TOPIC") or d.analyses_topic,
-            produce_analyses=produce not in ("0", "false", "no", "off"),
+            produce_analyses=produce_analyses,
             analyses_ttl_s=number("NEWSWATCH_ANALYSES_TTL_SECONDS", d.analyses_ttl_s),
             alerts_topic=env.get("NEWSWATCH_ALERTS_TOPIC") or d.alerts_topic,
             linger_ms=number("NEWSWATCH_WORKER_LINGER_MS", d.linger_ms),

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
+from newswatch.delivery.config import ssrf_policy
 from newswatch.delivery.policy.ssrf import (
     SsrfPolicy,
     UnresolvableHost,
@@ -203,10 +204,21 @@ def test_policy_from_env() -> None:
         "NEWSWATCH_WEBHOOK_ALLOW_PRIVATE": "1",
         "NEWSWATCH_WEBHOOK_ALLOWED_SUBNETS": "10.1.0.0/16, fd12::/64",
     }
-    assert SsrfPolicy.from_env(env) == SsrfPolicy(
+    assert ssrf_policy(env) == SsrfPolicy(
         True, (ipaddress.ip_network("10.1.0.0/16"), ipaddress.ip_network("fd12::/64"))
     )
-    assert SsrfPolicy.from_env({}) == STRICT
+    assert ssrf_policy({}) == STRICT
+
+
+@pytest.mark.parametrize("raw", ["on", "ON", "Yes", "true", "1"])
+def test_policy_reads_every_spelling_of_true(raw: str) -> None:
+    # the spellings config's other flags accept; "on" used to be read as off here
+    assert ssrf_policy({"NEWSWATCH_WEBHOOK_ALLOW_PRIVATE": raw}).allow_private
+
+
+def test_policy_refuses_a_flag_it_cannot_read() -> None:
+    with pytest.raises(ValueError, match="NEWSWATCH_WEBHOOK"):
+        ssrf_policy({"NEWSWATCH_WEBHOOK_ALLOW_PRIVATE": "maybe"})
 
 
 def test_real_resolver_refuses_localhost() -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -99,15 +99,6 @@ class UnresolvableHost(UnsafeWebhookURL):
 class SsrfPolicy:
     allow_private: bool = False
     allowed_subnets: tuple[Network, ...] = ()
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> SsrfPolicy:
-        """`NEWSWATCH_WEBHOOK_ALLOW_PRIVATE=1`; `NEWSWATCH_WEBHOOK_ALLOWED_SUBNETS=10.1.0.0/16,fd12::/64`."""
-        subnets = env.get("NEWSWATCH_WEBHOOK_ALLOWED_SUBNETS", "")
-        return cls(
-            allow_private=env.get("NEWSWATCH_WEBHOOK_ALLOW_PRIVATE", "") in {"1", "true", "yes"},
-            allowed_subnets=tuple(_NET(s.strip(), strict=False) for s in subnets.split(",") if s.strip()),
-        )
 
 
 def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:

@@ -1,7 +1,8 @@
 """The Celery app of distributed delivery: Redis broker, JSON only, late acks, one task at a time.
 
-`make_app(env)` builds it from plain options; the module-level `app` exists
-for `celery -A newswatch.delivery.runners.celery_app worker -Q deliveries,deliveries.retry`
+`make_app(settings)` builds it from the process's `Settings`; the module-level
+`app` exists for `celery -A newswatch.delivery.runners.celery_app worker -Q deliveries,deliveries.retry`
+and reads the settings from the environment once, when first used
 (`newswatch delivery` runs the same worker with the due-retry mover beside it).
 Broker keys live under `<NEWSWATCH_REDIS_PREFIX>celery:` so several
 deployments (or test runs) can share one Redis.
@@ -9,32 +10,21 @@ deployments (or test runs) can share one Redis.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from celery import Celery
 
-from newswatch.delivery.config import QUEUE, DeliveryConfig
+from newswatch.config import Settings, load_settings
+from newswatch.delivery.config import QUEUE
 from newswatch.observability.metrics import Metrics
-
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-DEFAULT_PREFIX = "newswatch:"
-
-
-def broker_options(env: Mapping[str, str]) -> tuple[str, str]:
-    """(Redis URL, key prefix) from NEWSWATCH_REDIS_URL / NEWSWATCH_REDIS_PREFIX."""
-    return env.get("NEWSWATCH_REDIS_URL") or DEFAULT_REDIS_URL, env.get(
-        "NEWSWATCH_REDIS_PREFIX"
-    ) or DEFAULT_PREFIX
 
 
 def make_app(
-    env: Mapping[str, str], metrics: Callable[[], Metrics | None] = lambda: None, with_tasks: bool = True
+    settings: Settings, metrics: Callable[[], Metrics | None] = lambda: None, with_tasks: bool = True
 ) -> Celery:
     """The app; with `with_tasks` also the delivery task (workers), else only the client side."""
-    url, prefix = broker_options(env)
-    config = DeliveryConfig.from_env(env)
-    app = Celery("newswatch-delivery", broker=url, set_as_current=False)
+    config = settings.delivery
+    app = Celery("newswatch-delivery", broker=settings.redis_url, set_as_current=False)
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],
@@ -53,20 +43,18 @@ def make_app(
             "unacked_restore_throttle": 1,
             # the sweep's mutex, held by a worker killed mid-sweep, would block restores this long
             "unacked_mutex_expire": int(config.visibility_timeout),
-            "global_keyprefix": f"{prefix}celery:",
+            "global_keyprefix": f"{settings.redis_prefix}celery:",
         },
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         task_time_limit=config.timeout * 4 + 30,  # a hung attempt is killed, then redelivered
     )
     if with_tasks:
-        _add_worker_parts(app, env, config, metrics)
+        _add_worker_parts(app, settings, metrics)
     return app
 
 
-def _add_worker_parts(
-    app: Celery, env: Mapping[str, str], config: DeliveryConfig, metrics: Callable[[], Metrics | None]
-) -> None:
+def _add_worker_parts(app: Celery, settings: Settings, metrics: Callable[[], Metrics | None]) -> None:
     from newswatch.delivery.runners.mover import DueMover, install_mover
     from newswatch.delivery.runners.sweeper import Sweeper
     from newswatch.delivery.runners.tasks import register
@@ -75,11 +63,11 @@ def _add_worker_parts(
     from newswatch.store.delivery_pending_redis import RedisPending
     from newswatch.store.redis import Keys, client_from_url
 
-    url, prefix = broker_options(env)
-    register(app, env, config, metrics)
+    config = settings.delivery
+    register(app, settings, metrics)
 
     def mover() -> DueMover:
-        client, keys = client_from_url(url), Keys(prefix)
+        client, keys = client_from_url(settings.redis_url), Keys(settings.redis_prefix)
         due = RedisDueDeliveries(client, keys)
         m = DueMover(
             due, app, config.mover_interval, sweep=lambda: sweeper.sweep(), sweep_every=config.sweep_interval
@@ -98,5 +86,5 @@ def __getattr__(name: str) -> Celery:
     if name != "app":
         raise AttributeError(name)
     global app
-    app = make_app(os.environ)
+    app = make_app(load_settings())
     return app

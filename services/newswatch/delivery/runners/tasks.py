@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from celery import Celery
 from celery.signals import worker_ready
 from prometheus_client import CollectorRegistry
 
+from newswatch.config import Settings
 from newswatch.delivery.config import RETRY_QUEUE, TASK, DeliveryConfig
 from newswatch.delivery.deliver import Deliverer, Finished, Next
 from newswatch.delivery.log import DeliveryAttempt
@@ -166,9 +167,7 @@ def entry_of(finished: Finished, attempt: int, now: float) -> Entry:
     )
 
 
-def register(
-    app: Celery, env: Mapping[str, str], config: DeliveryConfig, metrics: Callable[[], Metrics | None]
-) -> None:
+def register(app: Celery, settings: Settings, metrics: Callable[[], Metrics | None]) -> None:
     lock = threading.Lock()
     holder: list[WorkerRuntime] = []
 
@@ -180,7 +179,7 @@ def register(
             if not holder:
                 from newswatch.delivery.runners.wiring import worker_runtime
 
-                rt = worker_runtime(env, config, metrics() or Metrics(CollectorRegistry()), send)
+                rt = worker_runtime(settings, metrics() or Metrics(CollectorRegistry()), send)
                 rt.start_flusher()  # rows a dead process left are applied without waiting for a task
                 holder.append(rt)
             return holder[0]

@@ -1,7 +1,7 @@
 """Factories for the composition root (`newswatch.compose`) and the delivery worker.
 
 Embedded:     `embedded_delivery(db, subscriptions, alerts, config, metrics)` -> (dispatcher, log)
-Distributed:  `celery_dispatcher(env)` in the API/pipeline processes (producer side only),
+Distributed:  `celery_dispatcher(settings)` in the API/pipeline processes (producer side only),
               `RedisDeliveryLog(client, keys)` for `GET /v1/deliveries`,
               and `newswatch delivery` builds `worker_runtime` in each worker process.
 """
@@ -9,15 +9,16 @@ Distributed:  `celery_dispatcher(env)` in the API/pipeline processes (producer s
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from celery import Celery
 
 from newswatch.alerts.ports import AlertStore, SubscriptionStore
+from newswatch.config import Settings
 from newswatch.delivery.config import QUEUE, TASK, DeliveryConfig
 from newswatch.delivery.deliver import Deliverer
 from newswatch.delivery.observe import Observer
-from newswatch.delivery.runners.celery_app import broker_options, make_app
+from newswatch.delivery.runners.celery_app import make_app
 from newswatch.delivery.runners.embedded import EmbeddedDelivery
 from newswatch.delivery.runners.tasks import WorkerRuntime
 from newswatch.delivery.sender import HttpSender
@@ -71,23 +72,21 @@ class CeleryDispatcher:
         self._app.close()
 
 
-def celery_dispatcher(env: Mapping[str, str]) -> CeleryDispatcher:
-    url, prefix = broker_options(env)
-    pending = RedisPending(client_from_url(url), Keys(prefix))
-    return CeleryDispatcher(make_app(env, with_tasks=False), DeliveryConfig.from_env(env), pending)
+def celery_dispatcher(settings: Settings) -> CeleryDispatcher:
+    pending = RedisPending(client_from_url(settings.redis_url), Keys(settings.redis_prefix))
+    return CeleryDispatcher(make_app(settings, with_tasks=False), settings.delivery, pending)
 
 
 def worker_runtime(
-    env: Mapping[str, str],
-    config: DeliveryConfig,
+    settings: Settings,
     metrics: Metrics,
     send: Callable[[str, int, float | None], None],
 ) -> WorkerRuntime:
     """Stores, sender, breakers and journal of one worker process (Redis-backed)."""
     from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 
-    url, prefix = broker_options(env)
-    client, keys = client_from_url(url), Keys(prefix)
+    config = settings.delivery
+    client, keys = client_from_url(settings.redis_url), Keys(settings.redis_prefix)
     log = RedisDeliveryLog(client, keys)
     sender = HttpSender(config.timeout, max_connections=max(config.concurrency * 2, 10))
     deliverer = Deliverer(
