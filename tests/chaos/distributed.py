@@ -153,7 +153,7 @@ class Stack:
                 doc, status = client.hmget(key, ["doc", "status"])
                 if doc is not None and status is not None:
                     a = alert_loads(doc, status.decode() if isinstance(status, bytes) else str(status))
-                    out[(a.subscription_id, a.story_id, a.revision)] = a.status
+                    out[(a.subscription_id, a.story_id, a.revision)] = a.status.value
         finally:
             client.close()
         return out

@@ -79,7 +79,7 @@ class Embedded:
             alerts, out, cursor = SQLiteAlerts(db), {}, None
             while True:
                 page = alerts.list_alerts(tenant=None, cursor=cursor, limit=500)
-                out.update({alert_key(a): a.status for a in page.items})
+                out.update({alert_key(a): a.status.value for a in page.items})
                 if page.cursor is None:
                     return out
                 cursor = page.cursor

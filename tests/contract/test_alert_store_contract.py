@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from newswatch.alerts.ports import (
+    AlertKind,
     AlertRecord,
+    AlertStatus,
     Candidate,
     Filters,
     Member,
@@ -22,6 +24,7 @@ from newswatch.alerts.ports import (
     Webhook,
     micros,
 )
+from newswatch.domain.errors import AlreadyExists
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.alerts_redis_stories import RedisStories
 from newswatch.store.alerts_sqlite import SQLiteAlerts, SQLiteSubscriptions
@@ -50,10 +53,14 @@ def sub(n: int, tenant: str = "a", **kw: Any) -> Subscription:
 
 
 def alert(
-    n: int, sub_id: str = "sub_1", tenant: str = "a", at: datetime = NOW, status: str = "pending"
+    n: int,
+    sub_id: str = "sub_1",
+    tenant: str = "a",
+    at: datetime = NOW,
+    status: AlertStatus = AlertStatus.PENDING,
 ) -> AlertRecord:
     payload = {"version": "1", "type": "story.detected", "data": {"n": n}}
-    return AlertRecord(f"alr_{n:04d}", sub_id, tenant, "story.detected", f"sty_{n}", 0, payload, status, at)
+    return AlertRecord(f"alr_{n:04d}", sub_id, tenant, AlertKind.DETECTED, f"sty_{n}", 0, payload, status, at)
 
 
 # ------------------------------------------------------------------ subscriptions
@@ -68,7 +75,7 @@ def test_created_subscription_reads_back_whole_with_its_secret(make: Callable[[s
 def test_create_sets_created_at_and_refuses_a_duplicate_id(make: Callable[[str], Any]) -> None:
     store = make("subs")
     assert store.create(sub(1)).created_at is not None
-    with pytest.raises(KeyError):
+    with pytest.raises(AlreadyExists):
         store.create(sub(1))
 
 
@@ -114,7 +121,7 @@ def test_put_is_idempotent_by_id_and_keeps_the_first_status(make: Callable[[str]
     assert store.put(alert(1)) is True
     assert store.set_status("alr_0001", "delivered") is True
     assert store.put(alert(1)) is False
-    assert make("alerts").get("alr_0001") == alert(1, status="delivered")
+    assert make("alerts").get("alr_0001") == alert(1, status=AlertStatus.DELIVERED)
 
 
 def test_get_and_set_status_of_a_missing_alert(make: Callable[[str], Any]) -> None:
@@ -165,10 +172,10 @@ def test_list_filters_by_subscription_and_since(make: Callable[[str], Any]) -> N
 
 def test_for_replay_returns_oldest_first_and_only_failed_ones_when_asked(make: Callable[[str], Any]) -> None:
     store = make("alerts")
-    statuses = ["delivered", "failed", "exhausted", "pending", "disabled"]
+    statuses = [AlertStatus(s) for s in ("delivered", "failed", "exhausted", "pending", "disabled")]
     for n, st in enumerate(statuses):
         store.put(alert(n, at=NOW + timedelta(seconds=n), status=st))
-    store.put(alert(9, "sub_2", at=NOW, status="failed"))
+    store.put(alert(9, "sub_2", at=NOW, status=AlertStatus.FAILED))
     assert [a.id for a in store.for_replay("sub_1", NOW, only_failed=False)] == [
         f"alr_000{n}" for n in range(5)
     ]

@@ -18,7 +18,7 @@ import uvicorn
 from prometheus_client import CollectorRegistry
 
 from newswatch.alerts.planner import PlannerConfig, StoryPlanner
-from newswatch.alerts.ports import AlertRecord
+from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus
 from newswatch.api.app import create_app
 from newswatch.compose import Services
 from newswatch.config import Settings
@@ -150,7 +150,7 @@ def test_tenant_a_cannot_read_or_change_tenant_bs_subscriptions_or_alerts(api: A
     with api.client(a) as ca, api.client(b) as cb, api.client(ADMIN) as admin:
         mine = create(cb, "b's")
         sid = mine["id"]
-        api.alerts.put(AlertRecord("alr_b1", sid, "tenant-b", "story.detected", "sty_1", 0, {"data": {}}))
+        api.alerts.put(AlertRecord("alr_b1", sid, "tenant-b", AlertKind.DETECTED, "sty_1", 0, {"data": {}}))
         assert ca.get(f"/v1/subscriptions/{sid}").status_code == 404
         assert ca.patch(f"/v1/subscriptions/{sid}", json={"name": "stolen"}).status_code == 404
         assert ca.delete(f"/v1/subscriptions/{sid}").status_code == 404
@@ -180,7 +180,7 @@ def test_alerts_page_with_a_cursor_and_filter_by_subscription(api: Api) -> None:
         sub = "sub_x" if n % 2 else "sub_y"
         api.alerts.put(
             AlertRecord(
-                f"alr_{n}", sub, "admin", "story.detected", "s", 0, {}, created_at=t0 + timedelta(seconds=n)
+                f"alr_{n}", sub, "admin", AlertKind.DETECTED, "s", 0, {}, created_at=t0 + timedelta(seconds=n)
             )
         )
     with api.client(ADMIN) as c:
@@ -201,9 +201,9 @@ def test_replay_and_test_enqueue_through_the_dispatcher(api: Api) -> None:
     with api.client(ADMIN) as c:
         sid = create(c)["id"]
         t0 = datetime.now(UTC) - timedelta(minutes=5)
-        for n, status in enumerate(["delivered", "exhausted", "failed"]):
+        for n, status in enumerate([AlertStatus.DELIVERED, AlertStatus.EXHAUSTED, AlertStatus.FAILED]):
             rec = AlertRecord(
-                f"alr_r{n}", sid, "admin", "story.detected", "s", 0, {}, status, t0 + timedelta(seconds=n)
+                f"alr_r{n}", sid, "admin", AlertKind.DETECTED, "s", 0, {}, status, t0 + timedelta(seconds=n)
             )
             api.alerts.put(rec)
         failed = c.post(f"/v1/subscriptions/{sid}/replay", json={"since": t0.isoformat()})

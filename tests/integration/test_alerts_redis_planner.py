@@ -11,7 +11,7 @@ import pytest
 
 from newswatch.alerts.handoff import hand_off
 from newswatch.alerts.planner import PlannerConfig, StoryPlanner
-from newswatch.alerts.ports import Filters, Subscription, Webhook
+from newswatch.alerts.ports import AlertStatus, Filters, Subscription, Webhook
 from newswatch.contracts.schemas import schema_errors
 from newswatch.domain.outcome import AlertDraft
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
@@ -58,7 +58,7 @@ def test_five_outlets_one_alert_then_one_update_across_two_workers(
     ids = hand_off(planned, workers[0].tenant_of, alerts, later)
     assert ids == [d.id for d in planned]
     assert hand_off(planned, workers[1].tenant_of, alerts, later) == ids  # still pending: enqueue again
-    alerts.set_status(ids[0], "delivered")
+    alerts.set_status(ids[0], AlertStatus.DELIVERED)
     assert hand_off(planned, workers[1].tenant_of, alerts, later) == ids[1:]
     assert {a.id for a in alerts.list_alerts(tenant="acme").items} == set(ids)
     assert alerts.list_alerts(tenant="other").items == ()

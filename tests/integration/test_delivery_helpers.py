@@ -22,7 +22,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from newswatch.alerts.ports import AlertRecord, AlertStore, Filters, Subscription
+from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStore, Filters, Subscription
 from newswatch.alerts.ports import Webhook as Hook
 from newswatch.delivery.policy.signing import encode_body, signed_headers
 
@@ -125,7 +125,7 @@ def make_alert(sub: Subscription) -> AlertRecord:
     payload = json.loads(EXAMPLE.read_text())
     alert_id = unique("alt")
     payload["data"].update(alert_id=alert_id, subscription_id=sub.id)
-    return AlertRecord(alert_id, sub.id, sub.tenant, "story.detected", "sty_1", 0, payload)
+    return AlertRecord(alert_id, sub.id, sub.tenant, AlertKind.DETECTED, "sty_1", 0, payload)
 
 
 def status_of(alerts: AlertStore, alert_id: str) -> str | None:

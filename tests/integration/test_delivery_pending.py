@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
+from newswatch.alerts.ports import AlertStatus
 from newswatch.config import Settings
 from newswatch.delivery.runners.sweeper import Sweeper, requeue
 from newswatch.delivery.runners.tasks import WorkerRuntime
@@ -87,7 +88,7 @@ def test_the_sweeper_requeues_lost_tasks_and_closes_final_alerts(
     lost, done = make_alert(sub), make_alert(sub)
     for a in (lost, done):
         alerts.put(a)
-    alerts.set_status(done.id, "delivered")
+    alerts.set_status(done.id, AlertStatus.DELIVERED)
     pending.track(lost.id, 2, stale_at=10.0)
     pending.track(done.id, 1, stale_at=10.0)
     pending.track("gone", 1, stale_at=10.0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from newswatch.alerts.ports import AlertRecord, AlertStatus, AlertStore
+from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus, AlertStore
 from newswatch.domain.outcome import AlertDraft
 
 
@@ -23,11 +23,11 @@ def to_record(draft: AlertDraft, tenant: str, now: datetime) -> AlertRecord:
         id=draft.id,
         subscription_id=draft.subscription_id,
         tenant=tenant,
-        kind=draft.kind,
+        kind=AlertKind(draft.kind),
         story_id=data.get("story_id", ""),
         revision=int(data.get("revision", 0)),
         payload=draft.payload,
-        status=AlertStatus.PENDING.value,
+        status=AlertStatus.PENDING,
         created_at=now,
     )
 
@@ -45,6 +45,6 @@ def hand_off(
             to_enqueue.append(draft.id)
             continue
         existing = store.get(draft.id)
-        if existing is not None and existing.status == AlertStatus.PENDING.value:
+        if existing is not None and existing.status is AlertStatus.PENDING:
             to_enqueue.append(draft.id)
     return to_enqueue

@@ -101,11 +101,11 @@ class AlertRecord:
     id: str
     subscription_id: str
     tenant: str
-    kind: str  # an AlertKind value
+    kind: AlertKind
     story_id: str
     revision: int
     payload: dict[str, Any]
-    status: str = AlertStatus.PENDING.value
+    status: AlertStatus = AlertStatus.PENDING
     created_at: datetime | None = None
 
 
@@ -119,7 +119,7 @@ class Page:
 
 class SubscriptionStore(Protocol):
     def create(self, sub: Subscription) -> Subscription:
-        """Store a new subscription; returns it with created_at set. KeyError if the id exists."""
+        """Store a new subscription; returns it with created_at set. AlreadyExists if the id is taken."""
 
     def get(self, sub_id: str) -> Subscription | None: ...
 
@@ -151,7 +151,7 @@ class AlertStore(Protocol):
 
     def get(self, alert_id: str) -> AlertRecord | None: ...
 
-    def set_status(self, alert_id: str, status: str) -> bool:
+    def set_status(self, alert_id: str, status: AlertStatus) -> bool:
         """Set an AlertStatus value; True when the alert exists."""
 
     def list_alerts(

@@ -8,7 +8,6 @@ dead-letter store (source transport `http`).
 from __future__ import annotations
 
 import logging
-import math
 import time
 from typing import Annotated, Any
 
@@ -22,16 +21,12 @@ from newswatch.api.auth import Principal, admin, bearer, principal
 from newswatch.api.ingest import MAX_BATCH_ITEMS, Checked, Item, Rejected, check_items, parse_body
 from newswatch.api.problems import Problem, ProblemRoute, problem_body, respond
 from newswatch.contracts.schemas import load_schema
-from newswatch.domain.errors import InvalidMessage
+from newswatch.domain.errors import InvalidMessage, QueueUnavailable
 from newswatch.store.dead_letters import dead_letter_record
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 32 * 1024 * 1024
 router = APIRouter(tags=["articles"], route_class=ProblemRoute)
-
-
-class QueueUnavailable(Exception):
-    """The queue did not store the batch within the ingest timeout (or failed outright)."""
 
 
 class Accepted(BaseModel):
@@ -136,18 +131,7 @@ def submit(services: Any, body: bytes) -> Accepted | JSONResponse:
     if checked.rejected:
         dead_letter(services, checked.rejected)
         return rejection(checked.rejected)
-    timeout = services.settings.ingest_timeout_s
-    try:
-        enqueue(services, checked.items, timeout)
-    except QueueUnavailable as exc:
-        log.warning("queueing %d articles failed: %s", len(checked.items), exc)
-        raise Problem(
-            503,
-            f"the queue did not store the articles within {timeout:g} s; nothing was acknowledged,"
-            " retry later",
-            kind="queue-unavailable",
-            headers={"Retry-After": str(max(1, math.ceil(timeout)))},
-        ) from exc
+    enqueue(services, checked.items, services.settings.ingest_timeout_s)
     return Accepted(accepted=len(checked.items))
 
 
@@ -183,7 +167,7 @@ def item_error(r: Rejected) -> ItemError:
 
 
 def enqueue(services: Any, items: list[Item], timeout_s: float) -> None:
-    """Produce and flush `items` within `timeout_s`, or raise QueueUnavailable.
+    """Produce and flush `items` within `timeout_s`, or raise QueueUnavailable (answered as 503).
 
     The lock keeps one batch's produce-and-flush together (the producer's error list is shared);
     waiting for it and holding it are both bounded by the same deadline, so a broker outage
@@ -191,15 +175,21 @@ def enqueue(services: Any, items: list[Item], timeout_s: float) -> None:
     """
     topic = services.settings.articles_topic
     deadline = time.monotonic() + timeout_s
+    refused = QueueUnavailable(
+        f"the queue did not store the articles within {timeout_s:g} s; nothing was acknowledged, retry later",
+        retry_after=timeout_s,
+    )
     if not services.ingest_lock.acquire(timeout=timeout_s):
-        raise QueueUnavailable(f"another batch held the queue for {timeout_s:g} s")
+        log.warning("queueing %d articles failed: another batch held the queue", len(items))
+        raise refused
     try:
         for item in items:
             services.producer.produce(topic, item.raw, key=item.id.encode("utf-8"))
         # counted as consumed by whoever takes them off the queue
         services.producer.flush(timeout_s=max(0.001, deadline - time.monotonic()))
     except Exception as exc:  # any producer failure or timeout: nothing is acknowledged
-        raise QueueUnavailable(repr(exc)) from exc
+        log.warning("queueing %d articles failed: %r", len(items), exc)
+        raise refused from exc
     finally:
         services.ingest_lock.release()
     if services.metrics is not None:

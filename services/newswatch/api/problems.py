@@ -4,15 +4,18 @@ Every error response is `application/problem+json`:
 `{"type", "title", "status", "detail", "errors": [{"field", "message", "suggestion"}]}`;
 `errors` names each offending field (a dotted path, `[i]` for list items) and, where we can tell,
 what to send instead. Routes raise `Problem`; FastAPI's own errors (validation, unknown paths,
-methods) are converted by the handlers installed in `install`. `ProblemRoute` adds the checks
-every route shares: JSON bodies parsed by the pipeline's parser (contracts/jsonio.py) and sent
-as `application/json` (else 415), and no query parameter the route does not know (else 422).
+methods) are converted by the handlers installed in `install`, and so are the domain's typed
+errors (`newswatch.domain.errors`): `domain_problem` is the one place that gives each its status.
+`ProblemRoute` adds the checks every route shares: JSON bodies parsed by the pipeline's parser
+(contracts/jsonio.py) and sent as `application/json` (else 415), and no query parameter the route
+does not know (else 422).
 """
 
 from __future__ import annotations
 
 import difflib
 import logging
+import math
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -26,7 +29,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from newswatch.contracts import jsonio
-from newswatch.domain.errors import InvalidMessage
+from newswatch.domain.errors import (
+    AlreadyExists,
+    InvalidMessage,
+    NewswatchError,
+    NotFound,
+    Unavailable,
+)
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
@@ -176,6 +185,30 @@ async def _http_error(_: Request, exc: Exception) -> Response:
     return respond(problem_body(exc.status_code, str(detail)), headers)
 
 
+def domain_problem(exc: NewswatchError) -> tuple[dict[str, Any], dict[str, str]]:
+    """The problem body and headers of a typed domain error: the one mapping of errors to HTTP."""
+    if isinstance(exc, AlreadyExists):  # only ever the caller's own id, so this reveals nothing
+        taken = field_error("body.id", "taken", "PATCH the existing one, or choose another id")
+        return problem_body(409, exc.detail, "already-exists", [taken]), {}
+    if isinstance(exc, NotFound):
+        return problem_body(404, exc.detail, "not-found"), {}
+    if isinstance(exc, InvalidMessage):
+        errors = [field_error(e.get("path", "body"), e.get("message", "")) for e in exc.errors]
+        return problem_body(422, exc.detail, exc.reason.replace("_", "-"), errors), {}
+    if isinstance(exc, Unavailable):
+        retry = {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
+        return problem_body(503, exc.detail, exc.kind), retry
+    return problem_body(500, "internal error; the request may be retried", "internal-error"), {}
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NewswatchError)
+    body, headers = domain_problem(exc)
+    if body["status"] >= 500:
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+    return respond(body, headers)
+
+
 async def _validation_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     return respond(validation_problem(list(exc.errors())))
@@ -189,6 +222,7 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(NewswatchError, _domain_error)
     app.add_exception_handler(Exception, _server_error)
 
 

@@ -193,14 +193,7 @@ def create_subscription(request: Request, caller: Caller, data: SubscriptionIn) 
     tenant = (body.get("tenant") or caller.tenant) if caller.admin else caller.tenant
     _check_webhook(services, body["webhook"]["url"])
     sub = codec.from_dict({**body, "id": scoped_id(body.get("id"), caller)}, tenant=tenant or ADMIN_TENANT)
-    try:
-        created = services.subscriptions.create(sub)
-    except KeyError as exc:  # only ever the caller's own id (scoped_id), so this reveals nothing
-        raise Problem(
-            409,
-            f"subscription {sub.id} exists",
-            errors=[field_error("body.id", "taken", "PATCH the existing one, or choose another id")],
-        ) from exc
+    created = services.subscriptions.create(sub)  # AlreadyExists: 409 (api.problems)
     return codec.to_dict(created, with_secret=True)
 
 

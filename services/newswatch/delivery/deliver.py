@@ -34,7 +34,7 @@ class AlertStatuses(Protocol):
     """The part of an AlertStore that delivery reads and writes."""
 
     def get(self, alert_id: str) -> AlertRecord | None: ...
-    def set_status(self, alert_id: str, status: str) -> bool: ...
+    def set_status(self, alert_id: str, status: AlertStatus) -> bool: ...
 
 
 class SubscriptionSwitches(Protocol):
@@ -109,7 +109,7 @@ class Deliverer:
         if alert is None:
             log.warning("delivery: alert %s not found; dropped", alert_id)
             return Finished(alert_id, None, None, None)
-        if alert.status == AlertStatus.DELIVERED.value:
+        if alert.status is AlertStatus.DELIVERED:
             log.info("delivery: alert %s already delivered; attempt %d not sent", alert_id, attempt)
             return Finished(alert_id, None, None, None)
         sub = self.subscriptions.get(alert.subscription_id)
@@ -134,7 +134,7 @@ class Deliverer:
         if finished.record is not None:
             self.log.append(finished.record)
         if finished.status is not None:
-            self.alerts.set_status(finished.alert_id, finished.status.value)
+            self.alerts.set_status(finished.alert_id, finished.status)
 
     def _send(self, alert: AlertRecord, sub: Subscription, attempt: int, address: str) -> Finished:
         endpoint, now = endpoint_of(sub.webhook.url), self.clock()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newswatch.alerts import subscriptions as subcodec
-from newswatch.alerts.ports import AlertRecord, Member, Notice, Story, Subscription
+from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus, Member, Notice, Story, Subscription
 from newswatch.alerts.ports import micros as micros  # re-exported: the stores import it from here
 
 
@@ -37,10 +37,11 @@ def alert_dumps(a: AlertRecord) -> str:
 
 
 def alert_loads(raw: str | bytes, status: str | None = None) -> AlertRecord:
+    """An alert as stored (enums as their values); `status`, when given, overrides the stored one."""
     d = json.loads(raw)
     d["created_at"] = _dt(d["created_at"])
-    if status is not None:
-        d["status"] = status
+    d["kind"] = AlertKind(d["kind"])
+    d["status"] = AlertStatus(d["status"] if status is None else status)
     return AlertRecord(**d)
 
 

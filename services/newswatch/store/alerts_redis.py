@@ -17,6 +17,7 @@ import redis
 
 from newswatch.alerts.ports import AlertRecord, AlertStatus, Page, Subscription
 from newswatch.domain.clock import utcnow as _utcnow
+from newswatch.domain.errors import AlreadyExists
 from newswatch.store.alerts_codec import (
     alert_dumps,
     alert_loads,
@@ -37,7 +38,7 @@ class RedisSubscriptions:
     def create(self, sub: Subscription) -> Subscription:
         sub = replace(sub, created_at=sub.created_at or self._clock())
         if not self._r.hsetnx(self._k("subs"), sub.id, sub_dumps(sub)):
-            raise KeyError(f"subscription {sub.id} exists")
+            raise AlreadyExists("subscription", sub.id)
         pipe = self._r.pipeline()
         pipe.sadd(self._k("subs", "tenant", sub.tenant), sub.id)
         pipe.incr(self._k("subs", "version"))
@@ -133,15 +134,16 @@ class RedisAlerts:
         alert = replace(alert, created_at=created)
         keys = [self._k("alert", alert.id), self._k("alerts", "all")]
         keys += [self._k("alerts", "tenant", alert.tenant), self._k("alerts", "sub", alert.subscription_id)]
-        return bool(self._put(keys=keys, args=[alert_dumps(alert), alert.status, micros(created), alert.id]))
+        args = [alert_dumps(alert), alert.status.value, micros(created), alert.id]
+        return bool(self._put(keys=keys, args=args))
 
     def get(self, alert_id: str) -> AlertRecord | None:
         doc, status = self._r.hmget(self._k("alert", alert_id), ["doc", "status"])
         return alert_loads(doc, text(status)) if doc is not None and status is not None else None
 
-    def set_status(self, alert_id: str, status: str) -> bool:
-        AlertStatus(status)  # ValueError on an unknown status
-        return bool(self._set_status(keys=[self._k("alert", alert_id)], args=[status]))
+    def set_status(self, alert_id: str, status: AlertStatus) -> bool:
+        status = AlertStatus(status)  # ValueError on an unknown status from an untyped caller
+        return bool(self._set_status(keys=[self._k("alert", alert_id)], args=[status.value]))
 
     def _index(self, tenant: str | None, subscription_id: str | None) -> str:
         if subscription_id is not None:

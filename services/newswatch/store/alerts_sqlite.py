@@ -8,6 +8,7 @@ from datetime import datetime
 
 from newswatch.alerts.ports import AlertRecord, AlertStatus, Page, Subscription
 from newswatch.domain.clock import utcnow as _utcnow
+from newswatch.domain.errors import AlreadyExists
 from newswatch.store.alerts_codec import (
     alert_dumps,
     alert_loads,
@@ -42,7 +43,7 @@ class SQLiteSubscriptions:
         sub = replace(sub, created_at=created)
         with self._db.transaction() as c:
             if c.execute("SELECT 1 FROM subscriptions WHERE id = ?", (sub.id,)).fetchone():
-                raise KeyError(f"subscription {sub.id} exists")
+                raise AlreadyExists("subscription", sub.id)
             c.execute(
                 "INSERT INTO subscriptions (id, tenant, enabled, created_us, doc) VALUES (?, ?, ?, ?, ?)",
                 (sub.id, sub.tenant, int(sub.enabled), micros(created), sub_dumps(sub)),
@@ -139,7 +140,7 @@ class SQLiteAlerts:
                 alert.subscription_id,
                 alert.tenant,
                 micros(created),
-                alert.status,
+                alert.status.value,
                 alert_dumps(alert),
             ),
         )
@@ -149,9 +150,9 @@ class SQLiteAlerts:
         row = self._db.conn().execute("SELECT doc, status FROM alerts WHERE id = ?", (alert_id,)).fetchone()
         return alert_loads(row[0], row[1]) if row else None
 
-    def set_status(self, alert_id: str, status: str) -> bool:
-        AlertStatus(status)  # ValueError on an unknown status
-        cur = self._db.conn().execute("UPDATE alerts SET status = ? WHERE id = ?", (status, alert_id))
+    def set_status(self, alert_id: str, status: AlertStatus) -> bool:
+        status = AlertStatus(status)  # ValueError on an unknown status from an untyped caller
+        cur = self._db.conn().execute("UPDATE alerts SET status = ? WHERE id = ?", (status.value, alert_id))
         return cur.rowcount > 0
 
     def list_alerts(

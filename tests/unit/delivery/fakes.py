@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from newswatch.alerts.ports import AlertRecord, Filters, Subscription, Webhook
+from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus, Filters, Subscription, Webhook
 from newswatch.delivery.policy.classify import Result
 from newswatch.delivery.sender import Sent
 
@@ -27,7 +27,7 @@ def alert(alert_id: str = "alt_1", sub_id: str = "sub_1", tenant: str = "t1") ->
     payload = json.loads(EXAMPLE.read_text())
     payload["data"].update(alert_id=alert_id, subscription_id=sub_id)
     return AlertRecord(
-        alert_id, sub_id, tenant, "story.detected", "sty_1", 0, payload, created_at=datetime.now(UTC)
+        alert_id, sub_id, tenant, AlertKind.DETECTED, "sty_1", 0, payload, created_at=datetime.now(UTC)
     )
 
 
@@ -38,7 +38,7 @@ class MemoryAlerts:
     def get(self, alert_id: str) -> AlertRecord | None:
         return self.items.get(alert_id)
 
-    def set_status(self, alert_id: str, status: str) -> bool:
+    def set_status(self, alert_id: str, status: AlertStatus) -> bool:
         if alert_id not in self.items:
             return False
         self.items[alert_id] = replace(self.items[alert_id], status=status)

@@ -11,6 +11,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 from standardwebhooks.webhooks import Webhook
 
+from newswatch.alerts.ports import AlertStatus
 from newswatch.contracts.schemas import schema_errors
 from newswatch.delivery.config import DeliveryConfig
 from newswatch.delivery.deliver import Deliverer, Next
@@ -188,7 +189,7 @@ def test_an_alert_already_delivered_is_not_sent_again(build: Build) -> None:
     assert d.attempt("alt_1", 1) is None and len(sender.requests) == 1
     assert d.attempt("alt_1", 1) is None and len(sender.requests) == 1
     assert outcomes(d) == [(1, "delivered", 200)]
-    alerts.set_status("alt_1", "pending")  # what a replay does before it enqueues
+    alerts.set_status("alt_1", AlertStatus.PENDING)  # what a replay does before it enqueues
     d.attempt("alt_1", 1)
     assert len(sender.requests) == 2
 

@@ -27,6 +27,7 @@ from celery import Celery
 from celery.signals import worker_ready
 from prometheus_client import CollectorRegistry
 
+from newswatch.alerts.ports import AlertStatus
 from newswatch.config import Settings
 from newswatch.delivery.config import RETRY_QUEUE, TASK, DeliveryConfig
 from newswatch.delivery.deliver import Deliverer, Finished, Next
@@ -110,7 +111,7 @@ class WorkerRuntime:
             self.journal.progress(row, step := 1)
         if step < 2:
             if e.status is not None:
-                self.deliverer.alerts.set_status(e.alert_id, e.status)
+                self.deliverer.alerts.set_status(e.alert_id, AlertStatus(e.status))
             self.journal.progress(row, step := 2)
         moved = True
         if e.finished:
