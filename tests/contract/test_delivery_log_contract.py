@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from newswatch.delivery.log import DeliveryAttempt, DeliveryLog, Outcome
+from newswatch.delivery.log import AttemptOutcome, DeliveryAttempt, DeliveryLog
 from newswatch.store.delivery_log_redis import RedisDeliveryLog
 from newswatch.store.delivery_log_sqlite import SQLiteDeliveryLog
 from tests.contract.conftest import StoreBackend
@@ -24,7 +24,7 @@ def make_log(store_backend: StoreBackend) -> Callable[..., DeliveryLog]:
 def attempt(
     n: int, *, tenant: str = "t1", sub: str = "s1", alert: str = "a1", **kw: object
 ) -> DeliveryAttempt:
-    fields: dict[str, object] = {"outcome": Outcome.RETRY.value, "status": 500, "latency": 0.01}
+    fields: dict[str, object] = {"outcome": AttemptOutcome.RETRY.value, "status": 500, "latency": 0.01}
     fields.update(kw)
     return DeliveryAttempt(alert, sub, tenant, n, T0 + timedelta(seconds=n), **fields)  # type: ignore[arg-type]
 
@@ -33,7 +33,7 @@ def test_round_trip_keeps_every_field(make_log: Callable[..., DeliveryLog]) -> N
     log = make_log()
     a = attempt(
         3,
-        outcome=Outcome.RETRY.value,
+        outcome=AttemptOutcome.RETRY.value,
         status=None,
         latency=15.0,
         error="ReadTimeout",

@@ -7,7 +7,7 @@ from prometheus_client import CollectorRegistry
 
 from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.model import Event, EventType, Evidence, Location
-from newswatch.domain.stages import alert_kind, country_label, invalid_reason, status_class
+from newswatch.domain.stages import country_label, invalid_reason, status_class, story_change
 from newswatch.observability.metrics import DeliveryOutcome, Metrics, Stage, StatusClass
 
 
@@ -136,8 +136,8 @@ def test_invalid_reason(reason: str, label: str) -> None:
         ("updated", "updated"),
     ],
 )
-def test_alert_kind(kind: str, label: str) -> None:
-    assert alert_kind(kind) == label
+def test_story_change(kind: str, label: str) -> None:
+    assert story_change(kind) == label
 
 
 @pytest.mark.parametrize(

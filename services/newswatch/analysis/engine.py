@@ -14,19 +14,21 @@ from typing import Protocol
 
 from newswatch.analysis.events.detector import EventDetector
 from newswatch.analysis.language import Coverage, coverage, detect_language
-from newswatch.analysis.regions import RegionResolver as GazetteerResolver
-from newswatch.analysis.topics import TopicClassifier as LinearTopics
+from newswatch.analysis.regions import RegionResolver
+from newswatch.analysis.topics import TopicClassifier
 from newswatch.domain.model import Analysis, Article, Location, RegionMention, TopicScore
 from newswatch.domain.stages import Stage, StageTimer, untimed
 
 
-class TopicClassifier(Protocol):
+class TopicScorer(Protocol):
+    """What the engine needs of a topic stage (`analysis.topics.TopicClassifier` is the one in use)."""
+
     def classify(self, article: Article) -> tuple[TopicScore, ...]:
         """Every topic's score, best first (the first is the primary topic)."""
         ...
 
 
-class RegionResult(Protocol):
+class FoundRegions(Protocol):
     @property
     def regions(self) -> tuple[RegionMention, ...]:
         """The article's regions, best first."""
@@ -37,8 +39,10 @@ class RegionResult(Protocol):
         ...
 
 
-class RegionResolver(Protocol):
-    def resolve(self, text: str) -> RegionResult: ...
+class RegionFinder(Protocol):
+    """What the engine needs of a region stage (`analysis.regions.RegionResolver` is the one in use)."""
+
+    def resolve(self, text: str) -> FoundRegions: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +61,13 @@ class Analyzer:
     """
 
     events: EventDetector
-    topics: TopicClassifier | None = None
-    regions: RegionResolver | None = None
+    topics: TopicScorer | None = None
+    regions: RegionFinder | None = None
 
     @classmethod
     def load(cls) -> Analyzer:
         """Compile every table once (seconds); raises if a rule file is invalid."""
-        return cls(events=EventDetector.load(), topics=LinearTopics.load(), regions=GazetteerResolver.load())
+        return cls(events=EventDetector.load(), topics=TopicClassifier.load(), regions=RegionResolver.load())
 
     def analyze(self, article: Article, timer: StageTimer = untimed) -> Analysis:
         """Pure; `timer` marks the topics/regions/events stage boundaries for metrics."""
@@ -74,7 +78,7 @@ class Analyzer:
         with timer(Stage.TOPICS):
             topics = self.topics.classify(article) if self.topics and full else ()
         with timer(Stage.REGIONS):
-            where: RegionResult = self.regions.resolve(text) if self.regions else _NoRegions()
+            where: FoundRegions = self.regions.resolve(text) if self.regions else _NoRegions()
         with timer(Stage.EVENTS):
             events = self.events.detect(text, where.locate) if full else ()
         return Analysis(article.id, topics, where.regions, events, language, covered.value)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from newswatch.api.auth import Principal, principal
 from newswatch.api.problems import Problem, ProblemRoute, field_error
-from newswatch.delivery.log import DeliveryLog, Outcome
+from newswatch.delivery.log import AttemptOutcome, DeliveryLog
 
 router = APIRouter(tags=["deliveries"], route_class=ProblemRoute)
 # Cursors are attempt sequence numbers (below 2**62): ASCII digits, never more than 19 of them.
@@ -26,7 +26,7 @@ class Attempt(BaseModel):
     tenant: str
     attempt: int = Field(description="1-based within one delivery run; a replay starts again at 1.")
     at: datetime
-    outcome: Outcome
+    outcome: AttemptOutcome
     status: int | None = Field(description="HTTP status; null when no response came or nothing was sent.")
     latency: float | None = Field(description="Seconds the HTTP exchange took; null when nothing was sent.")
     error: str | None

@@ -18,9 +18,9 @@ from typing import Protocol
 from newswatch.alerts.ports import AlertRecord, AlertStatus, Subscription
 from newswatch.delivery.breaker_book import BreakerBook, endpoint_of
 from newswatch.delivery.config import DeliveryConfig
-from newswatch.delivery.log import DeliveryAttempt, DeliveryLog, Outcome
+from newswatch.delivery.log import AttemptOutcome, DeliveryAttempt, DeliveryLog
 from newswatch.delivery.observe import Observer
-from newswatch.delivery.policy.classify import Result, Verdict, classify
+from newswatch.delivery.policy.classify import ResponseVerdict, Result, classify
 from newswatch.delivery.policy.decide import Step, circuit_open_step, next_step
 from newswatch.delivery.policy.signing import encode_body, signed_headers
 from newswatch.delivery.policy.ssrf import Resolver, UnresolvableHost, UnsafeWebhookURL, check_url, resolve
@@ -117,7 +117,7 @@ class Deliverer:
             return self._finish(
                 alert,
                 attempt,
-                Step(Outcome.SKIPPED, AlertStatus.DISABLED),
+                Step(AttemptOutcome.SKIPPED, AlertStatus.DISABLED),
                 error="subscription deleted or disabled",
             )
         try:
@@ -125,7 +125,8 @@ class Deliverer:
         except UnresolvableHost as exc:  # DNS trouble is transient: spend an attempt, retry later
             return self._conclude(alert, sub, attempt, Result(None, str(exc)), None)
         except UnsafeWebhookURL as exc:
-            return self._finish(alert, attempt, Step(Outcome.BLOCKED, AlertStatus.EXHAUSTED), error=str(exc))
+            blocked = Step(AttemptOutcome.BLOCKED, AlertStatus.EXHAUSTED)
+            return self._finish(alert, attempt, blocked, error=str(exc))
         return self._send(alert, sub, attempt, address)
 
     def write(self, finished: Finished) -> None:
@@ -146,7 +147,7 @@ class Deliverer:
         headers = signed_headers(sub.signing_secrets(now), alert.id, body, now, sub.webhook.headers)
         sent = self.sender.post(sub.webhook.url, address, headers, body)
         verdict = classify(sent.result, self.clock()).verdict
-        self.breakers.record(endpoint, verdict is not Verdict.RETRY, self.clock().timestamp())
+        self.breakers.record(endpoint, verdict is not ResponseVerdict.RETRY, self.clock().timestamp())
         return self._conclude(alert, sub, attempt, sent.result, sent.latency)
 
     def _conclude(

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 
-class Outcome(enum.StrEnum):
+class AttemptOutcome(enum.StrEnum):
     DELIVERED = "delivered"  # 2xx
     RETRY = "retry"  # transient failure, another attempt scheduled (`next_at`)
     EXHAUSTED = "exhausted"  # transient failure on the last attempt of the schedule
@@ -37,7 +37,7 @@ class DeliveryAttempt:
     tenant: str
     attempt: int
     at: datetime
-    outcome: str  # an Outcome value
+    outcome: str  # an AttemptOutcome value
     status: int | None = None
     latency: float | None = None
     error: str | None = None

@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from newswatch.alerts.ports import AlertRecord
-from newswatch.delivery.log import Outcome
+from newswatch.delivery.log import AttemptOutcome
 from newswatch.delivery.policy.classify import Result
 from newswatch.delivery.policy.decide import Step
 from newswatch.observability.metrics import DeliveryOutcome, Metrics
 
 _LABEL = {
-    Outcome.DELIVERED: DeliveryOutcome.DELIVERED,
-    Outcome.RETRY: DeliveryOutcome.RETRY,
-    Outcome.EXHAUSTED: DeliveryOutcome.GAVE_UP,
-    Outcome.GAVE_UP: DeliveryOutcome.GAVE_UP,
-    Outcome.DISABLED: DeliveryOutcome.GAVE_UP,
-    Outcome.BLOCKED: DeliveryOutcome.BLOCKED,
-    Outcome.CIRCUIT_OPEN: DeliveryOutcome.CIRCUIT_OPEN,
+    AttemptOutcome.DELIVERED: DeliveryOutcome.DELIVERED,
+    AttemptOutcome.RETRY: DeliveryOutcome.RETRY,
+    AttemptOutcome.EXHAUSTED: DeliveryOutcome.GAVE_UP,
+    AttemptOutcome.GAVE_UP: DeliveryOutcome.GAVE_UP,
+    AttemptOutcome.DISABLED: DeliveryOutcome.GAVE_UP,
+    AttemptOutcome.BLOCKED: DeliveryOutcome.BLOCKED,
+    AttemptOutcome.CIRCUIT_OPEN: DeliveryOutcome.CIRCUIT_OPEN,
 }
 
 
@@ -38,7 +38,7 @@ class Observer:
         self._m.delivery_attempted(label, status, timed_out, latency)
         if step.disable:
             self._m.endpoints_disabled.inc()
-        if step.outcome is Outcome.DELIVERED:
+        if step.outcome is AttemptOutcome.DELIVERED:
             self._m.alert_delivered(now.timestamp(), _created(alert), _published(alert))
 
     def circuit_opened(self) -> None:

@@ -47,7 +47,7 @@ class InvalidReason(StrEnum):
     OTHER = "other"
 
 
-class AlertKind(StrEnum):
+class StoryChange(StrEnum):
     """Whether an alert opened a story or updated one (`AlertDraft.kind`)."""
 
     DETECTED = "detected"
@@ -112,9 +112,9 @@ def invalid_reason(reason: str) -> InvalidReason:
         return InvalidReason.OTHER
 
 
-def alert_kind(kind: str) -> AlertKind:
+def story_change(kind: str) -> StoryChange:
     """`AlertDraft.kind` ("story.detected" / "story.updated") to the label."""
-    return AlertKind.UPDATED if kind.endswith("updated") else AlertKind.DETECTED
+    return StoryChange.UPDATED if kind.endswith("updated") else StoryChange.DETECTED
 
 
 def status_class(status: int | None, timed_out: bool = False) -> StatusClass:

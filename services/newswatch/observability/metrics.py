@@ -28,7 +28,6 @@ from newswatch import __version__
 from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.model import Event, EventType
 from newswatch.domain.stages import (
-    AlertKind,
     DeliveryOutcome,
     EmbeddedQueue,
     InvalidReason,
@@ -36,15 +35,15 @@ from newswatch.domain.stages import (
     Stage,
     StageTimer,
     StatusClass,
-    alert_kind,
+    StoryChange,
     country_label,
     invalid_reason,
     language_label,
     status_class,
+    story_change,
 )
 
 __all__ = [
-    "AlertKind",
     "DeliveryOutcome",
     "EmbeddedQueue",
     "InvalidReason",
@@ -53,6 +52,7 @@ __all__ = [
     "Stage",
     "StageTimer",
     "StatusClass",
+    "StoryChange",
     "status_class",
 ]
 
@@ -253,8 +253,8 @@ class Metrics:
             self.events.labels(event.type.value, country_label(event.location.country)).inc()
 
     def alert_planned(self, event_type: EventType | str, kind: str) -> None:
-        """One alert drafted; `kind` is `AlertDraft.kind` or an AlertKind."""
-        self.alerts.labels(_event_type_label(event_type), alert_kind(kind).value).inc()
+        """One alert drafted; `kind` is `AlertDraft.kind` or a StoryChange."""
+        self.alerts.labels(_event_type_label(event_type), story_change(kind).value).inc()
 
     def delivery_attempted(
         self,

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS delivery_journal (
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class JournalEntry:
     """One outcome to apply. `record`: a DeliveryAttempt as a dict, or None (nothing to log).
 
     `finished`: the attempt this outcome ends (0: none was made, e.g. the store was down before
@@ -45,7 +45,7 @@ class Entry:
         return json.dumps(asdict(self))
 
     @classmethod
-    def loads(cls, raw: str) -> Entry:
+    def loads(cls, raw: str) -> JournalEntry:
         return cls(**json.loads(raw))
 
 
@@ -53,7 +53,7 @@ class Entry:
 class Row:
     id: int
     step: int
-    entry: Entry
+    entry: JournalEntry
 
 
 class Journal:
@@ -75,7 +75,7 @@ class Journal:
             self._local.conn = conn
         return conn
 
-    def add(self, entry: Entry, now: float, lease_s: float) -> Row:
+    def add(self, entry: JournalEntry, now: float, lease_s: float) -> Row:
         """Store `entry`, leased to the caller (who applies it at once) until `now + lease_s`."""
         cur = self._conn().execute(
             "INSERT INTO delivery_journal (entry, leased_until) VALUES (?, ?)", (entry.dumps(), now + lease_s)
@@ -99,7 +99,7 @@ class Journal:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return [Row(r[0], r[1], Entry.loads(r[2])) for r in rows]
+        return [Row(r[0], r[1], JournalEntry.loads(r[2])) for r in rows]
 
     def progress(self, row: Row, step: int) -> None:
         self._conn().execute("UPDATE delivery_journal SET step = ? WHERE id = ?", (step, row.id))

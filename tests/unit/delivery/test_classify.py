@@ -4,44 +4,50 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newswatch.delivery.policy.classify import Decision, Result, Verdict, classify, parse_retry_after
+from newswatch.delivery.policy.classify import (
+    ResponseDecision,
+    ResponseVerdict,
+    Result,
+    classify,
+    parse_retry_after,
+)
 
 NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
 
 CLASSIFY_CASES = [
     # plain success
-    (Result(200), Decision(Verdict.DONE)),
+    (Result(200), ResponseDecision(ResponseVerdict.DONE)),
     # any 2xx counts as accepted
-    (Result(204), Decision(Verdict.DONE)),
+    (Result(204), ResponseDecision(ResponseVerdict.DONE)),
     # server errors are transient
-    (Result(500), Decision(Verdict.RETRY)),
+    (Result(500), ResponseDecision(ResponseVerdict.RETRY)),
     # upper edge of 5xx still retried
-    (Result(599), Decision(Verdict.RETRY)),
+    (Result(599), ResponseDecision(ResponseVerdict.RETRY)),
     # 503 with delta-seconds Retry-After is honoured
-    (Result(503, retry_after="120"), Decision(Verdict.RETRY, 120.0)),
+    (Result(503, retry_after="120"), ResponseDecision(ResponseVerdict.RETRY, 120.0)),
     # rate limited without a hint
-    (Result(429), Decision(Verdict.RETRY)),
+    (Result(429), ResponseDecision(ResponseVerdict.RETRY)),
     # rate limited with an HTTP date 90 s ahead
-    (Result(429, retry_after="Wed, 25 Nov 2026 12:01:30 GMT"), Decision(Verdict.RETRY, 90.0)),
+    (Result(429, retry_after="Wed, 25 Nov 2026 12:01:30 GMT"), ResponseDecision(ResponseVerdict.RETRY, 90.0)),
     # timeouts and connection errors have no status
-    (Result(None, error="ReadTimeout"), Decision(Verdict.RETRY)),
+    (Result(None, error="ReadTimeout"), ResponseDecision(ResponseVerdict.RETRY)),
     # Gone: the endpoint must be disabled
-    (Result(410), Decision(Verdict.DISABLE)),
+    (Result(410), ResponseDecision(ResponseVerdict.DISABLE)),
     # other client errors give up
-    (Result(400), Decision(Verdict.GIVE_UP)),
+    (Result(400), ResponseDecision(ResponseVerdict.GIVE_UP)),
     # auth failure will not fix itself by resending
-    (Result(401), Decision(Verdict.GIVE_UP)),
+    (Result(401), ResponseDecision(ResponseVerdict.GIVE_UP)),
     # not found is not Gone: give up but keep the endpoint
-    (Result(404), Decision(Verdict.GIVE_UP)),
+    (Result(404), ResponseDecision(ResponseVerdict.GIVE_UP)),
     # redirects are never followed, so they give up too
-    (Result(301), Decision(Verdict.GIVE_UP)),
+    (Result(301), ResponseDecision(ResponseVerdict.GIVE_UP)),
     # Retry-After on a 4xx other than 429 is ignored
-    (Result(400, retry_after="5"), Decision(Verdict.GIVE_UP)),
+    (Result(400, retry_after="5"), ResponseDecision(ResponseVerdict.GIVE_UP)),
 ]
 
 
 @pytest.mark.parametrize(("result", "expected"), CLASSIFY_CASES)
-def test_classify(result: Result, expected: Decision) -> None:
+def test_classify(result: Result, expected: ResponseDecision) -> None:
     assert classify(result, NOW) == expected
 
 

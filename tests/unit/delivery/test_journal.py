@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newswatch.store.delivery_journal import Entry, Journal
+from newswatch.store.delivery_journal import Journal, JournalEntry
 
-DELIVERED = Entry("alt_1", 1, {"alert_id": "alt_1"}, "delivered")
-RETRY = Entry("alt_2", 2, None, "failed", following=3, due_at=1000.0)
+DELIVERED = JournalEntry("alt_1", 1, {"alert_id": "alt_1"}, "delivered")
+RETRY = JournalEntry("alt_2", 2, None, "failed", following=3, due_at=1000.0)
 
 
 def test_a_row_is_leased_to_its_writer_then_to_one_flusher_at_a_time(tmp_path: Path) -> None:
@@ -37,5 +37,5 @@ def test_rows_survive_a_reopen_with_their_progress_and_go_when_done(tmp_path: Pa
 
 
 def test_entries_round_trip() -> None:
-    for e in (DELIVERED, RETRY, Entry("alt_3", 0, following=1, due_at=5.5)):
-        assert Entry.loads(e.dumps()) == e
+    for e in (DELIVERED, RETRY, JournalEntry("alt_3", 0, following=1, due_at=5.5)):
+        assert JournalEntry.loads(e.dumps()) == e

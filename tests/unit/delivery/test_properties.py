@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from newswatch.delivery.policy import breaker
 from newswatch.delivery.policy.breaker import Breaker, Policy, State
-from newswatch.delivery.policy.classify import Result, Verdict, classify, parse_retry_after
+from newswatch.delivery.policy.classify import ResponseVerdict, Result, classify, parse_retry_after
 from newswatch.delivery.policy.schedule import Schedule
 from newswatch.delivery.policy.ssrf import SsrfPolicy, refusal
 
@@ -70,5 +70,5 @@ def test_delta_seconds_round_trip(n: int) -> None:
 @given(st.integers(100, 599))
 def test_every_status_has_exactly_one_verdict_and_only_5xx_429_retry(status: int) -> None:
     verdict = classify(Result(status), datetime.now(UTC)).verdict
-    assert (verdict is Verdict.RETRY) == (status >= 500 or status == 429)
-    assert (verdict is Verdict.DONE) == (200 <= status < 300)
+    assert (verdict is ResponseVerdict.RETRY) == (status >= 500 or status == 429)
+    assert (verdict is ResponseVerdict.DONE) == (200 <= status < 300)

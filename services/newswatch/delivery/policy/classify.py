@@ -13,7 +13,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 
-class Verdict(enum.StrEnum):
+class ResponseVerdict(enum.StrEnum):
     DONE = "done"
     RETRY = "retry"
     GIVE_UP = "give_up"
@@ -31,23 +31,23 @@ class Result:
 
 
 @dataclass(frozen=True, slots=True)
-class Decision:
-    verdict: Verdict
+class ResponseDecision:
+    verdict: ResponseVerdict
     retry_after: float | None = None  # seconds the receiver asked us to wait
 
 
-def classify(result: Result, now: datetime) -> Decision:
+def classify(result: Result, now: datetime) -> ResponseDecision:
     """Decide what to do after an attempt; `now` only resolves HTTP-date `Retry-After`."""
     status = result.status
     if status is None:
-        return Decision(Verdict.RETRY)  # timeout, refused connection, reset...
+        return ResponseDecision(ResponseVerdict.RETRY)  # timeout, refused connection, reset...
     if 200 <= status < 300:
-        return Decision(Verdict.DONE)
+        return ResponseDecision(ResponseVerdict.DONE)
     if status == 410:
-        return Decision(Verdict.DISABLE)
+        return ResponseDecision(ResponseVerdict.DISABLE)
     if status == 429 or status >= 500:
-        return Decision(Verdict.RETRY, parse_retry_after(result.retry_after, now))
-    return Decision(Verdict.GIVE_UP)  # other 4xx, and 1xx/3xx (we never follow redirects)
+        return ResponseDecision(ResponseVerdict.RETRY, parse_retry_after(result.retry_after, now))
+    return ResponseDecision(ResponseVerdict.GIVE_UP)  # other 4xx, and 1xx/3xx (we never follow redirects)
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:

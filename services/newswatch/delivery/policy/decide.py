@@ -6,14 +6,14 @@ import random
 from dataclasses import dataclass
 
 from newswatch.alerts.ports import AlertStatus
-from newswatch.delivery.log import Outcome
-from newswatch.delivery.policy.classify import Decision, Verdict
+from newswatch.delivery.log import AttemptOutcome
+from newswatch.delivery.policy.classify import ResponseDecision, ResponseVerdict
 from newswatch.delivery.policy.schedule import Schedule
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    outcome: Outcome
+    outcome: AttemptOutcome
     status: AlertStatus
     delay: float | None = None  # seconds until the next attempt; None: no further attempt
     disable: bool = False  # switch the subscription off (410 Gone)
@@ -23,19 +23,19 @@ def circuit_open_step(attempt: int, wait: float, schedule: Schedule, rng: random
     """The breaker refused: the attempt is spent unsent and the next one waits out the cooldown."""
     delay = schedule.next_delay(attempt, rng)
     if delay is None:
-        return Step(Outcome.EXHAUSTED, AlertStatus.EXHAUSTED)
-    return Step(Outcome.CIRCUIT_OPEN, AlertStatus.FAILED, max(delay, wait))
+        return Step(AttemptOutcome.EXHAUSTED, AlertStatus.EXHAUSTED)
+    return Step(AttemptOutcome.CIRCUIT_OPEN, AlertStatus.FAILED, max(delay, wait))
 
 
-def next_step(decision: Decision, attempt: int, schedule: Schedule, rng: random.Random) -> Step:
+def next_step(decision: ResponseDecision, attempt: int, schedule: Schedule, rng: random.Random) -> Step:
     """Exhausted and given-up alerts are kept (status exhausted) so a replay can resend them."""
-    if decision.verdict is Verdict.DONE:
-        return Step(Outcome.DELIVERED, AlertStatus.DELIVERED)
-    if decision.verdict is Verdict.DISABLE:
-        return Step(Outcome.DISABLED, AlertStatus.DISABLED, disable=True)
-    if decision.verdict is Verdict.GIVE_UP:
-        return Step(Outcome.GAVE_UP, AlertStatus.EXHAUSTED)
+    if decision.verdict is ResponseVerdict.DONE:
+        return Step(AttemptOutcome.DELIVERED, AlertStatus.DELIVERED)
+    if decision.verdict is ResponseVerdict.DISABLE:
+        return Step(AttemptOutcome.DISABLED, AlertStatus.DISABLED, disable=True)
+    if decision.verdict is ResponseVerdict.GIVE_UP:
+        return Step(AttemptOutcome.GAVE_UP, AlertStatus.EXHAUSTED)
     delay = schedule.next_delay(attempt, rng, decision.retry_after)
     if delay is None:
-        return Step(Outcome.EXHAUSTED, AlertStatus.EXHAUSTED)
-    return Step(Outcome.RETRY, AlertStatus.FAILED, delay)
+        return Step(AttemptOutcome.EXHAUSTED, AlertStatus.EXHAUSTED)
+    return Step(AttemptOutcome.RETRY, AlertStatus.FAILED, delay)

@@ -34,7 +34,7 @@ from newswatch.delivery.deliver import Deliverer, Finished, Next
 from newswatch.delivery.log import DeliveryAttempt
 from newswatch.observability.metrics import Metrics
 from newswatch.store.delivery_due_redis import RedisDueDeliveries
-from newswatch.store.delivery_journal import Entry, Journal, Row
+from newswatch.store.delivery_journal import Journal, JournalEntry, Row
 from newswatch.store.delivery_pending_redis import RedisPending
 
 log = logging.getLogger(__name__)
@@ -67,13 +67,13 @@ class WorkerRuntime:
             begun = self.pending.begin(alert_id, attempt, token, self.config.lock_lease)
         except Exception:
             log.exception("delivery: store unreachable before attempt %d of %s", attempt, alert_id)
-            self.commit(Entry(alert_id, 0, following=attempt, due_at=self.clock() + STORE_DOWN_WAIT_S))
+            self.commit(JournalEntry(alert_id, 0, following=attempt, due_at=self.clock() + STORE_DOWN_WAIT_S))
             return
         if begun.superseded:
             log.info("delivery: attempt %d of %s is a stale copy; dropped", attempt, alert_id)
             return
         if not begun.go:  # a copy of this attempt is running: look again once its lock is gone
-            self.commit(Entry(alert_id, 0, following=attempt, due_at=self.clock() + begun.busy_s + 1))
+            self.commit(JournalEntry(alert_id, 0, following=attempt, due_at=self.clock() + begun.busy_s + 1))
             return
         try:
             self.commit(entry_of(self._decide(alert_id, attempt), attempt, self.clock()))
@@ -92,7 +92,7 @@ class WorkerRuntime:
             delay = self.config.schedule.next_delay(attempt, self.deliverer.rng)
             return Finished(alert_id, None, None, None if delay is None else Next(attempt + 1, delay))
 
-    def commit(self, entry: Entry) -> None:
+    def commit(self, entry: JournalEntry) -> None:
         """Journal `entry`, then apply it; if Redis fails, the flusher applies it later."""
         row = self.journal.add(entry, self.clock(), JOURNAL_LEASE_S)
         try:
@@ -156,9 +156,9 @@ class WorkerRuntime:
             time.sleep(FLUSH_EVERY_S)
 
 
-def entry_of(finished: Finished, attempt: int, now: float) -> Entry:
+def entry_of(finished: Finished, attempt: int, now: float) -> JournalEntry:
     after = finished.next
-    return Entry(
+    return JournalEntry(
         alert_id=finished.alert_id,
         finished=attempt,
         record=None if finished.record is None else finished.record.to_dict(),
