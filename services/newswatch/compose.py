@@ -14,13 +14,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from prometheus_client import CollectorRegistry
 
 from newswatch.alerts.ports import AlertStore, StoryStore, SubscriptionStore
 from newswatch.analysis.engine import Analyzer
 from newswatch.config import Backend, Settings
+from newswatch.delivery.dispatch import DeliveryDispatcher
 from newswatch.delivery.log import DeliveryLog
 from newswatch.domain.clock import utcnow
 from newswatch.domain.outcome import AlertDraft
@@ -33,15 +33,6 @@ from newswatch.store.dead_letters import DeadLetterStore, RedisDeadLetters, SQLi
 from newswatch.store.redis import Keys, client_from_url
 from newswatch.store.sqlite import SQLiteDB
 from newswatch.transport.base import Consumer, Producer
-
-
-class Dispatcher(Protocol):
-    """Delivery's entry point (newswatch.delivery): durable once `enqueue` returns."""
-
-    def enqueue(self, alert_id: str) -> None: ...
-
-    def close(self) -> None: ...
-
 
 PIPELINE_GROUP = "newswatch-pipeline"  # consumer group of the article processors
 
@@ -69,7 +60,7 @@ class Services:
     alerts: AlertStore | None = None
     stories: StoryStore | None = None
     deliveries: DeliveryLog | None = None  # the attempt log (GET /v1/deliveries)
-    dispatcher: Dispatcher | None = None  # enqueue(alert_id): in-process pool or Celery
+    dispatcher: DeliveryDispatcher | None = None  # enqueue(alert_id): in-process pool or Celery
     alert_sink: Callable[[AlertDraft], None] = field(default=lambda draft: _no_delivery(draft))
     # Drafts held by group_wait/repeat_interval that are due now: runtimes call it about every second
     # from the thread that runs the pipeline, and pass what it returns to `alert_sink`.
@@ -200,7 +191,7 @@ def _with_alerts(
     subscriptions: SubscriptionStore,
     alerts: AlertStore,
     stories: StoryStore,
-    dispatcher: Dispatcher,
+    dispatcher: DeliveryDispatcher,
     deliveries: DeliveryLog,
 ) -> None:
     """Subscriptions, stories and alerts (issue 4) on the services, planner and hand-off included."""

@@ -83,11 +83,11 @@ def test_time_stage_counts_success_and_observes_clock() -> None:
 
 
 def test_time_stage_counts_error_and_reraises(metrics: Metrics) -> None:
-    with pytest.raises(KeyError), metrics.time_stage(Stage.MATCH):
+    with pytest.raises(KeyError), metrics.time_stage(Stage.PLAN):
         raise KeyError("boom")
-    assert value(metrics, "newswatch_stage_errors_total", stage="match") == 1
-    assert value(metrics, "newswatch_stage_processed_total", stage="match") == 0
-    assert value(metrics, "newswatch_stage_duration_seconds_count", stage="match") == 1
+    assert value(metrics, "newswatch_stage_errors_total", stage="plan") == 1
+    assert value(metrics, "newswatch_stage_processed_total", stage="plan") == 0
+    assert value(metrics, "newswatch_stage_duration_seconds_count", stage="plan") == 1
 
 
 def test_time_stage_bad_input_is_neither_processed_nor_error(metrics: Metrics) -> None:

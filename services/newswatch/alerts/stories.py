@@ -70,26 +70,6 @@ def member_of(article: Article, analysis: Analysis, sig: tuple[int, ...], now: d
     )
 
 
-def choose(
-    candidates: list[Story],
-    keys: tuple[str, ...],
-    sig: tuple[int, ...],
-    by_text: frozenset[str] = frozenset(),
-) -> Story | None:
-    """The story to join: a near-duplicate member first, then the most shared keys; ties by recency, id.
-
-    Only stories in `by_text` (the LSH candidates) are compared member by member.
-    """
-
-    def rank(s: Story) -> tuple[bool, int, datetime, str]:
-        dup = s.id in by_text and any(similarity(sig, m.signature) >= DUPLICATE for m in s.members)
-        return (dup, len(set(keys) & set(s.keys)), s.last_seen, s.id)
-
-    ranked = [(rank(s), s) for s in candidates]
-    eligible = [(r, s) for r, s in ranked if r[0] or r[1] > 0]
-    return max(eligible, key=lambda rs: rs[0])[1] if eligible else None
-
-
 def candidates_from(hits: Iterable[tuple[str, str, int]]) -> list[Candidate]:
     """Fold lookup hits (`k:<key>`/`b:<band>`, story id, last_us) into one Candidate per story, by id."""
     found: dict[str, list[int]] = {}  # id -> [shared, last_us, by_text]
@@ -106,8 +86,9 @@ def candidates_from(hits: Iterable[tuple[str, str, int]]) -> list[Candidate]:
 def preferred(
     cands: Sequence[Candidate], texts: dict[str, Story], keys: tuple[str, ...], sig: tuple[int, ...]
 ) -> list[str]:
-    """The ids `choose` would pick, best first (eligible ones only), reading documents only for
-    the LSH candidates (`texts`, by id): the others rank on their lookups alone."""
+    """The ids a ranking of whole stories would pick (`tests/oracles/stories.py`), best first
+    (eligible ones only), reading documents only for the LSH candidates (`texts`, by id): the
+    others rank on their lookups alone."""
 
     def rank(c: Candidate) -> tuple[bool, int, int, str] | None:
         if not c.by_text:

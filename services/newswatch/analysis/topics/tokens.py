@@ -51,7 +51,7 @@ def feature_bytes(text: str, title: str | None, limit: int) -> tuple[bytes, byte
     `TITLE_LIMIT` of the title (None without one), lower-cased, as UTF-8, similes blanked.
 
     Tokens of the body, and of the title with the `t:` prefix, are the model's features
-    (`feature_counts`; the C sums in `_sums.c` read the same bytes).
+    (`counts_of`; the C sums in `_sums.c` read the same bytes).
     """
     body = strip_similes(_lower_bytes(text, limit))
     return body, strip_similes(_lower_bytes(title, TITLE_LIMIT)) if title else None
@@ -63,25 +63,6 @@ def counts_of(body: bytes, title: bytes | None) -> Counter[bytes]:
     if title is not None:
         words += map(_TITLE_PREFIX.__add__, title.translate(_TABLE).split())
     return Counter(words)
-
-
-def feature_counts(text: str, title: str | None, limit: int) -> Counter[bytes]:
-    """Word counts of `text` plus `t:`-prefixed title words: the model's features.
-
-    Equal to counting `tokens(text, limit) + title_tokens(title)`, in that key order.
-    """
-    return counts_of(*feature_bytes(text, title, limit))
-
-
-def title_tokens(title: str) -> list[bytes]:
-    """Title words with the `t:` prefix that gives them their own weights."""
-    words = strip_similes(_lower_bytes(title, TITLE_LIMIT)).translate(_TABLE).split()
-    return list(map(_TITLE_PREFIX.__add__, words))
-
-
-def tokens(text: str, limit: int) -> list[bytes]:
-    """Lower-case word tokens of the first `limit` characters of `text`, similes removed."""
-    return strip_similes(_lower_bytes(text, limit)).translate(_TABLE).split()
 
 
 def _lower_bytes(text: str, limit: int) -> bytes:
