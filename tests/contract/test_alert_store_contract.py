@@ -203,19 +203,21 @@ def story(n: int, last: datetime, keys: tuple[str, ...] = ("strike@UA-63",)) -> 
     return Story(f"sty_{n}", last - timedelta(hours=1), last, keys, (m,), {"publishers": 1})
 
 
+def found(store: Any, keys: list[str], bands: list[str], since: datetime) -> list[str]:
+    """Ids of the stories a lookup finds whose documents exist, as the planner reads them."""
+    return [s.id for s in store.get_many([c.story_id for c in store.candidates(keys, bands, since)])]
+
+
 def test_story_round_trips_and_is_found_by_key_or_band_inside_the_window(make: Callable[[str], Any]) -> None:
     store = make("stories")
     store.save(story(1, NOW), ["0:aa", "1:bb"])
     store.save(story(2, NOW - timedelta(hours=5)), ["0:aa"])
     assert make("stories").get("sty_1") == story(1, NOW)
     since = NOW - timedelta(hours=2)
-    assert [s.id for s in store.by_keys(["strike@UA-63", "x@y"], since)] == ["sty_1"]
-    assert [s.id for s in store.by_bands(["0:aa"], NOW - timedelta(hours=6))] == ["sty_1", "sty_2"]
-    assert (
-        store.by_bands(["9:zz"], since) == []
-        and store.by_keys([], since) == []
-        and store.get("sty_9") is None
-    )
+    assert found(store, ["strike@UA-63", "x@y"], [], since) == ["sty_1"]
+    assert found(store, [], ["0:aa"], NOW - timedelta(hours=6)) == ["sty_1", "sty_2"]
+    assert found(store, [], ["9:zz"], since) == [] and found(store, [], [], since) == []
+    assert store.get("sty_9") is None
 
 
 def test_saving_a_story_again_refreshes_its_window(make: Callable[[str], Any]) -> None:
@@ -223,8 +225,8 @@ def test_saving_a_story_again_refreshes_its_window(make: Callable[[str], Any]) -
     store.save(story(1, NOW - timedelta(hours=5)), ["0:aa"])
     store.save(replace(story(1, NOW), keys=("strike@UA-63", "casualties@UA-63")), [])
     since = NOW - timedelta(hours=1)
-    assert [s.id for s in store.by_keys(["casualties@UA-63"], since)] == ["sty_1"]
-    assert [s.id for s in store.by_keys(["strike@UA-63"], since)] == ["sty_1"]
+    assert found(store, ["casualties@UA-63"], [], since) == ["sty_1"]
+    assert found(store, ["strike@UA-63"], [], since) == ["sty_1"]
 
 
 def test_notices_round_trip_and_held_lists_only_held_ones(make: Callable[[str], Any]) -> None:
@@ -240,14 +242,15 @@ def test_notices_round_trip_and_held_lists_only_held_ones(make: Callable[[str], 
     assert store.held() == []
 
 
-def test_find_reads_keys_and_bands_at_once_and_says_which_came_by_text(make: Callable[[str], Any]) -> None:
+def test_one_lookup_reads_keys_and_bands_and_says_which_came_by_text(make: Callable[[str], Any]) -> None:
     store = make("stories")
     store.save(story(1, NOW), ["0:aa"])
     store.save(story(2, NOW, keys=("protest@PL",)), ["1:bb"])
     store.save(story(3, NOW - timedelta(hours=5)), ["1:bb"])
-    found, by_text = store.find(["strike@UA-63"], ["1:bb", "2:cc"], NOW - timedelta(hours=1))
-    assert [s.id for s in found] == ["sty_1", "sty_2"] and by_text == frozenset({"sty_2"})
-    assert store.find([], [], NOW) == ([], frozenset())
+    cands = store.candidates(["strike@UA-63"], ["1:bb", "2:cc"], NOW - timedelta(hours=1))
+    assert [c.story_id for c in cands] == ["sty_1", "sty_2"]
+    assert {c.story_id for c in cands if c.by_text} == {"sty_2"}
+    assert store.get_many([c.story_id for c in cands]) == [story(1, NOW), story(2, NOW, keys=("protest@PL",))]
 
 
 def test_candidates_count_shared_keys_carry_last_seen_and_mark_text_hits(make: Callable[[str], Any]) -> None:
@@ -298,5 +301,6 @@ def test_prune_closes_stories_older_than_the_cut(make: Callable[[str], Any]) -> 
     store.save(story(1, NOW - timedelta(hours=30)), ["0:aa"])
     store.save(story(2, NOW), ["0:aa"])
     store.prune(NOW - timedelta(hours=24))
-    found, by_text = store.find(["strike@UA-63"], ["0:aa"], NOW - timedelta(days=10))
-    assert [s.id for s in found] == ["sty_2"] and by_text == frozenset({"sty_2"})
+    cands = store.candidates(["strike@UA-63"], ["0:aa"], NOW - timedelta(days=10))
+    assert [(c.story_id, c.by_text) for c in cands] == [("sty_2", True)]  # sty_1's lookups are gone too
+    assert found(store, ["strike@UA-63"], ["0:aa"], NOW - timedelta(days=10)) == ["sty_2"]

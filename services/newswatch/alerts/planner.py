@@ -106,13 +106,14 @@ class StoryPlanner:
     def _join(
         self, keys: tuple[str, ...], bands: list[str], sig: tuple[int, ...], since: datetime
     ) -> Story | None:
-        """The story `choose` would pick from `find`, reading the lookups and then only the LSH
-        candidates' documents and the chosen one (not every story sharing a key)."""
+        """The story to join, ranked as over whole stories (`tests/oracles/stories.py`), reading the
+        lookups and then only the LSH candidates' documents and the chosen one (not every story
+        sharing a key)."""
         cands = self.stories.candidates(keys, bands, since)
         texts = {s.id: s for s in self.stories.get_many([c.story_id for c in cands if c.by_text])}
         for sid in preferred(cands, texts, keys, sig):
             story = texts.get(sid) or self.stories.get(sid)
-            if story is not None:  # else its document expired: the next best, as find would
+            if story is not None:  # else its document expired: the next best
                 return story
         return None
 

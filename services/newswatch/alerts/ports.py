@@ -232,19 +232,9 @@ class Candidate:
 
 
 class StoryStore(Protocol):
-    def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
-        """Stories indexed under any of `keys` whose last_seen >= since."""
-
-    def by_bands(self, bands: Iterable[str], since: datetime) -> list[Story]:
-        """Stories with a member indexed under any LSH band key, last_seen >= since."""
-
-    def find(
-        self, keys: Iterable[str], bands: Iterable[str], since: datetime
-    ) -> tuple[list[Story], frozenset[str]]:
-        """by_keys and by_bands in one read, each story once; plus the ids found through bands."""
-
     def candidates(self, keys: Iterable[str], bands: Iterable[str], since: datetime) -> list[Candidate]:
-        """What `find` would return, as lookup entries only (one read, no documents), ordered by id.
+        """The stories indexed under any of `keys` or LSH `bands` with last_seen >= since, as lookup
+        entries only (one read, no documents), ordered by id.
 
         Every lookup of a story carries its last_seen, so `shared` and `last_us` agree with its
         document. A story whose document expired may still be listed: `get_many` then skips it.

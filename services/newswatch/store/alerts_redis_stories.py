@@ -19,7 +19,7 @@ import redis
 
 from newswatch.alerts.ports import Candidate, Notice, Story
 from newswatch.alerts.stories import candidates_from
-from newswatch.store.alerts_codec import StoryCodec, micros, notice_dumps, notice_loads, story_loads
+from newswatch.store.alerts_codec import StoryCodec, micros, notice_dumps, notice_loads
 from newswatch.store.redis import Keys, text
 
 LOCK_TTL_S = 10.0  # a crashed holder frees its keys after this long
@@ -78,29 +78,6 @@ class RedisStories:
         finally:
             self._release(keys=names, args=[token])
 
-    def _lookup(self, lookups: list[str], since: datetime) -> list[Story]:
-        pipe = self._r.pipeline(transaction=False)
-        for lookup in lookups:
-            pipe.zrangebyscore(self._k("story", "lookup", lookup), micros(since), "+inf")
-        ids = sorted({text(i) for found in pipe.execute() for i in found})
-        docs = self._r.mget([self._k("story", i) for i in ids]) if ids else []
-        return [story_loads(d) for d in docs if d is not None]
-
-    def find(
-        self, keys: Iterable[str], bands: Iterable[str], since: datetime
-    ) -> tuple[list[Story], frozenset[str]]:
-        lookups = [f"k:{k}" for k in keys] + [f"b:{b}" for b in bands]
-        pipe = self._r.pipeline(transaction=False)
-        for lookup in lookups:
-            pipe.zrangebyscore(self._k("story", "lookup", lookup), micros(since), "+inf")
-        results = pipe.execute() if lookups else []
-        by_text = frozenset(
-            text(i) for lookup, ids in zip(lookups, results, strict=True) if lookup[0] == "b" for i in ids
-        )
-        ids = sorted({text(i) for found in results for i in found})
-        docs = self._r.mget([self._k("story", i) for i in ids]) if ids else []
-        return [story_loads(d) for d in docs if d is not None], by_text
-
     def candidates(self, keys: Iterable[str], bands: Iterable[str], since: datetime) -> list[Candidate]:
         lookups = [f"k:{k}" for k in keys] + [f"b:{b}" for b in bands]
         pipe = self._r.pipeline(transaction=False)
@@ -116,12 +93,6 @@ class RedisStories:
     def get_many(self, story_ids: Sequence[str]) -> list[Story]:
         docs = self._r.mget([self._k("story", i) for i in story_ids]) if story_ids else []
         return [self._codec.loads(d, i) for i, d in zip(story_ids, docs, strict=True) if d is not None]
-
-    def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
-        return self._lookup([f"k:{k}" for k in keys], since)
-
-    def by_bands(self, bands: Iterable[str], since: datetime) -> list[Story]:
-        return self._lookup([f"b:{b}" for b in bands], since)
 
     def get(self, story_id: str) -> Story | None:
         raw = self._r.get(self._k("story", story_id))

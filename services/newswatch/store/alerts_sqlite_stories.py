@@ -9,7 +9,7 @@ from datetime import datetime
 
 from newswatch.alerts.ports import Candidate, Notice, Story
 from newswatch.alerts.stories import candidates_from
-from newswatch.store.alerts_codec import StoryCodec, micros, notice_dumps, notice_loads, story_loads
+from newswatch.store.alerts_codec import StoryCodec, micros, notice_dumps, notice_loads
 from newswatch.store.sqlite import SQLiteDB
 
 _DDL = """
@@ -45,32 +45,6 @@ class SQLiteStories:
         with self._lock:  # one lock for all keys: coarser than Redis, enough for one process
             yield
 
-    def _lookup(self, lookups: list[str], since: datetime) -> list[Story]:
-        if not lookups:
-            return []
-        marks = ",".join("?" * len(lookups))
-        q = (
-            "SELECT doc FROM stories WHERE id IN (SELECT story_id FROM story_lookup"
-            f" WHERE lookup IN ({marks}) AND last_us >= ?) ORDER BY id"
-        )
-        return [story_loads(r[0]) for r in self._db.conn().execute(q, (*lookups, micros(since)))]
-
-    def find(
-        self, keys: Iterable[str], bands: Iterable[str], since: datetime
-    ) -> tuple[list[Story], frozenset[str]]:
-        lookups = [f"k:{k}" for k in keys] + [f"b:{b}" for b in bands]
-        if not lookups:
-            return [], frozenset()
-        q = (
-            f"SELECT story_id, lookup FROM story_lookup WHERE lookup IN ({','.join('?' * len(lookups))})"
-            " AND last_us >= ?"
-        )
-        rows = self._db.conn().execute(q, (*lookups, micros(since))).fetchall()
-        by_text = frozenset(sid for sid, lookup in rows if lookup.startswith("b:"))
-        ids = sorted({sid for sid, _ in rows})
-        found = [s for s in (self.get(i) for i in ids) if s is not None]
-        return found, by_text
-
     def candidates(self, keys: Iterable[str], bands: Iterable[str], since: datetime) -> list[Candidate]:
         lookups = [f"k:{k}" for k in keys] + [f"b:{b}" for b in bands]
         if not lookups:
@@ -84,12 +58,6 @@ class SQLiteStories:
     def get_many(self, story_ids: Sequence[str]) -> list[Story]:
         found = [s for s in (self.get(i) for i in story_ids) if s is not None]
         return found
-
-    def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
-        return self._lookup([f"k:{k}" for k in keys], since)
-
-    def by_bands(self, bands: Iterable[str], since: datetime) -> list[Story]:
-        return self._lookup([f"b:{b}" for b in bands], since)
 
     def get(self, story_id: str) -> Story | None:
         row = self._db.conn().execute("SELECT doc FROM stories WHERE id = ?", (story_id,)).fetchone()

@@ -128,7 +128,12 @@ def test_grouping_ignores_arrival_order(order: list[int]) -> None:
             w.planner.plan(art, analysis(f"x{i}", (event(subdivision=PLACES[i % 3]),)), T0 + step * MIN)
         stories = {
             m.article_id: s
-            for s in w.stories.by_keys([f"power_plant_strike@{p}" for p in PLACES], T0)
+            for s in w.stories.get_many(
+                [
+                    c.story_id
+                    for c in w.stories.candidates([f"power_plant_strike@{p}" for p in PLACES], [], T0)
+                ]
+            )
             for m in s.members
         }
         w.db.close()
