@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry
@@ -26,7 +26,7 @@ from newswatch.domain.clock import utcnow
 from newswatch.domain.outcome import AlertDraft
 from newswatch.observability.metrics import EmbeddedQueue, Metrics
 from newswatch.observability.readiness import Check, tcp_reachable
-from newswatch.pipeline import AlertPlanner, NoAlerts, Pipeline
+from newswatch.pipeline import AlertPlanner, Pipeline
 from newswatch.store.analyses import AnalysisStore, RedisAnalyses, SQLiteAnalyses
 from newswatch.store.api_keys import ApiKeyStore, RedisApiKeys, SQLiteApiKeys
 from newswatch.store.dead_letters import DeadLetterStore, RedisDeadLetters, SQLiteDeadLetters
@@ -37,14 +37,14 @@ from newswatch.transport.base import Consumer, Producer
 PIPELINE_GROUP = "newswatch-pipeline"  # consumer group of the article processors
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
-    """What the API routers and the runtimes share. Routers read it from `app.state.services`.
+    """What the API routers and the runtimes share; both backends fill every field.
 
-    Hold `ingest_lock` around a batch of `producer.produce` calls and its
-    `flush`: producers buffer, and one request's flush must not carry (or
-    fail) another's half-built batch. The alerts and delivery parts are None when the
-    process runs analysis only.
+    Routers receive it through `newswatch.api.deps` (`app.state.services`). Hold
+    `ingest_lock` around a batch of `producer.produce` calls and its `flush`:
+    producers buffer, and one request's flush must not carry (or fail) another's
+    half-built batch.
     """
 
     settings: Settings
@@ -54,25 +54,25 @@ class Services:
     analyses: AnalysisStore
     api_keys: ApiKeyStore
     metrics: Metrics
-    clock: Callable[[], datetime] = utcnow
-    planner: AlertPlanner = field(default_factory=NoAlerts)
-    subscriptions: SubscriptionStore | None = None
-    alerts: AlertStore | None = None
-    stories: StoryStore | None = None
-    deliveries: DeliveryLog | None = None  # the attempt log (GET /v1/deliveries)
-    dispatcher: DeliveryDispatcher | None = None  # enqueue(alert_id): in-process pool or Celery
-    alert_sink: Callable[[AlertDraft], None] = field(default=lambda draft: _no_delivery(draft))
+    planner: AlertPlanner
+    subscriptions: SubscriptionStore
+    alerts: AlertStore
+    stories: StoryStore
+    deliveries: DeliveryLog  # the attempt log (GET /v1/deliveries)
+    dispatcher: DeliveryDispatcher  # enqueue(alert_id): in-process pool or Celery
+    alert_sink: Callable[[AlertDraft], None]  # store the alert, then enqueue its delivery
     # Drafts held by group_wait/repeat_interval that are due now: runtimes call it about every second
     # from the thread that runs the pipeline, and pass what it returns to `alert_sink`.
-    flush_held: Callable[[datetime], tuple[AlertDraft, ...]] = field(default=lambda now: ())
-    make_consumer: Callable[[], Consumer] | None = None  # the pipeline's consumer of the ingest queue
+    flush_held: Callable[[datetime], tuple[AlertDraft, ...]]
+    make_consumer: Callable[[], Consumer]  # a consumer of the ingest queue (the pipeline's group)
     # Deletes ingest-queue messages every consumer group has committed; returns how many (embedded).
-    prune_queue: Callable[[], int] = field(default=lambda: 0)
+    prune_queue: Callable[[], int]
     # Sets the embedded backlog gauges now (also sampled every few seconds); a no-op when distributed.
-    sample_backlog: Callable[[], object] = field(default=lambda: None)
+    sample_backlog: Callable[[], object]
     # Dependency name -> a call that raises when it does not answer (GET /readyz).
-    readiness: dict[str, Check] = field(default_factory=dict)
-    closers: list[Callable[[], None]] = field(default_factory=list)
+    readiness: dict[str, Check]
+    closers: list[Callable[[], None]]
+    clock: Callable[[], datetime] = utcnow
 
     def close(self) -> None:
         """Release connections and threads, newest first."""
@@ -80,8 +80,59 @@ class Services:
             self.closers.pop()()
 
 
-def _no_delivery(draft: AlertDraft) -> None:
-    raise RuntimeError(f"alert {draft.id} planned but no alert store/delivery is wired")
+@dataclass(frozen=True)
+class _Alerting:
+    """The alerts half of `Services`, built over a backend's stores and dispatcher."""
+
+    planner: AlertPlanner
+    subscriptions: SubscriptionStore
+    alerts: AlertStore
+    stories: StoryStore
+    deliveries: DeliveryLog
+    dispatcher: DeliveryDispatcher
+    alert_sink: Callable[[AlertDraft], None]
+    flush_held: Callable[[datetime], tuple[AlertDraft, ...]]
+
+
+@dataclass(frozen=True)
+class _Core:
+    """The backend-specific rest of `Services`: queue, stores, probes and what to close."""
+
+    settings: Settings
+    producer: Producer
+    dead_letters: DeadLetterStore
+    analyses: AnalysisStore
+    api_keys: ApiKeyStore
+    make_consumer: Callable[[], Consumer]
+    prune_queue: Callable[[], int]
+    sample_backlog: Callable[[], object]
+    readiness: dict[str, Check]
+    closers: list[Callable[[], None]]
+
+
+def _assemble(core: _Core, alerting: _Alerting, metrics: Metrics) -> Services:
+    return Services(
+        settings=core.settings,
+        producer=core.producer,
+        ingest_lock=threading.Lock(),
+        dead_letters=core.dead_letters,
+        analyses=core.analyses,
+        api_keys=core.api_keys,
+        metrics=metrics,
+        planner=alerting.planner,
+        subscriptions=alerting.subscriptions,
+        alerts=alerting.alerts,
+        stories=alerting.stories,
+        deliveries=alerting.deliveries,
+        dispatcher=alerting.dispatcher,
+        alert_sink=alerting.alert_sink,
+        flush_held=alerting.flush_held,
+        make_consumer=core.make_consumer,
+        prune_queue=core.prune_queue,
+        sample_backlog=core.sample_backlog,
+        readiness=core.readiness,
+        closers=core.closers,
+    )
 
 
 def pipeline(services: Services) -> Pipeline:
@@ -109,18 +160,7 @@ def _embedded(settings: Settings, metrics: Metrics) -> Services:
     log = EmbeddedLog(settings.sqlite_path)  # one per process: it wakes in-process consumers on append
     subscriptions, alerts = SQLiteSubscriptions(db), SQLiteAlerts(db)
     dispatcher, deliveries = embedded_delivery(db, subscriptions, alerts, settings.delivery, metrics)
-    services = Services(
-        settings=settings,
-        producer=log.producer(),
-        ingest_lock=threading.Lock(),
-        dead_letters=SQLiteDeadLetters(db),
-        analyses=SQLiteAnalyses(db),
-        api_keys=SQLiteApiKeys(db),
-        metrics=metrics,
-        make_consumer=lambda: log.consumer(PIPELINE_GROUP, [settings.articles_topic]),
-        prune_queue=lambda: log.prune(settings.articles_topic),
-    )
-    _with_alerts(services, subscriptions, alerts, SQLiteStories(db), dispatcher, deliveries)
+    alerting = _alerting(settings, metrics, subscriptions, alerts, SQLiteStories(db), dispatcher, deliveries)
     due = SQLiteDueDeliveries(db)
     backlog = EmbeddedBacklogProbe(
         {
@@ -129,14 +169,24 @@ def _embedded(settings: Settings, metrics: Metrics) -> Services:
         },
         metrics,
     )
-    services.sample_backlog = backlog.sample
-    services.readiness = {
-        "store": lambda: db.conn().execute("SELECT 1").fetchone(),
-        "queue": lambda: log.connection().execute("SELECT 1").fetchone(),
-    }
+    producer = log.producer()
     sampler = PeriodicSampler(backlog.sample).start()
-    services.closers += [db.close, services.producer.close, dispatcher.close, sampler.stop]
-    return services
+    core = _Core(
+        settings=settings,
+        producer=producer,
+        dead_letters=SQLiteDeadLetters(db),
+        analyses=SQLiteAnalyses(db),
+        api_keys=SQLiteApiKeys(db),
+        make_consumer=lambda: log.consumer(PIPELINE_GROUP, [settings.articles_topic]),
+        prune_queue=lambda: log.prune(settings.articles_topic),
+        sample_backlog=backlog.sample,
+        readiness={
+            "store": lambda: db.conn().execute("SELECT 1").fetchone(),
+            "queue": lambda: log.connection().execute("SELECT 1").fetchone(),
+        },
+        closers=[db.close, producer.close, dispatcher.close, sampler.stop],
+    )
+    return _assemble(core, alerting, metrics)
 
 
 def _distributed(settings: Settings, metrics: Metrics) -> Services:
@@ -144,7 +194,7 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
     from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
     from newswatch.store.alerts_redis_stories import RedisStories
     from newswatch.store.delivery_log_redis import RedisDeliveryLog
-    from newswatch.transport.kafka import KafkaQueueProducer
+    from newswatch.transport.kafka import KafkaQueueConsumer, KafkaQueueProducer
 
     client = client_from_url(settings.redis_url)
     keys = Keys(settings.redis_prefix)
@@ -160,58 +210,70 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
         compression=w.compression,
         max_block_ms=int(settings.ingest_timeout_s * 1000),
     )
-    services = Services(
-        settings=settings,
-        producer=producer,
-        ingest_lock=threading.Lock(),
-        dead_letters=RedisDeadLetters(client, keys),
-        analyses=RedisAnalyses(client, keys, ttl_s=w.analyses_ttl_s),
-        api_keys=RedisApiKeys(client, keys),
-        metrics=metrics,
-    )
     dispatcher = celery_dispatcher(settings)
-    _with_alerts(
-        services,
+    alerting = _alerting(
+        settings,
+        metrics,
         RedisSubscriptions(client, keys),
         RedisAlerts(client, keys),
         RedisStories(client, keys),
         dispatcher,
         RedisDeliveryLog(client, keys),
     )
-    services.readiness = {
-        "store": client.ping,  # also Celery's broker: the delivery queue
-        "queue": tcp_reachable(settings.kafka_bootstrap),
-    }
-    services.closers += [client.close, services.producer.close, dispatcher.close]
-    return services
+    core = _Core(
+        settings=settings,
+        producer=producer,
+        dead_letters=RedisDeadLetters(client, keys),
+        analyses=RedisAnalyses(client, keys, ttl_s=w.analyses_ttl_s),
+        api_keys=RedisApiKeys(client, keys),
+        make_consumer=lambda: KafkaQueueConsumer(
+            settings.kafka_bootstrap, w.group, [settings.articles_topic]
+        ),
+        prune_queue=lambda: 0,  # Kafka's retention deletes consumed messages
+        sample_backlog=lambda: None,  # the worker samples its consumer lag (KafkaLagProbe)
+        readiness={
+            "store": client.ping,  # also Celery's broker: the delivery queue
+            "queue": tcp_reachable(settings.kafka_bootstrap),
+        },
+        closers=[client.close, producer.close, dispatcher.close],
+    )
+    return _assemble(core, alerting, metrics)
 
 
-def _with_alerts(
-    services: Services,
+def _alerting(
+    settings: Settings,
+    metrics: Metrics,
     subscriptions: SubscriptionStore,
     alerts: AlertStore,
     stories: StoryStore,
     dispatcher: DeliveryDispatcher,
     deliveries: DeliveryLog,
-) -> None:
-    """Subscriptions, stories and alerts (issue 4) on the services, planner and hand-off included."""
+) -> _Alerting:
+    """Subscriptions, stories and alerts over these stores, with the planner and the hand-off."""
     from newswatch.alerts.declared import apply_file
     from newswatch.alerts.handoff import hand_off
     from newswatch.alerts.planner import StoryPlanner
     from newswatch.runtime.instrumentation import counting_flush
 
-    if services.settings.alerts.subscriptions_file is not None:
+    if settings.alerts.subscriptions_file is not None:
         # Declared subscriptions are upserted at every start; a bad file stops start-up (InvalidMessage).
-        apply_file(subscriptions, services.settings.alerts.subscriptions_file)
+        apply_file(subscriptions, settings.alerts.subscriptions_file)
     # Not thread-safe: used by the pipeline thread only.
-    planner = StoryPlanner(subscriptions, stories, services.settings.alerts.planner())
+    planner = StoryPlanner(subscriptions, stories, settings.alerts.planner())
 
     def alert_sink(draft: AlertDraft) -> None:
         """Store the alert, then enqueue its delivery; durable once this returns."""
-        for alert_id in hand_off([draft], planner.tenant_of, alerts, services.clock()):
+        for alert_id in hand_off([draft], planner.tenant_of, alerts, utcnow()):
             dispatcher.enqueue(alert_id)
 
-    # Held alerts are counted when they fall due, as the pipeline counts those it sends at once.
-    services.planner, services.flush_held = planner, counting_flush(planner.flush, services.metrics)
-    services.subscriptions, services.alerts, services.stories = subscriptions, alerts, stories
-    services.dispatcher, services.deliveries, services.alert_sink = dispatcher, deliveries, alert_sink
+    return _Alerting(
+        planner=planner,
+        subscriptions=subscriptions,
+        alerts=alerts,
+        stories=stories,
+        deliveries=deliveries,
+        dispatcher=dispatcher,
+        alert_sink=alert_sink,
+        # Held alerts are counted when they fall due, as the pipeline counts those it sends at once.
+        flush_held=counting_flush(planner.flush, metrics),
+    )

@@ -9,12 +9,13 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from newswatch.alerts.planner import PlannerConfig, StoryPlanner
@@ -28,27 +29,19 @@ from newswatch.store.alerts_redis_stories import RedisStories
 from newswatch.store.analyses import RedisAnalyses
 from newswatch.store.api_keys import RedisApiKeys
 from newswatch.store.dead_letters import RedisDeadLetters
+from newswatch.store.delivery_log_redis import RedisDeliveryLog
 from newswatch.store.redis import Keys, client_from_url
 from tests.integration.embedded_process import free_port, wait_for
+from tests.services_kit import RecordingDispatcher, no_consumer
 
 ADMIN = "alerts-admin-token"
 HOOK = {"url": "http://127.0.0.1:9/hook"}  # loopback: allowed here by NEWSWATCH_WEBHOOK_ALLOW_PRIVATE
 
 
 @dataclass
-class RecordingDispatcher:
-    enqueued: list[str] = field(default_factory=list)
-
-    def enqueue(self, alert_id: str) -> None:
-        self.enqueued.append(alert_id)
-
-    def close(self) -> None:
-        pass
-
-
-@dataclass
 class Api:
     url: str
+    app: FastAPI
     services: Services
     dispatcher: RecordingDispatcher
     subs: RedisSubscriptions
@@ -81,14 +74,23 @@ def api(redis_url: str) -> Iterator[Api]:
         subscriptions=subs,
         alerts=alerts,
         stories=stories,
+        deliveries=RedisDeliveryLog(client, keys),
         dispatcher=dispatcher,
+        alert_sink=lambda draft: None,  # these tests plan no alerts from articles
+        flush_held=lambda now: (),
+        make_consumer=no_consumer,
+        prune_queue=lambda: 0,
+        sample_backlog=lambda: None,
+        readiness={},
+        closers=[],
     )
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(services), "127.0.0.1", port, log_level="warning"))
+    app = create_app(services)
+    server = uvicorn.Server(uvicorn.Config(app, "127.0.0.1", port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_for(lambda: server.started, 15, "uvicorn")
-    yield Api(f"http://127.0.0.1:{port}", services, dispatcher, subs, alerts)
+    yield Api(f"http://127.0.0.1:{port}", app, services, dispatcher, subs, alerts)
     server.should_exit = True
     thread.join(10)
     for key in client.scan_iter(match=keys.prefix + "*"):
@@ -222,7 +224,7 @@ def test_replay_and_test_enqueue_through_the_dispatcher(api: Api) -> None:
 
 def test_ssrf_guard_refuses_private_webhooks_when_not_allowed(api: Api) -> None:
     strict = Settings.from_env({"NEWSWATCH_ADMIN_TOKEN": ADMIN})
-    api.services.settings = strict
+    api.app.state.services = replace(api.services, settings=strict)
     with api.client(ADMIN) as c:
         for url in (
             "http://127.0.0.1:8080/x",

@@ -9,7 +9,6 @@ the ingest lock after it.
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,17 +17,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from prometheus_client import CollectorRegistry
 
 from newswatch.compose import Services
 from newswatch.config import Settings
-from newswatch.observability.metrics import Metrics
-from newswatch.store.analyses import SQLiteAnalyses
-from newswatch.store.api_keys import SQLiteApiKeys
-from newswatch.store.dead_letters import SQLiteDeadLetters
 from newswatch.store.sqlite import SQLiteDB
 from newswatch.transport.kafka import KafkaQueueProducer
 from tests.integration.api_server import serve
+from tests.services_kit import sqlite_services
 
 TIMEOUT_S = 1.5
 SLACK_S = 3.0  # HTTP, thread start-up and a loaded CI machine
@@ -52,15 +47,7 @@ def outage(tmp_path: Path) -> Iterator[Outage]:
         api_version=(3, 0, 0),
         max_block_ms=int(settings.ingest_timeout_s * 1000),  # as compose builds it
     )
-    services = Services(
-        settings=settings,
-        producer=producer,
-        ingest_lock=threading.Lock(),
-        dead_letters=SQLiteDeadLetters(db),
-        analyses=SQLiteAnalyses(db),
-        api_keys=SQLiteApiKeys(db),
-        metrics=Metrics(CollectorRegistry()),
-    )
+    services = sqlite_services(db, settings=settings, producer=producer)
     with serve(services) as url:
         yield Outage(url, services)
     hung.close()  # the "broker" goes away first, so closing the producer does not wait on it

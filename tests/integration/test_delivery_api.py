@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,10 +40,9 @@ class Api:
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
     settings = Settings.from_env({"NEWSWATCH_DATA_DIR": str(tmp_path), "NEWSWATCH_ADMIN_TOKEN": ADMIN})
-    services = compose.build(settings)
     db = SQLiteDB(settings.sqlite_path)
     log = SQLiteDeliveryLog(db)
-    services.deliveries = log
+    services = replace(compose.build(settings), deliveries=log)
     for n, (tenant, sub) in enumerate([("a", "sub_a1"), ("b", "sub_b1"), ("a", "sub_a2"), ("a", "sub_a1")]):
         at = T0 + timedelta(minutes=n)
         log.append(DeliveryAttempt(f"alt_{n}", sub, tenant, 1, at, "delivered", 200, 0.01))

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import json
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from prometheus_client import CollectorRegistry
 
 from newswatch.compose import Services
-from newswatch.config import Settings
 from newswatch.domain.model import Analysis, Article
 from newswatch.domain.stages import StageTimer, untimed
-from newswatch.observability.metrics import Metrics
 from newswatch.pipeline import NoAlerts, Pipeline
 from newswatch.runtime.embedded_loop import PipelineLoop
 from newswatch.store.analyses import SQLiteAnalyses
-from newswatch.store.api_keys import SQLiteApiKeys
-from newswatch.store.dead_letters import SQLiteDeadLetters
 from newswatch.store.sqlite import SQLiteDB
 from newswatch.transport.base import Envelope, Position
+from tests.services_kit import sqlite_services
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -81,17 +76,8 @@ def db(tmp_path: Path) -> Any:
     db.close()
 
 
-def services(db: SQLiteDB, analyses: SQLiteAnalyses | None = None) -> Services:
-    return Services(
-        settings=Settings(),
-        producer=None,  # type: ignore[arg-type]  # the loop never produces
-        ingest_lock=threading.Lock(),
-        dead_letters=SQLiteDeadLetters(db),
-        analyses=analyses or SQLiteAnalyses(db),
-        api_keys=SQLiteApiKeys(db),
-        metrics=Metrics(CollectorRegistry()),
-        clock=lambda: NOW,
-    )
+def services(db: SQLiteDB, analyses: SQLiteAnalyses | None = None, **fields: Any) -> Services:
+    return sqlite_services(db, analyses=analyses or SQLiteAnalyses(db), clock=lambda: NOW, **fields)
 
 
 def loop(s: Services, consumer: ListConsumer) -> PipelineLoop:
@@ -145,13 +131,12 @@ def test_the_loop_prunes_the_queue_now_and_then(db: SQLiteDB, monkeypatch: pytes
     import newswatch.runtime.embedded_loop as embedded_loop
 
     calls: list[int] = []
-    s = services(db)
 
     def prune_queue() -> int:
         calls.append(1)
         return 5
 
-    s.prune_queue = prune_queue
+    s = services(db, prune_queue=prune_queue)
     consumer = ListConsumer([good(0)])
     the_loop = loop(s, consumer)
     monkeypatch.setattr(embedded_loop, "PRUNE_EVERY_S", 0.0)  # every round, for the test

@@ -59,7 +59,7 @@ def test_embedded_backlog_counts_unprocessed_articles_and_pending_deliveries(tmp
         for n in range(3):
             services.producer.produce(services.settings.articles_topic, b"{}", f"k{n}".encode())
         services.producer.flush()
-        consumer = services.make_consumer()  # type: ignore[misc]
+        consumer = services.make_consumer()
         batch = consumer.poll(1.0, 1)
         consumer.commit([batch[0].position])  # one of three processed
         consumer.close()

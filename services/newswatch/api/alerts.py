@@ -6,11 +6,12 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus
 from newswatch.api.auth import Principal, principal
+from newswatch.api.deps import ServicesDep
 from newswatch.api.problems import Problem, ProblemRoute, field_error
 from newswatch.store.alerts_codec import cursor_decode
 
@@ -51,16 +52,9 @@ def _out(a: AlertRecord) -> Alert:
     )
 
 
-def _store(request: Request) -> Any:
-    store = request.app.state.services.alerts
-    if store is None:
-        raise Problem(503, "alerts are not configured in this process", headers={"Retry-After": "60"})
-    return store
-
-
 @router.get("/v1/alerts", response_model=Alerts, responses={503: {}})
 def list_alerts(
-    request: Request,
+    services: ServicesDep,
     caller: Annotated[Principal, Depends(principal)],
     subscription_id: str | None = None,
     since: Annotated[datetime | None, Query(description="Only alerts created at or after this time.")] = None,
@@ -75,7 +69,7 @@ def list_alerts(
     if cursor is not None:
         check_cursor(cursor)
     tenant = None if caller.admin else caller.tenant
-    page = _store(request).list_alerts(
+    page = services.alerts.list_alerts(
         tenant=tenant, subscription_id=subscription_id, since=since, cursor=cursor, limit=limit
     )
     return Alerts(items=[_out(a) for a in page.items], cursor=page.cursor)
@@ -98,8 +92,10 @@ def check_cursor(cursor: str) -> None:
 
 
 @router.get("/v1/alerts/{alert_id}", response_model=Alert, responses={404: {}})
-def get_alert(alert_id: str, request: Request, caller: Annotated[Principal, Depends(principal)]) -> Alert:
-    alert = _store(request).get(alert_id)
+def get_alert(
+    alert_id: str, services: ServicesDep, caller: Annotated[Principal, Depends(principal)]
+) -> Alert:
+    alert = services.alerts.get(alert_id)
     if alert is None or not caller.may_see(alert.tenant):
         raise Problem(404, f"no alert {alert_id}")
     return _out(alert)

@@ -1,8 +1,8 @@
 """The HTTP API: one FastAPI app over the composed services, the same in both backends.
 
-Routers get what they need from `request.app.state.services` (a
-`newswatch.compose.Services`), so they hold no state of their own and tests can
-build an app over any backend. Every error is an RFC 9457 problem (api/problems.py);
+Routers get the composed `newswatch.compose.Services` through the typed
+dependency `api.deps.ServicesDep` (it lives on `app.state.services`), so they hold
+no state of their own and tests can build an app over any backend. Every error is an RFC 9457 problem (api/problems.py);
 the OpenAPI document (api/openapi.py) declares each status a route can answer; /docs
 serves Swagger UI from an installed package, so it works offline.
 """

@@ -18,8 +18,10 @@ from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 
 from newswatch.api.auth import Principal, admin, bearer, principal
+from newswatch.api.deps import ServicesDep
 from newswatch.api.ingest import MAX_BATCH_ITEMS, Checked, Item, Rejected, check_items, parse_body
 from newswatch.api.problems import Problem, ProblemRoute, problem_body, respond
+from newswatch.compose import Services
 from newswatch.contracts.schemas import load_schema
 from newswatch.domain.errors import InvalidMessage, QueueUnavailable
 from newswatch.store.dead_letters import dead_letter_record
@@ -91,12 +93,13 @@ def healthz() -> dict[str, str]:
 
 
 def ingest_caller(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal | None:
     """Any valid key when NEWSWATCH_INGEST_REQUIRE_KEY=1; otherwise ingest is open."""
-    if not request.app.state.services.settings.ingest_requires_key:
+    if not services.settings.ingest_requires_key:
         return None
-    return principal(request, credentials)
+    return principal(services, credentials)
 
 
 @router.post(
@@ -114,7 +117,7 @@ def ingest_caller(
     },
 )
 async def post_articles(
-    request: Request, _: Annotated[Principal | None, Depends(ingest_caller)]
+    request: Request, services: ServicesDep, _: Annotated[Principal | None, Depends(ingest_caller)]
 ) -> Accepted | JSONResponse:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:  # refuse before reading it all
@@ -122,10 +125,10 @@ async def post_articles(
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise Problem(413, f"body over {MAX_BODY_BYTES} bytes: send fewer articles per request")
-    return await run_in_threadpool(submit, request.app.state.services, body)
+    return await run_in_threadpool(submit, services, body)
 
 
-def submit(services: Any, body: bytes) -> Accepted | JSONResponse:
+def submit(services: Services, body: bytes) -> Accepted | JSONResponse:
     """Check, then dead-letter the invalid items or queue and flush the valid ones."""
     checked = check(body)
     if checked.rejected:
@@ -166,7 +169,7 @@ def item_error(r: Rejected) -> ItemError:
     )
 
 
-def enqueue(services: Any, items: list[Item], timeout_s: float) -> None:
+def enqueue(services: Services, items: list[Item], timeout_s: float) -> None:
     """Produce and flush `items` within `timeout_s`, or raise QueueUnavailable (answered as 503).
 
     The lock keeps one batch's produce-and-flush together (the producer's error list is shared);
@@ -192,36 +195,35 @@ def enqueue(services: Any, items: list[Item], timeout_s: float) -> None:
         raise refused from exc
     finally:
         services.ingest_lock.release()
-    if services.metrics is not None:
-        services.metrics.articles_accepted_by_api(len(items))
+    services.metrics.articles_accepted_by_api(len(items))
 
 
-def dead_letter(services: Any, rejected: list[Rejected]) -> None:
+def dead_letter(services: Services, rejected: list[Rejected]) -> None:
     for r in rejected:
         services.dead_letters.put(dead_letter_record(r.error, r.raw, {"transport": "http"}, services.clock()))
-        if services.metrics is not None:  # they never reach the queue, so count them here
-            services.metrics.article_consumed()
-            services.metrics.article_invalid(r.error.reason)
-            services.metrics.dead_lettered(r.error.reason)
+        # they never reach the queue, so count them here
+        services.metrics.article_consumed()
+        services.metrics.article_invalid(r.error.reason)
+        services.metrics.dead_lettered(r.error.reason)
 
 
 @router.get("/v1/dead-letters")
 def dead_letters(
-    request: Request,
+    services: ServicesDep,
     _: Annotated[Principal, Depends(admin)],
     limit: Annotated[int, Query(ge=0, le=1000)] = 50,
 ) -> dict[str, Any]:
     """The newest dead-letter records and the total count per reason (admin only)."""
-    store = request.app.state.services.dead_letters
+    store = services.dead_letters
     return {"counts": store.count_by_reason(), "recent": store.recent(limit)}
 
 
 @router.get("/v1/analyses/{article_id}", responses={404: {}})
 def get_analysis(
-    request: Request, article_id: str, _: Annotated[Principal, Depends(principal)]
+    services: ServicesDep, article_id: str, _: Annotated[Principal, Depends(principal)]
 ) -> dict[str, Any]:
     """The analysis (schemas/analysis.v1) of an article once processed; 404 before that."""
-    found: dict[str, Any] | None = request.app.state.services.analyses.get(article_id)
+    found: dict[str, Any] | None = services.analyses.get(article_id)
     if found is None:
         raise Problem(404, "no analysis for this article (yet): it may still be queued")
     return found

@@ -13,13 +13,15 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
+from newswatch.api.deps import ServicesDep
 from newswatch.api.problems import Problem, ProblemRoute, field_error
+from newswatch.compose import Services
 from newswatch.store.api_keys import KeyInfo, key_hash, key_id
 
 ADMIN_TENANT = "admin"
@@ -50,7 +52,7 @@ def _unauthorized(detail: str) -> Problem:
     )
 
 
-def identify(services: Any, token: str) -> Principal | None:
+def identify(services: Services, token: str) -> Principal | None:
     """The principal a bearer token stands for, or None. Constant-time for the admin token."""
     admin_token: str | None = services.settings.admin_token
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
@@ -60,12 +62,12 @@ def identify(services: Any, token: str) -> Principal | None:
 
 
 def principal(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    services: ServicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
     """Dependency: the caller, or 401 for a missing or unknown key."""
     if credentials is None:
         raise _unauthorized("missing bearer API key")
-    found = identify(request.app.state.services, credentials.credentials)
+    found = identify(services, credentials.credentials)
     if found is None:
         raise _unauthorized("unknown API key")
     return found
@@ -96,7 +98,9 @@ class CreatedKey(BaseModel):
 
 
 @router.post("/v1/api-keys", status_code=status.HTTP_201_CREATED, response_model=CreatedKey)
-def create_api_key(body: NewKey, request: Request, _: Annotated[Principal, Depends(admin)]) -> CreatedKey:
+def create_api_key(
+    body: NewKey, services: ServicesDep, _: Annotated[Principal, Depends(admin)]
+) -> CreatedKey:
     """Create an API key for a tenant (admin only). The key is returned once."""
     if not valid_tenant(body.tenant):
         raise Problem(
@@ -104,7 +108,7 @@ def create_api_key(body: NewKey, request: Request, _: Annotated[Principal, Depen
             f"tenant name {body.tenant!r} is reserved",
             errors=[field_error("body.tenant", "reserved for the admin", "choose another tenant name")],
         )
-    key = request.app.state.services.api_keys.create(body.tenant)
+    key = services.api_keys.create(body.tenant)
     return CreatedKey(tenant=body.tenant, key=key, id=key_id(key_hash(key)))
 
 
@@ -128,18 +132,18 @@ def _key_out(k: KeyInfo) -> ApiKey:
 
 
 @router.get("/v1/api-keys", response_model=ApiKeys)
-def list_api_keys(request: Request, caller: Annotated[Principal, Depends(principal)]) -> ApiKeys:
+def list_api_keys(services: ServicesDep, caller: Annotated[Principal, Depends(principal)]) -> ApiKeys:
     """The caller's tenant's keys (every tenant's for the admin), oldest first; never the keys themselves."""
-    keys = request.app.state.services.api_keys.list_keys(None if caller.admin else caller.tenant)
+    keys = services.api_keys.list_keys(None if caller.admin else caller.tenant)
     return ApiKeys(items=[_key_out(k) for k in keys])
 
 
 @router.delete("/v1/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}})
 def revoke_api_key(
-    key_id: str, request: Request, caller: Annotated[Principal, Depends(principal)]
+    key_id: str, services: ServicesDep, caller: Annotated[Principal, Depends(principal)]
 ) -> Response:
     """Revoke a key: it stops working at once. A tenant revokes its own keys; the admin any."""
-    store = request.app.state.services.api_keys
+    store = services.api_keys
     found = next(
         (k for k in store.list_keys(None if caller.admin else caller.tenant) if k.id == key_id), None
     )

@@ -6,11 +6,12 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from newswatch.api.auth import Principal, principal
+from newswatch.api.deps import ServicesDep
 from newswatch.api.problems import Problem, ProblemRoute, field_error
 from newswatch.delivery.log import AttemptOutcome, DeliveryLog
 
@@ -40,7 +41,7 @@ class Attempts(BaseModel):
 
 @router.get("/v1/deliveries", response_model=Attempts, responses={503: {}})
 async def list_deliveries(
-    request: Request,
+    services: ServicesDep,
     caller: Annotated[Principal, Depends(principal)],
     subscription_id: str | None = None,
     alert_id: str | None = None,
@@ -49,9 +50,7 @@ async def list_deliveries(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Attempts:
     """Every attempt to deliver the caller's alerts (the admin sees all tenants)."""
-    log: DeliveryLog | None = request.app.state.services.deliveries
-    if log is None:
-        raise Problem(503, "delivery is not configured in this process", headers={"Retry-After": "60"})
+    log: DeliveryLog = services.deliveries
     if since is not None and since.tzinfo is None:
         raise Problem(
             422, "`since` needs a timezone", errors=[field_error("query.since", "no timezone", "append Z")]

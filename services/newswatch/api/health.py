@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from newswatch.api.deps import ServicesDep
 from newswatch.observability.readiness import probe
 
 router = APIRouter(tags=["observability"])
@@ -25,9 +26,9 @@ PROBLEM_TYPE = "https://newswatch.dev/problems/not-ready"
         503: {"description": "a dependency did not answer", "content": {"application/problem+json": {}}},
     },
 )
-def readyz(request: Request) -> JSONResponse:
+def readyz(services: ServicesDep) -> JSONResponse:
     """Readiness: checks the stores and the queue; unauthenticated like /healthz."""
-    result = probe(request.app.state.services.readiness)
+    result = probe(services.readiness)
     if result.ready:
         return JSONResponse({"status": "ready", "checks": result.checks})
     failed = result.failed

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from newswatch.alerts import subscriptions as codec
@@ -24,8 +24,10 @@ from newswatch.alerts.handoff import to_record
 from newswatch.alerts.payload import test_payload
 from newswatch.alerts.ports import AlertKind, AlertStatus, Subscription
 from newswatch.api.auth import ADMIN_TENANT, Principal, principal
+from newswatch.api.deps import ServicesDep
 from newswatch.api.filters import event_types, filter_errors, topics
 from newswatch.api.problems import Problem, ProblemRoute, field_error
+from newswatch.compose import Services
 from newswatch.contracts.schemas import schema_errors
 from newswatch.delivery.policy.ssrf import UnsafeWebhookURL, check_url, hint
 from newswatch.domain.outcome import AlertDraft
@@ -113,13 +115,6 @@ class SubscriptionPatch(_Strict):
     repeat_interval: float | None = None
 
 
-def _services(request: Request) -> Any:
-    services = request.app.state.services
-    if services.subscriptions is None:
-        raise Problem(503, "alerts are not configured in this process", headers={"Retry-After": "60"})
-    return services
-
-
 def _validate(doc: Any) -> None:
     """Filters that can never match first (with suggestions), then the schema's own rules."""
     found = filter_errors(doc.get("filters") or {}) if isinstance(doc, dict) else []
@@ -136,7 +131,7 @@ def _validate(doc: Any) -> None:
         raise Problem(422, detail, kind="invalid-subscription", errors=found)
 
 
-def _check_webhook(services: Any, url: str) -> None:
+def _check_webhook(services: Services, url: str) -> None:
     try:
         check_url(url, services.settings.delivery.ssrf)
     except UnsafeWebhookURL as exc:
@@ -150,7 +145,7 @@ def _check_webhook(services: Any, url: str) -> None:
         ) from exc
 
 
-def _owned(services: Any, caller: Principal, sub_id: str) -> Subscription:
+def _owned(services: Services, caller: Principal, sub_id: str) -> Subscription:
     sub = services.subscriptions.get(sub_id)
     if sub is None or not caller.may_see(sub.tenant):
         raise Problem(404, f"no subscription {sub_id}")
@@ -180,12 +175,11 @@ def scoped_id(requested: str | None, caller: Principal) -> str:
 
 
 @router.post("/v1/subscriptions", status_code=status.HTTP_201_CREATED, responses={403: {}, 409: {}, 503: {}})
-def create_subscription(request: Request, caller: Caller, data: SubscriptionIn) -> dict[str, Any]:
+def create_subscription(services: ServicesDep, caller: Caller, data: SubscriptionIn) -> dict[str, Any]:
     """Create a subscription; the response carries its `id` and signing `secret` (shown only here).
 
     A tenant key always creates for its own tenant; the admin may name a `tenant`.
     """
-    services = _services(request)
     body = data.model_dump(exclude_none=True)
     _validate(body)
     if not caller.admin and body.get("tenant", caller.tenant) != caller.tenant:
@@ -198,23 +192,22 @@ def create_subscription(request: Request, caller: Caller, data: SubscriptionIn) 
 
 
 @router.get("/v1/subscriptions", responses={503: {}})
-def list_subscriptions(request: Request, caller: Caller) -> dict[str, list[dict[str, Any]]]:
+def list_subscriptions(services: ServicesDep, caller: Caller) -> dict[str, list[dict[str, Any]]]:
     """The caller's subscriptions (every tenant's for the admin), oldest first; no secrets."""
-    subs = _services(request).subscriptions.list_by_tenant(None if caller.admin else caller.tenant)
+    subs = services.subscriptions.list_by_tenant(None if caller.admin else caller.tenant)
     return {"items": [codec.to_dict(s) for s in subs]}
 
 
 @router.get("/v1/subscriptions/{sub_id}", responses={404: {}, 503: {}})
-def get_subscription(sub_id: str, request: Request, caller: Caller) -> dict[str, Any]:
-    return codec.to_dict(_owned(_services(request), caller, sub_id))
+def get_subscription(sub_id: str, services: ServicesDep, caller: Caller) -> dict[str, Any]:
+    return codec.to_dict(_owned(services, caller, sub_id))
 
 
 @router.patch("/v1/subscriptions/{sub_id}", responses={404: {}, 503: {}})
 def patch_subscription(
-    sub_id: str, request: Request, caller: Caller, data: SubscriptionPatch
+    sub_id: str, services: ServicesDep, caller: Caller, data: SubscriptionPatch
 ) -> dict[str, Any]:
     """Change some fields: top-level ones replace, `filters` keys merge; id, tenant and secret stay."""
-    services = _services(request)
     old = _owned(services, caller, sub_id)
     body = data.model_dump(exclude_unset=True)
     doc = codec.to_dict(old)
@@ -232,8 +225,7 @@ def patch_subscription(
 @router.delete(
     "/v1/subscriptions/{sub_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}, 503: {}}
 )
-def delete_subscription(sub_id: str, request: Request, caller: Caller) -> Response:
-    services = _services(request)
+def delete_subscription(sub_id: str, services: ServicesDep, caller: Caller) -> Response:
     _owned(services, caller, sub_id)
     services.subscriptions.delete(sub_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -255,17 +247,16 @@ class Replayed(BaseModel):
     response_model=Replayed,
     responses={404: {}, 503: {}},
 )
-def replay(sub_id: str, body: Replay, request: Request, caller: Caller) -> Replayed:
+def replay(sub_id: str, body: Replay, services: ServicesDep, caller: Caller) -> Replayed:
     """Deliver past alerts again; receivers see the same `webhook-id` as the first time."""
     if body.since.tzinfo is None:
         raise Problem(
             422, "`since` needs a timezone", errors=[field_error("body.since", "no timezone", "append Z")]
         )
-    services = _services(request)
     _owned(services, caller, sub_id)
     alerts = services.alerts.for_replay(sub_id, body.since, body.only_failed)
     for a in alerts:
-        services.alerts.set_status(a.id, AlertStatus.PENDING.value)
+        services.alerts.set_status(a.id, AlertStatus.PENDING)
         services.dispatcher.enqueue(a.id)
     return Replayed(replayed=len(alerts), alert_ids=[a.id for a in alerts])
 
@@ -273,9 +264,8 @@ def replay(sub_id: str, body: Replay, request: Request, caller: Caller) -> Repla
 @router.post(
     "/v1/subscriptions/{sub_id}/test", status_code=status.HTTP_202_ACCEPTED, responses={404: {}, 503: {}}
 )
-def send_test(sub_id: str, request: Request, caller: Caller) -> dict[str, str]:
+def send_test(sub_id: str, services: ServicesDep, caller: Caller) -> dict[str, str]:
     """Queue a signed `subscription.test` event to the webhook; follow it in /v1/deliveries."""
-    services = _services(request)
     sub = _owned(services, caller, sub_id)
     payload = test_payload(sub, services.clock())
     draft = AlertDraft(payload["data"]["alert_id"], sub.id, AlertKind.TEST.value, payload)
@@ -303,12 +293,11 @@ class Rotated(BaseModel):
 
 @router.post("/v1/subscriptions/{sub_id}/rotate-secret", response_model=Rotated, responses={404: {}, 503: {}})
 def rotate_secret(
-    sub_id: str, request: Request, caller: Caller, body: Annotated[Rotate | None, Body()] = None
+    sub_id: str, services: ServicesDep, caller: Caller, body: Annotated[Rotate | None, Body()] = None
 ) -> Rotated:
     """Replace the signing secret. During `overlap` seconds (default one day) every delivery is signed
     with both, so receivers can switch to the new secret at any moment within it without failing a
     verification; afterwards only the new one signs."""
-    services = _services(request)
     _owned(services, caller, sub_id)
     overlap = (body or Rotate()).overlap
     until = services.clock() + timedelta(seconds=overlap)

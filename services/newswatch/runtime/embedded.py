@@ -75,7 +75,7 @@ def _run(services: compose.Services) -> int:
     settings = services.settings
     server = uvicorn.Server(uvicorn.Config(create_app(services), host=settings.host, port=settings.port))
     loop = None
-    if settings.backend is Backend.EMBEDDED and services.make_consumer is not None:
+    if settings.backend is Backend.EMBEDDED:
         loop = PipelineLoop(services, compose.pipeline(services), services.make_consumer())
     sup = Supervisor()
     sup.on_signals()
