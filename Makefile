@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 export NEWSWATCH_PORT ?= 8080
 
 .DEFAULT_GOAL := help
@@ -14,39 +15,44 @@ help: ## list the targets
 
 # A regular (not editable) install, so that run, test and bench use what the image ships: building the
 # wheel compiles the analysis hot path with mypyc (hatch_build.py; pure Python when there is no C
-# compiler, or with NEWSWATCH_PURE=1). Any change under services/ or schemas/ reinstalls (~30 s);
-# after changing NEWSWATCH_PURE, `rm .venv/.installed` to reinstall.
+# compiler, or with NEWSWATCH_PURE=1). scripts/install.sh says what it does and caches the compiled
+# wheel by the sources it is built from, so a fresh clone of sources built before skips the compile.
+# `make run` installs the runtime only; the targets that test, lint or benchmark add the dev tools.
+# Any change under services/ or schemas/ reinstalls; after changing NEWSWATCH_PURE, `rm .venv/.installed*`.
 PACKAGE_FILES := $(shell find services schemas -type f -not -path '*/__pycache__/*' -not -name '*.pyc')
-$(STAMP): pyproject.toml hatch_build.py $(PACKAGE_FILES)
-	test -x $(BIN)/python || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip; }
-	$(BIN)/pip install -q ".[dev]"
-	@$(BIN)/python -c 'import importlib.util as u, newswatch.analysis.regions.matcher as m; print("newswatch analysis:", "compiled (mypyc and C extensions)" if m.__file__.endswith((".so", ".pyd")) and u.find_spec("newswatch.analysis.topics._sums") and u.find_spec("newswatch.analysis.regions._capitals") else "pure Python")'
+$(STAMP): pyproject.toml hatch_build.py scripts/install.sh $(PACKAGE_FILES)
+	scripts/install.sh runtime
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install newswatch (analysis compiled with mypyc) with its dev tools
+$(DEV_STAMP): $(STAMP) pyproject.toml
+	scripts/install.sh dev-tools
+	touch $(DEV_STAMP)
+
+install: $(DEV_STAMP) ## create .venv and install newswatch (analysis compiled with mypyc) with its dev tools
 
 run: $(STAMP) ## run the embedded all-in-one service on 127.0.0.1:$NEWSWATCH_PORT (no servers needed)
+	@echo "[run] starting newswatch on http://127.0.0.1:$(NEWSWATCH_PORT) (loading the analysis tables takes a few seconds)"
 	$(BIN)/newswatch run --host 127.0.0.1 --port $(NEWSWATCH_PORT)
 
 # `-o pythonpath=`: test the newswatch installed in .venv (compiled), not services/ (pytest.ini_options)
-test: $(STAMP) servers-up ## run the whole suite (starts local Kafka and Redis first)
+test: $(DEV_STAMP) servers-up ## run the whole suite (starts local Kafka and Redis first)
 	$(BIN)/pytest -q -o pythonpath=
 
-test-unit: $(STAMP) ## run only the tests that need no servers
+test-unit: $(DEV_STAMP) ## run only the tests that need no servers
 	$(BIN)/pytest -q -o pythonpath= -m "not kafka and not redis"
 
-test-pure: $(STAMP) ## the tests that need no servers, on the pure-Python sources in services/
+test-pure: $(DEV_STAMP) ## the tests that need no servers, on the pure-Python sources in services/
 	$(BIN)/pytest -q -m "not kafka and not redis"
 
-lint: $(STAMP) ## ruff
+lint: $(DEV_STAMP) ## ruff
 	$(BIN)/ruff check services tests bench
 	$(BIN)/ruff format --check services tests bench
 
-typecheck: $(STAMP) ## mypy
+typecheck: $(DEV_STAMP) ## mypy
 	$(BIN)/mypy
 
 # The CPU-bound benchmarks run before the servers start: a JVM warming up beside them skews CPU time.
-bench: $(STAMP) ## print throughput, latency, per-stage and memory figures
+bench: $(DEV_STAMP) ## print throughput, latency, per-stage and memory figures
 	$(BIN)/python -m bench --no-servers
 	deploy/local/servers.sh start
 	$(BIN)/python -m bench --servers

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.delivery.wiring import celery_dispatcher
+from newswatch.delivery.runners.wiring import celery_dispatcher
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.redis import Keys, client_from_url
 from tests.integration.test_delivery_helpers import (

@@ -21,7 +21,7 @@ from newswatch.alerts.payload import test_payload
 from newswatch.alerts.ports import AlertKind, AlertStatus, Subscription
 from newswatch.api.auth import ADMIN_TENANT, Principal, principal
 from newswatch.contracts.schemas import schema_errors
-from newswatch.delivery.ssrf import UnsafeWebhookURL, check_url
+from newswatch.delivery.policy.ssrf import UnsafeWebhookURL, check_url
 from newswatch.domain.outcome import AlertDraft
 
 router = APIRouter(tags=["subscriptions"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from newswatch.delivery.breaker import Policy
-from newswatch.delivery.schedule import DEFAULT_DELAYS, Schedule, parse_delays
-from newswatch.delivery.ssrf import SsrfPolicy
+from newswatch.delivery.policy.breaker import Policy
+from newswatch.delivery.policy.schedule import DEFAULT_DELAYS, Schedule, parse_delays
+from newswatch.delivery.policy.ssrf import SsrfPolicy
 
 QUEUE = "deliveries"  # first attempts
 RETRY_QUEUE = "deliveries.retry"  # every later attempt

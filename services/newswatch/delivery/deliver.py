@@ -16,15 +16,15 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from newswatch.alerts.ports import AlertRecord, AlertStatus, Subscription
-from newswatch.delivery.breakers import BreakerBook, endpoint_of
-from newswatch.delivery.classify import Result, Verdict, classify
+from newswatch.delivery.breaker_book import BreakerBook, endpoint_of
 from newswatch.delivery.config import DeliveryConfig
-from newswatch.delivery.decide import Step, circuit_open_step, next_step
 from newswatch.delivery.log import DeliveryAttempt, DeliveryLog, Outcome
 from newswatch.delivery.observe import Observer
+from newswatch.delivery.policy.classify import Result, Verdict, classify
+from newswatch.delivery.policy.decide import Step, circuit_open_step, next_step
+from newswatch.delivery.policy.signing import encode_body, signed_headers
+from newswatch.delivery.policy.ssrf import Resolver, UnresolvableHost, UnsafeWebhookURL, check_url, resolve
 from newswatch.delivery.sender import Sent
-from newswatch.delivery.signing import encode_body, signed_headers
-from newswatch.delivery.ssrf import Resolver, UnresolvableHost, UnsafeWebhookURL, check_url, resolve
 from newswatch.domain.clock import utcnow
 
 log = logging.getLogger(__name__)

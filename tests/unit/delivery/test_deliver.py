@@ -12,15 +12,15 @@ from prometheus_client import CollectorRegistry
 from standardwebhooks.webhooks import Webhook
 
 from newswatch.contracts.schemas import schema_errors
-from newswatch.delivery.breaker import Policy
-from newswatch.delivery.classify import Result
 from newswatch.delivery.config import DeliveryConfig
 from newswatch.delivery.deliver import Deliverer, Next
-from newswatch.delivery.log_sqlite import SQLiteDeliveryLog
 from newswatch.delivery.observe import Observer
-from newswatch.delivery.schedule import Schedule
-from newswatch.delivery.ssrf import SsrfPolicy, UnresolvableHost
-from newswatch.metrics import Metrics
+from newswatch.delivery.policy.breaker import Policy
+from newswatch.delivery.policy.classify import Result
+from newswatch.delivery.policy.schedule import Schedule
+from newswatch.delivery.policy.ssrf import SsrfPolicy, UnresolvableHost
+from newswatch.observability.metrics import Metrics
+from newswatch.store.delivery_log_sqlite import SQLiteDeliveryLog
 from newswatch.store.sqlite import SQLiteDB
 from tests.unit.delivery.fakes import (
     SECRET,

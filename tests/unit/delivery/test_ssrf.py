@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
-from newswatch.delivery.ssrf import (
+from newswatch.delivery.policy.ssrf import (
     SsrfPolicy,
     UnresolvableHost,
     UnsafeWebhookURL,

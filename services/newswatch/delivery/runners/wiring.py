@@ -13,18 +13,18 @@ from collections.abc import Mapping
 from celery import Celery
 
 from newswatch.alerts.ports import AlertStore, SubscriptionStore
-from newswatch.delivery.celery_app import broker_options, make_app
 from newswatch.delivery.config import QUEUE, TASK, DeliveryConfig
 from newswatch.delivery.deliver import Deliverer
-from newswatch.delivery.due_redis import RedisDueDeliveries
-from newswatch.delivery.due_sqlite import SQLiteDueDeliveries
-from newswatch.delivery.embedded import EmbeddedDelivery
-from newswatch.delivery.log_redis import RedisDeliveryLog
-from newswatch.delivery.log_sqlite import SQLiteDeliveryLog
 from newswatch.delivery.observe import Observer
+from newswatch.delivery.runners.celery_app import broker_options, make_app
+from newswatch.delivery.runners.embedded import EmbeddedDelivery
+from newswatch.delivery.runners.tasks import WorkerRuntime
 from newswatch.delivery.sender import HttpSender
-from newswatch.delivery.tasks import WorkerRuntime
-from newswatch.metrics import Metrics
+from newswatch.observability.metrics import Metrics
+from newswatch.store.delivery_due_redis import RedisDueDeliveries
+from newswatch.store.delivery_due_sqlite import SQLiteDueDeliveries
+from newswatch.store.delivery_log_redis import RedisDeliveryLog
+from newswatch.store.delivery_log_sqlite import SQLiteDeliveryLog
 from newswatch.store.redis import Keys, client_from_url
 from newswatch.store.sqlite import SQLiteDB
 

@@ -2,7 +2,7 @@
 
 `install_mover(app, ...)` hooks it to Celery's worker start and stop, so it
 runs whether the worker was started by `newswatch delivery` or by
-`celery -A newswatch.delivery.celery_app worker`; in a prefork worker it runs
+`celery -A newswatch.delivery.runners.celery_app worker`; in a prefork worker it runs
 in the parent only. Several workers each run one; the Redis lock in
 `RedisDueDeliveries.move_due` lets one move at a time.
 """
@@ -19,7 +19,7 @@ from celery import Celery
 from celery.signals import worker_ready, worker_shutdown
 
 from newswatch.delivery.config import RETRY_QUEUE, TASK
-from newswatch.delivery.due_redis import RedisDueDeliveries
+from newswatch.store.delivery_due_redis import RedisDueDeliveries
 
 log = logging.getLogger(__name__)
 

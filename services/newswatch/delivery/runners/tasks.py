@@ -21,8 +21,8 @@ from prometheus_client import CollectorRegistry
 from newswatch.delivery.config import RETRY_QUEUE, TASK, DeliveryConfig
 from newswatch.delivery.deliver import Deliverer, Next
 from newswatch.delivery.dispatch import run_attempt
-from newswatch.delivery.due_redis import RedisDueDeliveries
-from newswatch.metrics import Metrics
+from newswatch.observability.metrics import Metrics
+from newswatch.store.delivery_due_redis import RedisDueDeliveries
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def register(
     def runtime() -> WorkerRuntime:
         with lock:
             if not holder:
-                from newswatch.delivery.wiring import worker_runtime
+                from newswatch.delivery.runners.wiring import worker_runtime
 
                 holder.append(worker_runtime(env, config, metrics() or Metrics(CollectorRegistry())))
             return holder[0]

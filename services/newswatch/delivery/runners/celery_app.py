@@ -1,7 +1,7 @@
 """The Celery app of distributed delivery: Redis broker, JSON only, late acks, one task at a time.
 
 `make_app(env)` builds it from plain options; the module-level `app` exists
-for `celery -A newswatch.delivery.celery_app worker -Q deliveries,deliveries.retry`
+for `celery -A newswatch.delivery.runners.celery_app worker -Q deliveries,deliveries.retry`
 (`newswatch delivery` runs the same worker with the due-retry mover beside it).
 Broker keys live under `<NEWSWATCH_REDIS_PREFIX>celery:` so several
 deployments (or test runs) can share one Redis.
@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from celery import Celery
 
 from newswatch.delivery.config import QUEUE, DeliveryConfig
-from newswatch.metrics import Metrics
+from newswatch.observability.metrics import Metrics
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_PREFIX = "newswatch:"
@@ -61,9 +61,9 @@ def make_app(
 def _add_worker_parts(
     app: Celery, env: Mapping[str, str], config: DeliveryConfig, metrics: Callable[[], Metrics | None]
 ) -> None:
-    from newswatch.delivery.due_redis import RedisDueDeliveries
-    from newswatch.delivery.mover import DueMover, install_mover
-    from newswatch.delivery.tasks import register
+    from newswatch.delivery.runners.mover import DueMover, install_mover
+    from newswatch.delivery.runners.tasks import register
+    from newswatch.store.delivery_due_redis import RedisDueDeliveries
     from newswatch.store.redis import Keys, client_from_url
 
     url, prefix = broker_options(env)
