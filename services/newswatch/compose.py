@@ -160,8 +160,14 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
     w = settings.worker
     # Every user of this producer flushes after its batch (ingest per request, the worker per
     # poll), so the linger only holds back half-built batches while a batch is being produced.
+    # A send waits for broker metadata at most the ingest timeout, so a broker outage answers 503 in
+    # bounded time instead of blocking every POST (kafka-python's default is 60 s).
     producer = KafkaQueueProducer(
-        settings.kafka_bootstrap, linger_ms=w.linger_ms, batch_size=w.batch_bytes, compression=w.compression
+        settings.kafka_bootstrap,
+        linger_ms=w.linger_ms,
+        batch_size=w.batch_bytes,
+        compression=w.compression,
+        max_block_ms=int(settings.ingest_timeout_s * 1000),
     )
     services = Services(
         settings=settings,

@@ -25,10 +25,19 @@ log = logging.getLogger(__name__)
 
 
 class DueMover:
+    """Also runs the sweeper (`sweep`, every `sweep_every` seconds) when given one."""
+
     def __init__(
-        self, due: RedisDueDeliveries, app: Celery, interval: float, clock: Callable[[], float] = time.time
+        self,
+        due: RedisDueDeliveries,
+        app: Celery,
+        interval: float,
+        clock: Callable[[], float] = time.time,
+        sweep: Callable[[], int] | None = None,
+        sweep_every: float = 10.0,
     ) -> None:
         self._due, self._app, self._interval, self._clock = due, app, interval, clock
+        self._sweep, self._sweep_every, self._swept = sweep, sweep_every, float("-inf")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="delivery-mover", daemon=True)
 
@@ -52,6 +61,16 @@ class DueMover:
                 continue
             if moved:
                 log.info("delivery: moved %d due retries to %s", moved, RETRY_QUEUE)
+            self._maybe_sweep()
+
+    def _maybe_sweep(self) -> None:
+        if self._sweep is None or time.monotonic() - self._swept < self._sweep_every:
+            return
+        self._swept = time.monotonic()
+        try:
+            self._sweep()
+        except Exception:
+            log.exception("delivery: sweeping open deliveries failed")
 
 
 # Celery signals are process-wide; these map each delivery app to how to build its mover.
