@@ -13,7 +13,7 @@ from newswatch.compose import Services
 from newswatch.domain.model import Analysis, Article
 from newswatch.domain.stages import StageTimer, untimed
 from newswatch.pipeline import NoAlerts, Pipeline
-from newswatch.runtime.embedded_loop import PipelineLoop
+from newswatch.runtime.embedded_loop import PRUNE_EVERY_S, PipelineLoop
 from newswatch.store.analyses import SQLiteAnalyses
 from newswatch.store.sqlite import SQLiteDB
 from newswatch.transport.base import Envelope, Position
@@ -127,9 +127,7 @@ def test_stop_while_retrying_commits_only_what_was_handed_off(db: SQLiteDB) -> N
     assert consumer.closed
 
 
-def test_the_loop_prunes_the_queue_now_and_then(db: SQLiteDB, monkeypatch: pytest.MonkeyPatch) -> None:
-    import newswatch.runtime.embedded_loop as embedded_loop
-
+def test_the_loop_prunes_the_queue_now_and_then(db: SQLiteDB) -> None:
     calls: list[int] = []
 
     def prune_queue() -> int:
@@ -138,8 +136,11 @@ def test_the_loop_prunes_the_queue_now_and_then(db: SQLiteDB, monkeypatch: pytes
 
     s = services(db, prune_queue=prune_queue)
     consumer = ListConsumer([good(0)])
-    the_loop = loop(s, consumer)
-    monkeypatch.setattr(embedded_loop, "PRUNE_EVERY_S", 0.0)  # every round, for the test
+    ticks = iter([0.0])  # at start; every later reading is a prune interval on, so the first round prunes
+    pipeline = Pipeline(EmptyAnalyzer(), NoAlerts())  # type: ignore[arg-type]
+    the_loop = PipelineLoop(
+        s, pipeline, consumer, retry_first_s=0.001, monotonic=lambda: next(ticks, PRUNE_EVERY_S)
+    )
     original_flush = the_loop._flush_held
 
     def stop_after_first_round() -> None:

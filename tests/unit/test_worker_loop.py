@@ -13,8 +13,9 @@ import pytest
 from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import AlertDraft
 from newswatch.pipeline import NoAlerts, Pipeline
+from newswatch.runtime.core import HeldAlertsFlusher
 from newswatch.runtime.worker import Worker, last_positions
-from newswatch.runtime.worker_handoff import HeldAlertsFlusher, TopicAlertHandOff
+from newswatch.runtime.worker_handoff import TopicAlertHandOff
 from newswatch.runtime.worker_records import WorkerTopics
 from newswatch.transport.base import Envelope, OutRecord, Position, SendFailed
 from newswatch.transport.embedded import EmbeddedLog, EmbeddedProducer

@@ -2,9 +2,10 @@
 
 Routers get the composed `newswatch.compose.Services` through the typed
 dependency `api.deps.ServicesDep` (it lives on `app.state.services`), so they hold
-no state of their own and tests can build an app over any backend. Every error is an RFC 9457 problem (api/problems.py);
-the OpenAPI document (api/openapi.py) declares each status a route can answer; /docs
-serves Swagger UI from an installed package, so it works offline.
+no state of their own and tests can build an app over any backend. Every error is
+an RFC 9457 problem (api/problems.py); the OpenAPI document (api/openapi.py)
+declares each status a route can answer; /docs serves Swagger UI from an
+installed package, so it works offline.
 """
 
 from __future__ import annotations

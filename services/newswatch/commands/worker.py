@@ -18,11 +18,11 @@ from collections.abc import Callable
 from newswatch import compose
 from newswatch.cli import interrupt_startup
 from newswatch.config import Backend, load_settings
+from newswatch.runtime.core import HeldAlertsFlusher
 from newswatch.runtime.worker import Worker, stop_on_signals
 from newswatch.runtime.worker_config import WorkerConfig
 from newswatch.runtime.worker_handoff import (
     AlertHandOff,
-    HeldAlertsFlusher,
     SinkAlertHandOff,
     TopicAlertHandOff,
 )

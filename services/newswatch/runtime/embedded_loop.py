@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import TYPE_CHECKING
 
 from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.outcome import Outcome
 from newswatch.observability.metrics import Stage
 from newswatch.pipeline import Pipeline
+from newswatch.runtime.core import (
+    MONOTONIC,
+    RETRY_FIRST_S,
+    Every,
+    HeldAlertsFlusher,
+    Monotonic,
+    Stopped,
+    retrying,
+)
 from newswatch.runtime.instrumentation import observe_outcome
 from newswatch.store.dead_letters import dead_letter_record
 from newswatch.transport.base import Consumer, Envelope, Position
@@ -29,14 +37,8 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_S = 0.5
 MAX_RECORDS = 100
-RETRY_FIRST_S = 0.5
-RETRY_MAX_S = 30.0
 FLUSH_EVERY_S = 1.0
 PRUNE_EVERY_S = 60.0  # how often committed messages are deleted from the embedded log
-
-
-class Stopped(Exception):
-    """Stop was requested while a message was being retried."""
 
 
 def hand_off(services: Services, outcome: Outcome) -> None:
@@ -61,15 +63,22 @@ class PipelineLoop:
     """Runs until `stop` is set; then finishes the message in hand, commits and closes."""
 
     def __init__(
-        self, services: Services, pipeline: Pipeline, consumer: Consumer, retry_first_s: float = RETRY_FIRST_S
+        self,
+        services: Services,
+        pipeline: Pipeline,
+        consumer: Consumer,
+        retry_first_s: float = RETRY_FIRST_S,
+        monotonic: Monotonic = MONOTONIC,
     ) -> None:
         self._s = services
         self._pipeline = pipeline
         self._consumer = consumer
         self._retry_first_s = retry_first_s
         self.stop = threading.Event()
-        self._flushed = 0.0
-        self._pruned = time.monotonic()
+        self._held = HeldAlertsFlusher(
+            services.flush_held, services.alert_sink, services.clock, FLUSH_EVERY_S, monotonic
+        )
+        self._prune_every = Every(PRUNE_EVERY_S, monotonic, first=False)
 
     def run(self) -> None:
         try:
@@ -83,20 +92,12 @@ class PipelineLoop:
 
     def _flush_held(self) -> None:
         """Alerts held back by group_wait/repeat_interval that are due now (state is in the stores)."""
-        if time.monotonic() - self._flushed < FLUSH_EVERY_S:
-            return
-        self._flushed = time.monotonic()
-        try:
-            for draft in self._s.flush_held(self._s.clock()):
-                self._s.alert_sink(draft)
-        except Exception:  # the held notices stay held: the next round tries again
-            log.exception("flushing held alerts failed")
+        self._held()
 
     def _prune(self) -> None:
         """Drop what every consumer group has committed, so the queue file does not grow forever."""
-        if time.monotonic() - self._pruned < PRUNE_EVERY_S:
+        if not self._prune_every.due():
             return
-        self._pruned = time.monotonic()
         try:
             removed = self._s.prune_queue()
         except Exception:  # housekeeping only: the next round tries again
@@ -119,15 +120,9 @@ class PipelineLoop:
 
     def _retrying(self, env: Envelope) -> None:
         """Unexpected errors (a store down, a bug) retry the same message with backoff: never skip it."""
-        delay = self._retry_first_s
-        while True:
-            try:
-                return self._handle(env)
-            except Exception:
-                log.exception("processing %s failed; retrying in %.1fs", env.position, delay)
-            if self.stop.wait(delay):
-                raise Stopped
-            delay = min(delay * 2, RETRY_MAX_S)
+        retrying(
+            lambda: self._handle(env), self.stop, lambda: f"processing {env.position}", self._retry_first_s
+        )
 
     def _handle(self, env: Envelope) -> None:
         m = self._s.metrics

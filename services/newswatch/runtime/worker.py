@@ -27,6 +27,7 @@ from typing import TypeVar
 from newswatch.domain.clock import utcnow
 from newswatch.observability.metrics import Metrics, Stage
 from newswatch.pipeline import Pipeline
+from newswatch.runtime.core import RETRY_FIRST_S, Stopped, retrying
 from newswatch.runtime.instrumentation import observe_outcome
 from newswatch.runtime.io_errors import is_io_error
 from newswatch.runtime.worker_config import MAX_RECORDS
@@ -38,15 +39,9 @@ from newswatch.transport.base import Consumer, Envelope, OutRecord, Position, Pr
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_S = 0.5  # how long a stop request may wait for an idle poll
-RETRY_FIRST_S = 0.5
-RETRY_MAX_S = 30.0
 __all__ = ["MAX_RECORDS", "Stopped", "Worker", "last_positions", "stop_on_signals"]
 
 _T = TypeVar("_T")
-
-
-class Stopped(Exception):
-    """Stop was requested while a failing batch was waiting to be retried."""
 
 
 @dataclass
@@ -150,21 +145,10 @@ class Worker:
             raise
 
     def _retrying(self, batch: list[Envelope], what: str, attempt: Callable[[], _T]) -> _T:
-        delay = self._retry_first_s
-        while True:
-            try:
-                return attempt()
-            except Exception:
-                log.exception(
-                    "%s of the batch of %d at %s failed; retrying in %.1fs",
-                    what,
-                    len(batch),
-                    batch[0].position,
-                    delay,
-                )
-            if self.stop.wait(delay):
-                raise Stopped
-            delay = min(delay * 2, RETRY_MAX_S)
+        def describe() -> str:
+            return f"{what} of the batch of {len(batch)} at {batch[0].position}"
+
+        return retrying(attempt, self.stop, describe, self._retry_first_s)
 
     def _count(self, consumed: int, plan: BatchPlan) -> None:
         m = self._metrics

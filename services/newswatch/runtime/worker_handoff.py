@@ -8,9 +8,7 @@ producer's flush returned, so an implementation must not return before its alert
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Protocol
 
 from newswatch.domain.outcome import AlertDraft, Outcome
@@ -52,31 +50,3 @@ class SinkAlertHandOff:
         for outcome in outcomes:
             for draft in outcome.alerts:
                 self._sink(draft)
-
-
-class HeldAlertsFlusher:
-    """Alerts held back by the planner (group_wait / repeat_interval) that fell due, to the sink.
-
-    Called from the worker's loop after each batch (the planner is not thread-safe); acts at most
-    every `every_s`. A failure is logged and the held notices stay held for the next round.
-    """
-
-    def __init__(
-        self,
-        flush_held: Callable[[datetime], tuple[AlertDraft, ...]],
-        sink: Callable[[AlertDraft], None],
-        clock: Callable[[], datetime],
-        every_s: float = 1.0,
-    ) -> None:
-        self._flush_held, self._sink, self._clock, self._every_s = flush_held, sink, clock, every_s
-        self._last = float("-inf")
-
-    def __call__(self) -> None:
-        if time.monotonic() - self._last < self._every_s:
-            return
-        self._last = time.monotonic()
-        try:
-            for draft in self._flush_held(self._clock()):
-                self._sink(draft)
-        except Exception:
-            log.exception("handing off held alerts failed; they stay held")
