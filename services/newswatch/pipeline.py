@@ -29,7 +29,7 @@ DETAIL_CHARS = 500  # of an unexpected exception's text in a dead letter's detai
 
 
 class AlertPlanner(Protocol):
-    """Subscription matching, story grouping and dedupe (issue 4).
+    """Subscription matching, story grouping and dedupe.
 
     May read and write its story state through the store it was built with;
     the decisions it makes are pure functions of that state and `now`.

@@ -1,7 +1,7 @@
 """The subscriptions and alerts API over HTTP on the distributed stores (real Redis).
 
 The FastAPI app from `create_app` is served by uvicorn on 127.0.0.1; the
-dispatcher records what it is asked to enqueue (delivery itself is E6's tests).
+dispatcher records what it is asked to enqueue (delivery itself has its own tests: test_delivery_*.py).
 """
 
 from __future__ import annotations

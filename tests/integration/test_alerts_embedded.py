@@ -1,4 +1,5 @@
-"""The embedded contract of issue 4 on a real `newswatch run`, with a real signature-verifying receiver.
+"""The embedded alerts path (subscriptions, stories, delivery) on a real `newswatch run`,
+with a real signature-verifying receiver.
 
 Subscribe, post an article about a missile strike on a power station in Kharkiv
 oblast, and the receiver gets one signed `story.detected`; another outlet's copy

@@ -1,4 +1,4 @@
-"""Options of the alerts domain, read once from the environment (E2's Settings aggregates them).
+"""Options of the alerts domain, read once from the environment (`newswatch.config.Settings` holds them).
 
 - `subscriptions_file` (NEWSWATCH_SUBSCRIPTIONS_FILE, unset): a JSON or YAML list of
   schemas/subscription.v1 documents applied at start-up (see `declared.apply_file`).

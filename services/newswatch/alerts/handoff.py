@@ -1,4 +1,4 @@
-"""Handing drafts to delivery: store each alert, then enqueue it (the runtime's edge, issue 2).
+"""Handing drafts to delivery: store each alert, then enqueue it (the runtime's edge).
 
     for alert_id in hand_off(outcome.alerts, planner.tenant_of, alert_store, now):
         dispatcher.enqueue(alert_id)

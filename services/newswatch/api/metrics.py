@@ -1,7 +1,7 @@
 """GET /metrics: Prometheus text exposition of this process's metrics.
 
 The registry comes from `request.app.state.services`: its `metrics`
-(a `newswatch.metrics.Metrics`) or, failing that, its `registry`. An app
+(an `observability.metrics.Metrics`) or, failing that, its `registry`. An app
 built without either (early wiring, tests of other routers) exposes
 prometheus_client's default registry rather than failing the scrape.
 """

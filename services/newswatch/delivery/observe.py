@@ -1,4 +1,4 @@
-"""Delivery's view of the metrics (E8's `newswatch.metrics.Metrics`), optional in tests."""
+"""Delivery's view of the metrics (`newswatch.observability.metrics.Metrics`), optional in tests."""
 
 from __future__ import annotations
 

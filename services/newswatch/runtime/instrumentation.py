@@ -1,6 +1,6 @@
 """One-line instrumentation for the runtimes (embedded loop, Kafka worker, delivery).
 
-Where each call goes (M = services.metrics, a `newswatch.metrics.Metrics`):
+Where each call goes (M = services.metrics, a `newswatch.observability.metrics.Metrics`):
 
     pipeline = Pipeline(analyzer, planner, timer=M.time_stage)   # decode/validate/plan
     M.article_consumed()                       # per message polled

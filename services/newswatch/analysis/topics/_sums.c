@@ -1,6 +1,7 @@
 /* The topic model's per-article sums in one pass over the text: newswatch.analysis.topics._sums.
  *
- * What it computes is defined by the pure-Python path in classifier.py (`FeatureTable`, `tf_rows`):
+ * What it computes is defined by the pure-Python path in table.py (`FeatureTable`, `tf_rows`,
+ * `column_sums`):
  * for the distinct known words r of an article, each seen c(r) times, with tf(c) = 1 + log(c),
  *
  *   out[0]               = sum_r tf(c(r))^2 * M[r][0]               (squared TF-IDF norm)
@@ -301,7 +302,7 @@ static PyTypeObject SumsType = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_sums", "The topic model's per-article sums in C (see classifier.py).", -1, NULL,
+    PyModuleDef_HEAD_INIT, "_sums", "The topic model's per-article sums in C (see table.py).", -1, NULL,
 };
 
 PyMODINIT_FUNC PyInit__sums(void) {
