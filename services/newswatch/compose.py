@@ -11,19 +11,19 @@ objects; none of them reads the environment or picks its own backend.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from prometheus_client import CollectorRegistry
 
-from newswatch.alerts.ports import AlertStore, StoryStore, SubscriptionStore
+from newswatch.alerts.ports import AlertStatus, AlertStore, StoryStore, SubscriptionStore
 from newswatch.analysis.engine import Analyzer
 from newswatch.config import Backend, Settings
 from newswatch.delivery.log import DeliveryLog
 from newswatch.domain.clock import utcnow
-from newswatch.domain.outcome import AlertDraft
+from newswatch.domain.outcome import AlertDraft, Outcome
 from newswatch.metrics import Metrics
 from newswatch.pipeline import AlertPlanner, NoAlerts, Pipeline
 from newswatch.store.analyses import AnalysisStore, RedisAnalyses, SQLiteAnalyses
@@ -43,6 +43,9 @@ class Dispatcher(Protocol):
 
 
 PIPELINE_GROUP = "newswatch-pipeline"  # consumer group of the article processors
+# An alert in the outbox this long is taken to be orphaned by a process that died between storing
+# and enqueueing it; a live one takes milliseconds. Enqueueing twice is harmless (same webhook-id).
+OUTBOX_GRACE = timedelta(seconds=30)
 
 
 @dataclass
@@ -71,8 +74,14 @@ class Services:
     dispatcher: Dispatcher | None = None  # enqueue(alert_id): in-process pool or Celery
     alert_sink: Callable[[AlertDraft], None] = field(default=lambda draft: _no_delivery(draft))
     # Drafts held by group_wait/repeat_interval that are due now: runtimes call it about every second
-    # from the thread that runs the pipeline, and pass what it returns to `alert_sink`.
+    # from the thread that runs the pipeline, and pass what it returns to `alert_sink`. It also
+    # enqueues alerts stored earlier whose hand-off never finished (a process died in between).
     flush_held: Callable[[datetime], tuple[AlertDraft, ...]] = field(default=lambda now: ())
+    # The story planner, once per poll batch (alerts/planner.py): the outcomes with their alerts,
+    # which are stored (with their notices, atomically) when it returns; hand each to `alert_sink`.
+    plan_alerts: Callable[[Sequence[Outcome], datetime], list[Outcome]] = field(
+        default=lambda outcomes, now: list(outcomes)
+    )
     make_consumer: Callable[[], Consumer] | None = None  # the pipeline's consumer of the ingest queue
     # Deletes ingest-queue messages every consumer group has committed; returns how many (embedded).
     prune_queue: Callable[[], int] = field(default=lambda: 0)
@@ -178,10 +187,25 @@ def _with_alerts(
     planner = StoryPlanner(subscriptions, stories, services.settings.alerts.planner())
 
     def alert_sink(draft: AlertDraft) -> None:
-        """Store the alert, then enqueue its delivery; durable once this returns."""
+        """Store the alert unless the planner did, then enqueue its delivery; durable once this
+        returns. Only then does it leave the outbox."""
         for alert_id in hand_off([draft], planner.tenant_of, alerts, services.clock()):
             dispatcher.enqueue(alert_id)
+        stories.outbox_done([draft.id])
 
-    services.planner, services.flush_held = planner, planner.flush
+    def resend_unsent(now: datetime) -> None:
+        """Alerts stored by a planner that died before enqueueing them (same id, so same webhook-id)."""
+        ids = planner.unsent(now - OUTBOX_GRACE)
+        for alert_id in ids:
+            alert = alerts.get(alert_id)
+            if alert is not None and alert.status == AlertStatus.PENDING.value:
+                dispatcher.enqueue(alert_id)
+        stories.outbox_done(ids)
+
+    def flush_held(now: datetime) -> tuple[AlertDraft, ...]:
+        resend_unsent(now)
+        return planner.flush(now)
+
+    services.plan_alerts, services.flush_held = planner.plan_outcomes, flush_held
     services.subscriptions, services.alerts, services.stories = subscriptions, alerts, stories
     services.dispatcher, services.deliveries, services.alert_sink = dispatcher, deliveries, alert_sink

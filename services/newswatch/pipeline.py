@@ -3,6 +3,11 @@
 Pure: no queue, store, network or clock inside. The runtimes (embedded and
 Kafka) feed raw messages in and carry the Outcome to the edges: analyses to
 the analysis sink, alerts to delivery, InvalidMessage to the dead-letter sink.
+
+Per message: decode -> validate -> analyse (topics, regions, events) -> `planner` (NoAlerts
+unless a test or tool passes a per-article planner). Per poll batch, after this: the story
+planner (`alerts/plan.plan_batch`, pure: match, group into stories, dedupe, draft), which the
+runtimes call between one read and one atomic write of the story state (`alerts/planner.py`).
 """
 
 from __future__ import annotations
@@ -20,11 +25,7 @@ from newswatch.metrics_labels import Stage, StageTimer, untimed
 
 
 class AlertPlanner(Protocol):
-    """Subscription matching, story grouping and dedupe (issue 4).
-
-    May read and write its story state through the store it was built with;
-    the decisions it makes are pure functions of that state and `now`.
-    """
+    """A per-article alert stage (tests and tools); the service plans alerts per batch instead."""
 
     def plan(self, article: Article, analysis: Analysis, now: datetime) -> tuple[AlertDraft, ...]: ...
 

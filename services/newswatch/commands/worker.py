@@ -78,7 +78,7 @@ def build(services: compose.Services, config: WorkerConfig) -> Worker:
         s.kafka_bootstrap, config.group, [topics.articles], max_poll_records=config.max_records
     )
     hand_off: AlertHandOff = (
-        SinkAlertHandOff(services.alert_sink)
+        SinkAlertHandOff(services.alert_sink, services.plan_alerts, services.clock)
         if services.dispatcher is not None
         else TopicAlertHandOff(services.producer, topics)
     )

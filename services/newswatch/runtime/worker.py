@@ -1,9 +1,10 @@
 """The distributed worker loop (`newswatch worker`): Kafka in, analyses / dead letters / alerts out.
 
 Per batch: poll -> run the pure pipeline (worker_records.plan_batch) -> produce analyses and dead
-letters -> hand alerts off -> flush -> commit. An offset is committed only after everything its
-message produced is durable, so a crash anywhere redelivers the batch (at least once; analyses
-are keyed by article id and alerts carry stable ids, so duplicates are harmless).
+letters -> hand alerts off (plan the batch's stories and alerts, commit them, enqueue) -> flush ->
+commit. An offset is committed only after everything its message produced is durable, so a crash
+anywhere redelivers the batch (at least once; analyses are keyed by article id and alerts carry
+stable ids, so duplicates are harmless).
 
 Unexpected errors (a broker or store down, a bug) retry the same batch with backoff; a message is
 never skipped. `stop` (set by SIGTERM/SIGINT) ends the loop after the batch in hand is committed.
@@ -106,11 +107,11 @@ class Worker:
 
     def _hand_off_and_flush(self, plan: BatchPlan) -> None:
         if self._metrics is None:
-            self._hand_off.hand_off(plan.outcomes)
+            plan.outcomes = list(self._hand_off.hand_off(plan.outcomes))
             self._producer.flush()
             return
         with self._metrics.time_stage(Stage.HAND_OFF):
-            self._hand_off.hand_off(plan.outcomes)
+            plan.outcomes = list(self._hand_off.hand_off(plan.outcomes))  # with the alerts planned
             self._producer.flush()
 
     def _count(self, consumed: int, plan: BatchPlan) -> None:

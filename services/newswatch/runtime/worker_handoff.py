@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from newswatch.domain.clock import utcnow
 from newswatch.domain.outcome import AlertDraft, Outcome
 from newswatch.runtime.worker_records import WorkerTopics, alert_record
 from newswatch.transport.base import Producer
@@ -21,8 +22,11 @@ log = logging.getLogger(__name__)
 
 
 class AlertHandOff(Protocol):
-    def hand_off(self, outcomes: Sequence[Outcome]) -> None:
-        """Make every alert of `outcomes` durable; block until it is. Raise if it could not be."""
+    def hand_off(self, outcomes: Sequence[Outcome]) -> Sequence[Outcome]:
+        """Make every alert of `outcomes` durable; block until it is. Raise if it could not be.
+
+        Returns the outcomes with every alert handed off (a planning hand-off adds the alerts
+        it planned for the batch)."""
 
 
 class TopicAlertHandOff:
@@ -32,7 +36,7 @@ class TopicAlertHandOff:
         self._producer = producer
         self._topics = topics
 
-    def hand_off(self, outcomes: Sequence[Outcome]) -> None:
+    def hand_off(self, outcomes: Sequence[Outcome]) -> Sequence[Outcome]:
         produced = False
         for outcome in outcomes:
             for draft in outcome.alerts:
@@ -41,18 +45,28 @@ class TopicAlertHandOff:
                 produced = True
         if produced:
             self._producer.flush()
+        return outcomes
 
 
 class SinkAlertHandOff:
-    """Each draft to a per-alert sink (compose's `Services.alert_sink`: store, then enqueue delivery)."""
+    """Plans the batch's alerts (compose's `Services.plan_alerts`: read stories, plan, commit the
+    alerts with their notices), then each draft to a per-alert sink (`Services.alert_sink`:
+    enqueue delivery)."""
 
-    def __init__(self, sink: Callable[[AlertDraft], None]) -> None:
-        self._sink = sink
+    def __init__(
+        self,
+        sink: Callable[[AlertDraft], None],
+        plan: Callable[[Sequence[Outcome], datetime], list[Outcome]] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._sink, self._plan, self._clock = sink, plan, clock
 
-    def hand_off(self, outcomes: Sequence[Outcome]) -> None:
-        for outcome in outcomes:
+    def hand_off(self, outcomes: Sequence[Outcome]) -> Sequence[Outcome]:
+        planned = self._plan(outcomes, self._clock()) if self._plan is not None else outcomes
+        for outcome in planned:
             for draft in outcome.alerts:
                 self._sink(draft)
+        return planned
 
 
 class HeldAlertsFlusher:

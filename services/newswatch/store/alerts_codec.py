@@ -75,6 +75,25 @@ def _member_dict(m: Member) -> dict[str, Any]:
     }
 
 
+def member_dumps(m: Member) -> str:
+    """A member without its `origin` (stored apart: merging text clusters rewrites only origins)."""
+    d = _member_dict(m)
+    del d["origin"]
+    return json.dumps(d)
+
+
+def member_loads(raw: str | bytes, origin: str) -> Member:
+    d = json.loads(raw)
+    d["origin"] = origin
+    return _member(d)
+
+
+def by_arrival(members: list[Member]) -> tuple[Member, ...]:
+    """Members in a stable order (when they were seen, then id): stores keep them unordered."""
+    far = datetime.min.replace(tzinfo=UTC)
+    return tuple(sorted(members, key=lambda m: (m.seen_at or far, m.article_id)))
+
+
 def story_loads(raw: str | bytes) -> Story:
     d = json.loads(raw)
     members = tuple(_member(m) for m in d["members"])
