@@ -131,7 +131,7 @@ def _embedded(settings: Settings, metrics: Metrics) -> Services:
         make_consumer=lambda: log.consumer(PIPELINE_GROUP, [settings.articles_topic]),
         prune_queue=lambda: log.prune(settings.articles_topic),
     )
-    _with_alerts(services, subscriptions, alerts, SQLiteStories(db), dispatcher, deliveries)
+    wire_alerts(services, subscriptions, alerts, SQLiteStories(db), dispatcher, deliveries)
     services.closers += [db.close, services.producer.close, dispatcher.close]
     return services
 
@@ -155,7 +155,7 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
         metrics=metrics,
     )
     dispatcher = celery_dispatcher(settings.component_env())
-    _with_alerts(
+    wire_alerts(
         services,
         RedisSubscriptions(client, keys),
         RedisAlerts(client, keys),
@@ -167,7 +167,7 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
     return services
 
 
-def _with_alerts(
+def wire_alerts(
     services: Services,
     subscriptions: SubscriptionStore,
     alerts: AlertStore,
