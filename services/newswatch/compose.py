@@ -11,7 +11,7 @@ objects; none of them reads the environment or picks its own backend.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -23,9 +23,10 @@ from newswatch.analysis.engine import Analyzer
 from newswatch.config import Backend, Settings
 from newswatch.delivery.log import DeliveryLog
 from newswatch.domain.clock import utcnow
-from newswatch.domain.outcome import AlertDraft, Outcome
-from newswatch.metrics import Metrics
+from newswatch.domain.outcome import AlertDraft
+from newswatch.metrics import EmbeddedQueue, Metrics
 from newswatch.pipeline import AlertPlanner, NoAlerts, Pipeline
+from newswatch.readiness import Check, tcp_reachable
 from newswatch.store.analyses import AnalysisStore, RedisAnalyses, SQLiteAnalyses
 from newswatch.store.api_keys import ApiKeyStore, RedisApiKeys, SQLiteApiKeys
 from newswatch.store.dead_letters import DeadLetterStore, RedisDeadLetters, SQLiteDeadLetters
@@ -77,14 +78,13 @@ class Services:
     # from the thread that runs the pipeline, and pass what it returns to `alert_sink`. It also
     # enqueues alerts stored earlier whose hand-off never finished (a process died in between).
     flush_held: Callable[[datetime], tuple[AlertDraft, ...]] = field(default=lambda now: ())
-    # The story planner, once per poll batch (alerts/planner.py): the outcomes with their alerts,
-    # which are stored (with their notices, atomically) when it returns; hand each to `alert_sink`.
-    plan_alerts: Callable[[Sequence[Outcome], datetime], list[Outcome]] = field(
-        default=lambda outcomes, now: list(outcomes)
-    )
     make_consumer: Callable[[], Consumer] | None = None  # the pipeline's consumer of the ingest queue
     # Deletes ingest-queue messages every consumer group has committed; returns how many (embedded).
     prune_queue: Callable[[], int] = field(default=lambda: 0)
+    # Sets the embedded backlog gauges now (also sampled every few seconds); a no-op when distributed.
+    sample_backlog: Callable[[], object] = field(default=lambda: None)
+    # Dependency name -> a call that raises when it does not answer (GET /readyz).
+    readiness: dict[str, Check] = field(default_factory=dict)
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
@@ -111,7 +111,9 @@ def build(settings: Settings, registry: CollectorRegistry | None = None) -> Serv
 
 
 def _embedded(settings: Settings, metrics: Metrics) -> Services:
+    from newswatch.delivery.due_sqlite import SQLiteDueDeliveries
     from newswatch.delivery.wiring import embedded_delivery
+    from newswatch.metrics_backlog import EmbeddedBacklogProbe, PeriodicSampler
     from newswatch.store.alerts_sqlite import SQLiteAlerts, SQLiteSubscriptions
     from newswatch.store.alerts_sqlite_stories import SQLiteStories
     from newswatch.transport.embedded import EmbeddedLog
@@ -132,7 +134,21 @@ def _embedded(settings: Settings, metrics: Metrics) -> Services:
         prune_queue=lambda: log.prune(settings.articles_topic),
     )
     wire_alerts(services, subscriptions, alerts, SQLiteStories(db), dispatcher, deliveries)
-    services.closers += [db.close, services.producer.close, dispatcher.close]
+    due = SQLiteDueDeliveries(db)
+    backlog = EmbeddedBacklogProbe(
+        {
+            EmbeddedQueue.ARTICLES: lambda: log.backlog(PIPELINE_GROUP, settings.articles_topic),
+            EmbeddedQueue.DELIVERIES: due.pending,
+        },
+        metrics,
+    )
+    services.sample_backlog = backlog.sample
+    services.readiness = {
+        "store": lambda: db.conn().execute("SELECT 1").fetchone(),
+        "queue": lambda: log.connection().execute("SELECT 1").fetchone(),
+    }
+    sampler = PeriodicSampler(backlog.sample).start()
+    services.closers += [db.close, services.producer.close, dispatcher.close, sampler.stop]
     return services
 
 
@@ -145,12 +161,18 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
 
     client = client_from_url(settings.redis_url)
     keys = Keys(settings.redis_prefix)
+    w = settings.worker
+    # Every user of this producer flushes after its batch (ingest per request, the worker per
+    # poll), so the linger only holds back half-built batches while a batch is being produced.
+    producer = KafkaQueueProducer(
+        settings.kafka_bootstrap, linger_ms=w.linger_ms, batch_size=w.batch_bytes, compression=w.compression
+    )
     services = Services(
         settings=settings,
-        producer=KafkaQueueProducer(settings.kafka_bootstrap),
+        producer=producer,
         ingest_lock=threading.Lock(),
         dead_letters=RedisDeadLetters(client, keys),
-        analyses=RedisAnalyses(client, keys),
+        analyses=RedisAnalyses(client, keys, ttl_s=w.analyses_ttl_s),
         api_keys=RedisApiKeys(client, keys),
         metrics=metrics,
     )
@@ -163,6 +185,10 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
         dispatcher,
         RedisDeliveryLog(client, keys),
     )
+    services.readiness = {
+        "store": client.ping,  # also Celery's broker: the delivery queue
+        "queue": tcp_reachable(settings.kafka_bootstrap),
+    }
     services.closers += [client.close, services.producer.close, dispatcher.close]
     return services
 
@@ -179,6 +205,7 @@ def wire_alerts(
     from newswatch.alerts.declared import apply_file
     from newswatch.alerts.handoff import hand_off
     from newswatch.alerts.planner import StoryPlanner
+    from newswatch.runtime.instrumentation import counting_flush
 
     if services.settings.alerts.subscriptions_file is not None:
         # Declared subscriptions are upserted at every start; a bad file stops start-up (InvalidMessage).
@@ -206,6 +233,8 @@ def wire_alerts(
         resend_unsent(now)
         return planner.flush(now)
 
-    services.plan_alerts, services.flush_held = planner.plan_outcomes, flush_held
+    # Held alerts are counted when they fall due, as the runtimes count those planned per batch.
+    services.planner = planner  # Pipeline.plan_batch: the alerts it returns are stored (outbox)
+    services.flush_held = counting_flush(flush_held, services.metrics)
     services.subscriptions, services.alerts, services.stories = subscriptions, alerts, stories
     services.dispatcher, services.deliveries, services.alert_sink = dispatcher, deliveries, alert_sink

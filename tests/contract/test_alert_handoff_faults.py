@@ -1,17 +1,16 @@
 """A crash between planning and hand-off loses no alert and sends none twice, on SQLite and real Redis.
 
-The runtime's hand-off (plan the batch, commit stories + notices + alerts, enqueue) is driven as
-the worker drives it (`SinkAlertHandOff` over compose's wiring); the crash is a store write or an
-enqueue raising, and the replay is the same batch handed off again, as after a redelivery.
+The worker's alert steps (`plan_alerts`: one planner batch that commits stories, notices and
+alerts; then `SinkAlertHandOff` over compose's wiring: enqueue) are driven as the worker drives
+them; the crash is the store's commit or the enqueue raising, and the replay is the same batch
+again, as after a redelivery.
 """
 
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,22 +21,24 @@ from newswatch.alerts.ports import Changes, Filters, Subscription, Webhook
 from newswatch.alerts.stories import story_id
 from newswatch.compose import Services, wire_alerts
 from newswatch.config import Settings
-from newswatch.domain.outcome import Outcome
 from newswatch.metrics import Metrics
+from newswatch.pipeline import Pipeline
+from newswatch.runtime.io_errors import is_io_error
 from newswatch.runtime.worker_handoff import SinkAlertHandOff
+from newswatch.runtime.worker_records import Analysed, BatchPlan, WorkerTopics, plan_alerts
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.alerts_redis_stories import RedisStories
 from newswatch.store.alerts_sqlite import SQLiteAlerts, SQLiteSubscriptions
 from newswatch.store.alerts_sqlite_stories import SQLiteStories
-from newswatch.store.redis import Keys, client_from_url
-from newswatch.store.sqlite import SQLiteDB
+from newswatch.transport.base import Envelope, Position
+from tests.contract.conftest import StoreBackend
 from tests.unit.alerts.factory import WIRE, analysis, article, event
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
-class Crash(Exception):
-    """The process dies here (as far as this hand-off is concerned)."""
+class Crash(ConnectionError):
+    """The store or the broker goes away here (an I/O failure: the worker retries the batch)."""
 
 
 class Dispatcher:
@@ -58,7 +59,7 @@ class Dispatcher:
 def crashing(cls: type) -> type:
     """The stories store whose first commit raises before anything is written."""
 
-    class CrashingStories(cls):  # type: ignore[misc, valid-type]
+    class CrashingStories(cls):
         crashes = 1
 
         def commit(self, changes: Changes) -> bool:
@@ -70,33 +71,26 @@ def crashing(cls: type) -> type:
     return CrashingStories
 
 
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-def stores(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[Callable[[bool], tuple[Any, Any, Any]]]:
+@pytest.fixture
+def stores(store_backend: StoreBackend) -> Callable[[bool], tuple[Any, Any, Any]]:
     """Factory: (subscriptions, alerts, stories); stories crash on their first commit when asked."""
-    if request.param == "sqlite":
-        db = SQLiteDB(tmp_path / "s.sqlite3")
-        yield lambda crash: (
-            SQLiteSubscriptions(db),
-            SQLiteAlerts(db),
-            (crashing(SQLiteStories) if crash else SQLiteStories)(db),
+
+    def make(crash: bool) -> tuple[Any, Any, Any]:
+        sqlite_stories, redis_stories = (
+            (crashing(SQLiteStories), crashing(RedisStories)) if crash else (SQLiteStories, RedisStories)
         )
-        db.close()
-        return
-    client = client_from_url(request.getfixturevalue("redis_url"))
-    keys = Keys(f"newswatch-test:{uuid.uuid4().hex[:12]}:")
-    yield lambda crash: (
-        RedisSubscriptions(client, keys),
-        RedisAlerts(client, keys),
-        (crashing(RedisStories) if crash else RedisStories)(client, keys),
-    )
-    for key in client.scan_iter(match=keys.prefix + "*"):
-        client.delete(key)
-    client.close()
+        return (
+            store_backend.open(SQLiteSubscriptions, RedisSubscriptions),
+            store_backend.open(SQLiteAlerts, RedisAlerts),
+            store_backend.open(sqlite_stories, redis_stories),
+        )
+
+    return make
 
 
 class World:
+    """The worker's alert steps for one batch: plan_alerts (one planner batch), then the hand-off."""
+
     def __init__(self, stores: tuple[Any, Any, Any], dispatcher: Dispatcher) -> None:
         self.subs, self.alerts, self.stories = stores
         self.now = T0
@@ -114,14 +108,19 @@ class World:
         wire_alerts(self.services, self.subs, self.alerts, self.stories, dispatcher, None)  # type: ignore[arg-type]
         f = Filters(event_types=("power_plant_strike",), regions=("UA",))
         self.subs.create(Subscription("sub_1", "acme", "n", f, Webhook("https://h.example"), "whsec_x"))
-        self.hand_off = SinkAlertHandOff(
-            self.services.alert_sink, self.services.plan_alerts, self.services.clock
-        )
+        self.pipeline = Pipeline(None, self.services.planner)  # type: ignore[arg-type]  # analysed already
 
-    def batch(self) -> list[Outcome]:
-        return [
-            Outcome(article(f"w{n}", WIRE, f"outlet-{n}"), analysis(f"w{n}", (event(),))) for n in range(3)
-        ]
+    def hand_off(self) -> list[str]:
+        """The batch's alert ids, after the planned alerts were handed to delivery."""
+        plan = BatchPlan()
+        for n in range(3):  # the same wire story from three outlets
+            a = article(f"w{n}", WIRE, f"outlet-{n}")
+            env = Envelope(b"{}", Position("articles", 0, n))
+            plan.unplanned.append(Analysed(env, a, analysis(a.id, (event(),)), b"{}"))
+        plan_alerts(self.pipeline, plan, WorkerTopics(), self.now, is_io_error)
+        assert plan.invalid == []
+        SinkAlertHandOff(self.services.alert_sink).hand_off(plan.outcomes)
+        return [d.id for o in plan.outcomes for d in o.alerts]
 
     def stored(self) -> list[str]:
         return [a.id for a in self.alerts.list_alerts(tenant="acme").items]
@@ -135,13 +134,12 @@ def test_a_crash_before_the_commit_leaves_nothing_and_the_replay_stores_the_aler
 ) -> None:
     w = World(stores(True), Dispatcher())
     with pytest.raises(Crash):
-        w.hand_off.hand_off(w.batch())
+        w.hand_off()
     assert w.stored() == [] and w.dispatcher.enqueued == [] and w.stories.held() == []
     w.now = T0 + timedelta(seconds=5)  # the batch comes back, a little later
-    planned = w.hand_off.hand_off(w.batch())
-    assert [d.id for o in planned for d in o.alerts] == [EXPECTED]
+    assert w.hand_off() == [EXPECTED]
     assert w.stored() == [EXPECTED] and w.dispatcher.enqueued == [EXPECTED]
-    assert [d.id for o in w.hand_off.hand_off(w.batch()) for d in o.alerts] == []  # once more: nothing new
+    assert w.hand_off() == []  # once more: nothing new
     assert w.stored() == [EXPECTED] and w.dispatcher.enqueued == [EXPECTED]
     assert w.stories.outbox(T0 + timedelta(days=1)) == []
 
@@ -151,9 +149,9 @@ def test_a_crash_after_the_commit_is_caught_up_from_the_outbox_under_the_same_id
 ) -> None:
     w = World(stores(False), Dispatcher(failures=1))
     with pytest.raises(Crash):
-        w.hand_off.hand_off(w.batch())
+        w.hand_off()
     assert w.stored() == [EXPECTED] and w.dispatcher.enqueued == []
-    assert w.hand_off.hand_off(w.batch()) == w.batch()  # the replay: the subscriber was told already
+    assert w.hand_off() == []  # the replay: the subscriber was told already
     w.services.flush_held(T0 + timedelta(seconds=10))  # inside the grace: its writer may be alive
     assert w.dispatcher.enqueued == []
     w.services.flush_held(T0 + timedelta(seconds=31))

@@ -14,20 +14,21 @@ and a crash after it leaves the alert in the outbox for `unsent` to hand over.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from newswatch.alerts.plan import CANDIDATES_PER_LOOKUP, Subscribers, plan_batch, plan_held, prepare
 from newswatch.alerts.ports import StoryStore, SubscriptionStore
 from newswatch.domain.model import Analysis, Article
-from newswatch.domain.outcome import AlertDraft, Outcome
+from newswatch.domain.outcome import AlertDraft
 
 PRUNE_EVERY = timedelta(hours=1)
 MAX_ATTEMPTS = 20  # commits refused in a row before the batch fails (and the runtime retries it)
 
 
-class PlanConflict(Exception):
-    """Other planners kept changing the batch's stories: the runtime retries the batch later."""
+class PlanConflict(TimeoutError):
+    """Other planners kept changing the batch's stories: transient, so the runtime retries the batch
+    later (a TimeoutError, as a store that does not answer, for the runtimes' I/O retry)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +76,6 @@ class StoryPlanner:
     def plan(self, article: Article, analysis: Analysis, now: datetime) -> tuple[AlertDraft, ...]:
         """One article as a batch of one (pipeline.AlertPlanner)."""
         return self.plan_batch([(article, analysis)], now)[0]
-
-    def plan_outcomes(self, outcomes: Sequence[Outcome], now: datetime) -> list[Outcome]:
-        """The outcomes with the alerts planned for their articles (one batch)."""
-        drafts = self.plan_batch([(o.article, o.analysis) for o in outcomes], now)
-        return [replace(o, alerts=(*o.alerts, *d)) if d else o for o, d in zip(outcomes, drafts, strict=True)]
 
     def flush(self, now: datetime) -> tuple[AlertDraft, ...]:
         """Drafts held by group_wait/repeat_interval that are due now (stored on return); call

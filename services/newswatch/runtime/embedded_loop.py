@@ -19,6 +19,7 @@ from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 from newswatch.domain.errors import InvalidMessage
+from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import Outcome
 from newswatch.metrics import Stage
 from newswatch.pipeline import Pipeline
@@ -142,19 +143,18 @@ class PipelineLoop:
             delay = min(delay * 2, RETRY_MAX_S)
 
     def _plan(self, batch: list[Envelope]) -> list[Outcome | InvalidMessage]:
-        """The pure pipeline per message, then the story planner over the batch's outcomes (their
-        alerts are stored, with the notices that announce them, when this returns)."""
+        """The pure stages per message, then the alerts of the whole batch at once (stored, with
+        the notices that announce them, when this returns)."""
         now = self._s.clock()
-        results: list[Outcome | InvalidMessage] = []
+        results: list[tuple[Article, Analysis] | InvalidMessage] = []
         for env in batch:
             try:
-                results.append(self._pipeline.process(env.payload, now))
+                results.append(self._pipeline.analyse(env.payload))
             except InvalidMessage as exc:
                 results.append(exc)
-        outcomes = [r for r in results if isinstance(r, Outcome)]
-        with self._s.metrics.time_stage(Stage.HAND_OFF):
-            planned = iter(self._s.plan_alerts(outcomes, now) if outcomes else [])
-        return [next(planned) if isinstance(r, Outcome) else r for r in results]
+        pairs = [r for r in results if not isinstance(r, InvalidMessage)]
+        planned = iter(self._pipeline.plan_batch(pairs, now) if pairs else [])
+        return [r if isinstance(r, InvalidMessage) else Outcome(*r, next(planned)) for r in results]
 
     def _handle(self, env: Envelope, outcome: Outcome | InvalidMessage) -> None:
         m = self._s.metrics
