@@ -6,7 +6,8 @@ poll batch in one go (`StoryStore.snapshot`), calls `plan_batch`, and commits th
 earlier ones left, so five wire copies in one batch still make one story and one alert.
 
 Decisions per article: join the best candidate story (near-duplicate text first, then shared
-blocking keys, then recency; only stories last seen within the window), else open a new one; then
+blocking keys, then recency; only stories last seen within the window, and, when the dates are
+known, whose members were published within the window of the article), else open a new one; then
 for every subscriber of that story (matching now, or told before) send, hold or do nothing
 (`notify.decide`). `plan_held` re-decides the notices held by group_wait/repeat_interval.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from newswatch.alerts.facts import decision_facts, facts
@@ -41,7 +42,7 @@ from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import AlertDraft
 
 UNCHECKED = -1  # StoryWrite.expected for a write that need not agree with any version
-CANDIDATES_PER_LOOKUP = 8  # the most recent stories read per key or band: cost flat in open stories
+CANDIDATES_PER_LOOKUP = 4  # the most recent stories read per key or band: cost flat in open stories
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,7 @@ def plan_batch(
 def _plan_one(
     item: Item, world: _World, subs: Subscribers, now: datetime, window: timedelta
 ) -> tuple[AlertDraft, ...]:
-    joined = _join(item, world, now - window)
+    joined = _join(item, world, now - window, window)
     member = member_of(item.article, item.analysis, item.sig, now)
     story = absorb(joined.story if joined else None, member, item.keys, now)
     state = joined or StoryState(story)
@@ -135,8 +136,9 @@ def _plan_one(
     return _notify_all(world, state, matched, subs, now)
 
 
-def _join(item: Item, world: _World, since: datetime) -> StoryState | None:
-    """The state of the story `choose` picks among the lookups' stories last seen since `since`."""
+def _join(item: Item, world: _World, since: datetime, window: timedelta) -> StoryState | None:
+    """The state of the story `choose` picks among the lookups' stories last seen since `since`
+    whose members were published within `window` of the article (when both dates are known)."""
     by_text: set[str] = set()
     ids: set[str] = set()
     for lookup in item.lookups:
@@ -144,9 +146,36 @@ def _join(item: Item, world: _World, since: datetime) -> StoryState | None:
             ids.add(sid)
             if lookup[0] == "b":
                 by_text.add(sid)
-    live = [s.story for sid in sorted(ids) if (s := world.states.get(sid)) and s.story.last_seen >= since]
+    published = _published(item.article.published_at)
+    live = [
+        s.story
+        for sid in sorted(ids)
+        if (s := world.states.get(sid))
+        and s.story.last_seen >= since
+        and _in_window(s.story, published, window)
+    ]
     chosen = choose(live, item.keys, item.sig, frozenset(by_text))
     return world.states[chosen.id] if chosen else None
+
+
+def _published(value: str | None) -> datetime | None:
+    """An article's published_at as an aware time; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _in_window(story: Story, published: datetime | None, window: timedelta) -> bool:
+    """A report published years before or after a story's members is not about the same event,
+    however alike the words (an anniversary, a re-published archive piece)."""
+    if published is None:
+        return True
+    times = [t for m in story.members if (t := _published(m.published_at)) is not None]
+    return not times or min(times) - window <= published <= max(times) + window
 
 
 def _record_story(world: _World, old: StoryState, story: Story, item: Item) -> None:

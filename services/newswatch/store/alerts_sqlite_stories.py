@@ -34,10 +34,11 @@ CREATE TABLE IF NOT EXISTS story_heads (
 CREATE TABLE IF NOT EXISTS story_members (
   story_id TEXT NOT NULL, article_id TEXT NOT NULL, origin TEXT NOT NULL, doc TEXT NOT NULL,
   PRIMARY KEY (story_id, article_id));
-CREATE TABLE IF NOT EXISTS story_lookup (
-  lookup TEXT NOT NULL, story_id TEXT NOT NULL, last_us INTEGER NOT NULL, PRIMARY KEY (lookup, story_id));
-CREATE INDEX IF NOT EXISTS story_lookup_recent ON story_lookup (lookup, last_us);
-CREATE INDEX IF NOT EXISTS story_lookup_story ON story_lookup (story_id);
+-- Two B-trees only (the table is its primary key): every article inserts ~17 rows at random places.
+CREATE TABLE IF NOT EXISTS story_lookups (
+  lookup TEXT NOT NULL, story_id TEXT NOT NULL, last_us INTEGER NOT NULL, PRIMARY KEY (lookup, story_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS story_lookups_recent ON story_lookups (lookup, last_us);
 CREATE TABLE IF NOT EXISTS story_notices (
   story_id TEXT NOT NULL, subscription_id TEXT NOT NULL, held INTEGER NOT NULL, doc TEXT NOT NULL,
   PRIMARY KEY (story_id, subscription_id));
@@ -45,6 +46,9 @@ CREATE INDEX IF NOT EXISTS story_notices_held ON story_notices (held) WHERE held
 CREATE TABLE IF NOT EXISTS story_key_versions (key TEXT PRIMARY KEY, v INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS alert_outbox (alert_id TEXT PRIMARY KEY, created_us INTEGER NOT NULL);
 """
+
+
+MAX_VARIABLES = 30_000  # per statement (SQLite allows 32,766)
 
 
 class _Conflict(Exception):
@@ -60,14 +64,20 @@ class SQLiteStories(StoryQueries):
     # ------------------------------------------------------------------ reads
 
     def _hits(self, lookups: Sequence[str], since: datetime, limit: int | None) -> Hits:
+        """One query for the whole batch: the newest `limit` rows of each lookup (index range scans)."""
+        found: Hits = {lookup: [] for lookup in lookups}
         c, cut = self._db.conn(), micros(since)
-        q = "SELECT story_id, last_us FROM story_lookup WHERE lookup = ? AND last_us >= ?"
-        q += " ORDER BY last_us DESC"
-        q += " LIMIT ?" if limit is not None else ""
-        extra = (limit,) if limit is not None else ()
-        return {
-            lookup: [(r[0], int(r[1])) for r in c.execute(q, (lookup, cut, *extra))] for lookup in lookups
-        }
+        for start in range(0, len(lookups), MAX_VARIABLES):
+            part = lookups[start : start + MAX_VARIABLES]
+            q = (
+                "SELECT lookup, story_id, last_us FROM (SELECT lookup, story_id, last_us, row_number()"
+                " OVER (PARTITION BY lookup ORDER BY last_us DESC, story_id DESC) AS n FROM story_lookups"
+                f" WHERE lookup IN ({','.join('?' * len(part))}) AND last_us >= ?) WHERE n <= ?"
+                " ORDER BY lookup, n"
+            )
+            for lookup, sid, last in c.execute(q, (*part, cut, limit if limit is not None else 2**62)):
+                found[lookup].append((sid, int(last)))
+        return found
 
     def _read(self, story_ids: Sequence[str]) -> dict[str, Read]:
         if not story_ids:
@@ -176,7 +186,7 @@ class SQLiteStories(StoryQueries):
             gone = "SELECT id FROM story_heads WHERE last_us < ?"
             c.execute(f"DELETE FROM story_notices WHERE story_id IN ({gone})", (cut,))
             c.execute(f"DELETE FROM story_members WHERE story_id IN ({gone})", (cut,))
-            c.execute("DELETE FROM story_lookup WHERE last_us < ?", (cut,))
+            c.execute("DELETE FROM story_lookups WHERE last_us < ?", (cut,))
             return int(c.execute("DELETE FROM story_heads WHERE last_us < ?", (cut,)).rowcount)
 
 
@@ -206,10 +216,11 @@ def _write(c: sqlite3.Connection, w: StoryWrite) -> None:
             "UPDATE story_members SET origin = ? WHERE story_id = ? AND article_id = ?",
             [(o, w.story_id, aid) for aid, o in w.origins.items()],
         )
-        # Refresh every lookup of the story so older bands keep finding it while it is live.
-        c.execute("UPDATE story_lookup SET last_us = ? WHERE story_id = ?", (last, w.story_id))
+        # The lookups the write names (the story's keys, the new member's bands) get last_seen; an
+        # older member's bands keep their own time, as in Redis: rewriting every row of a story at
+        # each article made a write's cost grow with the story.
         c.executemany(
-            "INSERT OR REPLACE INTO story_lookup (lookup, story_id, last_us) VALUES (?, ?, ?)",
+            "INSERT OR REPLACE INTO story_lookups (lookup, story_id, last_us) VALUES (?, ?, ?)",
             [(lookup, w.story_id, last) for lookup in w.lookups],
         )
         c.executemany(

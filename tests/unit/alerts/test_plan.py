@@ -30,6 +30,10 @@ def item(art_id: str, body: str = WIRE, source: str = "one", *events: Event) -> 
     return found
 
 
+def dated(it: Item, published_at: str) -> Item:
+    return replace(it, article=replace(it.article, published_at=published_at))
+
+
 @dataclass
 class Stored:
     """A story as it is stored before the batch: its members' items, when, and its notices."""
@@ -145,6 +149,25 @@ CASES = [
         ["story.detected"],
         ["b"],
         {"sub_1": 0},
+    ),
+    # A report published two years after the stored story's member: not the same event, however alike.
+    Case(
+        (stored(dated(item("a"), "2024-11-20T08:00:00Z"), notices=(sent("a"),)),),
+        (dated(item("b", WIRE, "two"), "2026-11-25T08:00:00+00:00"),),
+        (sub(),),
+        T0 + MIN,
+        ["story.detected"],
+        ["b"],
+        {"sub_1": 0},
+    ),
+    # Published the same day: it joins as usual (and, being a wire copy, changes nothing to tell).
+    Case(
+        (stored(dated(item("a"), "2026-11-25T08:00:00Z"), notices=(sent("a"),)),),
+        (dated(item("b", WIRE, "two"), "2026-11-25T09:30:00Z"),),
+        (sub(),),
+        T0 + MIN,
+        [],
+        ["a"],
     ),
     # No subscription matches (another country): the story grows, nobody is told.
     Case((), (item("a"),), (sub(filters=Filters(regions=("PL",))),), T0, [], ["a"], {}),
