@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from newswatch.alerts import explain
 from newswatch.alerts.facts import decision_facts, facts
 from newswatch.alerts.index import SubscriptionIndex
 from newswatch.alerts.notify import Verdict, decide
@@ -37,7 +38,7 @@ from newswatch.alerts.ports import (
 )
 from newswatch.alerts.similarity import band_keys, signature
 from newswatch.alerts.stories import absorb, choose, member_of, story_keys
-from newswatch.alerts.view import view_of
+from newswatch.alerts.view import ArticleView, view_of
 from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import AlertDraft
 
@@ -132,8 +133,9 @@ def _plan_one(
     if story is not (joined.story if joined else None):  # a new member (not a redelivery)
         _record_story(world, state, story, item)
     state = world.states[story.id] = replace(state, story=story)
-    matched = {s.id for s in subs.index.match(view_of(item.article, item.analysis))}
-    return _notify_all(world, state, matched, subs, now)
+    view = view_of(item.article, item.analysis)
+    matched = {s.id for s in subs.index.match(view)}
+    return _notify_all(world, state, matched, subs, now, (view, item.article.id))
 
 
 def _join(item: Item, world: _World, since: datetime, window: timedelta) -> StoryState | None:
@@ -194,7 +196,12 @@ def _record_story(world: _World, old: StoryState, story: Story, item: Item) -> N
 
 
 def _notify_all(
-    world: _World, state: StoryState, matched: set[str], subs: Subscribers, now: datetime
+    world: _World,
+    state: StoryState,
+    matched: set[str],
+    subs: Subscribers,
+    now: datetime,
+    trigger: tuple[ArticleView, str],
 ) -> tuple[AlertDraft, ...]:
     ids = sorted(matched | set(state.notices))
     chosen = [s for i in ids if (s := subs.by_id.get(i)) is not None]
@@ -203,16 +210,22 @@ def _notify_all(
     known = decision_facts(state.story)
     drafts = []
     for sub in chosen:
-        draft = _notify(world, state, sub, known, now)
+        draft = _notify(world, state, sub, known, now, trigger)
         if draft is not None:
             drafts.append(draft)
     return tuple(drafts)
 
 
 def _notify(
-    world: _World, state: StoryState, sub: Subscription, known: dict[str, Any], now: datetime
+    world: _World,
+    state: StoryState,
+    sub: Subscription,
+    known: dict[str, Any],
+    now: datetime,
+    trigger: tuple[ArticleView, str] | None = None,
 ) -> AlertDraft | None:
-    """Decide for one subscriber; record the notice (and the alert) it leads to."""
+    """Decide for one subscriber; record the notice (and the alert) it leads to. `trigger` is the
+    article being planned (its view and id), for keyword explanations; None when flushing held ones."""
     story, notice = state.story, state.notices.get(sub.id)
     d = decide(notice, known, sub, now)
     base = notice or Notice(sub.id, story.id, -1, None, now)
@@ -222,7 +235,8 @@ def _notify(
             _save_notice(world, state, replace(base, held_since=held))
         return None
     revision, story_facts = base.revision + 1, facts(story)
-    payload = build(d.verdict.value, sub, story_facts, revision, d.changes, now)
+    why = explain.matched(sub.filters, story_facts, *(trigger or (None, None)))
+    payload = build(d.verdict.value, sub, story_facts, revision, d.changes, now, why)
     snapshot = {k: story_facts[k] for k in ("publishers", "casualties", "event_types")}
     _save_notice(
         world, state, replace(base, revision=revision, sent_at=now, snapshot=snapshot, held_since=None)

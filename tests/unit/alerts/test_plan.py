@@ -11,6 +11,7 @@ from newswatch.alerts.payload import alert_id
 from newswatch.alerts.plan import Item, Subscribers, plan_batch, plan_held, prepare
 from newswatch.alerts.ports import Filters, Notice, Snapshot, Story, StoryState, Subscription, Webhook, micros
 from newswatch.alerts.stories import absorb, member_of, story_id
+from newswatch.contracts.schemas import schema_errors
 from newswatch.domain.model import Event
 from tests.unit.alerts.factory import WIRE, analysis, article, event, own_report
 
@@ -202,6 +203,13 @@ def test_plan_batch(case: Case) -> None:
     for d in got:
         data = d.payload["data"]
         assert d.id == alert_id(d.subscription_id, data["story_id"], data["revision"])
+        assert data["subscription_name"] == "s1" and schema_errors("alert", d.payload) == []
+        # The type matched on the story's event, unless the subscriber only follows the story now
+        # (it was told before: the notice keeps it a subscriber though this article is too weak).
+        strong = next(s for s in case.subs if s.id == d.subscription_id).filters.min_confidence <= 0.9
+        assert [m["value"] for m in data["matched"]["event_types"]] == (
+            ["power_plant_strike"] if strong else []
+        )
 
 
 def test_a_write_expects_the_version_it_read_and_the_keys_it_read() -> None:
