@@ -74,15 +74,35 @@ class Item:
         return (*(f"k:{k}" for k in self.keys), *(f"b:{b}" for b in self.bands))
 
 
-def prepare(article: Article, analysis: Analysis) -> Item | None:
-    """The article's lookups, or None when it reports no event (background mentions alert no one)."""
+def prepare(article: Article, analysis: Analysis, subs: Subscribers | None = None) -> Item | None:
+    """The article's lookups, or None when it has nothing to alert on: no reported event
+    (background mentions alert no one), and no topic or keyword subscription of `subs` matching it."""
     reported = analysis.reported_events
-    if not reported:
-        return None
     if len(reported) < len(analysis.events):
         analysis = replace(analysis, events=reported)
+    if reported:
+        keys = story_keys(analysis)
+    elif (
+        subs is not None
+        and subs.index.watches_articles
+        and subs.index.match_article(view_of(article, analysis))
+    ):
+        keys = topic_keys(analysis)
+    else:
+        return None
     sig = signature(article.text)
-    return Item(article, analysis, story_keys(analysis), sig, tuple(band_keys(sig)))
+    return Item(article, analysis, keys, sig, tuple(band_keys(sig)))
+
+
+def topic_keys(analysis: Analysis) -> tuple[str, ...]:
+    """Blocking key of an article without events: its main topic at its main place (`topic:<id>@<place>`),
+    so articles of one subject in one place group into a story as events of one type do."""
+    if not analysis.topics:
+        return ()
+    topic = max(analysis.topics, key=lambda t: (t.score, t.topic.value)).topic.value
+    regions = sorted(analysis.regions, key=lambda r: (-r.score, r.code))
+    place = next((r.code for r in regions if "-" in r.code), None) or next((r.code for r in regions), None)
+    return (f"topic:{topic}@{place}" if place else f"topic:{topic}",)
 
 
 @dataclass
@@ -134,7 +154,8 @@ def _plan_one(
         _record_story(world, state, story, item)
     state = world.states[story.id] = replace(state, story=story)
     view = view_of(item.article, item.analysis)
-    matched = {s.id for s in subs.index.match(view)}
+    found = subs.index.match(view) if item.analysis.events else subs.index.match_article(view)
+    matched = {s.id for s in found}
     return _notify_all(world, state, matched, subs, now, (view, item.article.id))
 
 

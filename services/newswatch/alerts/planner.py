@@ -58,10 +58,10 @@ class StoryPlanner:
         self, pairs: Sequence[tuple[Article, Analysis]], now: datetime
     ) -> list[tuple[AlertDraft, ...]]:
         """Drafts per article, in order; every one of them is stored (and in the outbox) on return."""
-        items = [prepare(article, analysis) for article, analysis in pairs]
+        self._refresh(now)
+        items = [prepare(article, analysis, self._subscribers) for article, analysis in pairs]
         if not any(items):
             return [() for _ in pairs]
-        self._refresh(now)
         lookups = [x for item in items if item for x in item.lookups]
         keys = [k for item in items if item for k in item.keys]
         since = now - self.config.story_window
