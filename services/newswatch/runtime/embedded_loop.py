@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import Outcome
-from newswatch.metrics import Stage
+from newswatch.observability.metrics import Stage
 from newswatch.pipeline import Pipeline
 from newswatch.runtime.instrumentation import observe_outcome
 from newswatch.store.dead_letters import dead_letter_record
