@@ -21,7 +21,7 @@ from newswatch.alerts.ports import Changes, Filters, Subscription, Webhook
 from newswatch.alerts.stories import story_id
 from newswatch.compose import Services, wire_alerts
 from newswatch.config import Settings
-from newswatch.metrics import Metrics
+from newswatch.observability.metrics import Metrics
 from newswatch.pipeline import Pipeline
 from newswatch.runtime.io_errors import is_io_error
 from newswatch.runtime.worker_handoff import SinkAlertHandOff
