@@ -13,12 +13,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from prometheus_client import CollectorRegistry
 
-from newswatch.alerts.ports import AlertStore, StoryStore, SubscriptionStore
+from newswatch.alerts.ports import AlertStatus, AlertStore, StoryStore, SubscriptionStore
 from newswatch.analysis.engine import Analyzer
 from newswatch.config import Backend, Settings
 from newswatch.delivery.log import DeliveryLog
@@ -44,6 +44,9 @@ class Dispatcher(Protocol):
 
 
 PIPELINE_GROUP = "newswatch-pipeline"  # consumer group of the article processors
+# An alert in the outbox this long is taken to be orphaned by a process that died between storing
+# and enqueueing it; a live one takes milliseconds. Enqueueing twice is harmless (same webhook-id).
+OUTBOX_GRACE = timedelta(seconds=30)
 
 
 @dataclass
@@ -72,7 +75,8 @@ class Services:
     dispatcher: Dispatcher | None = None  # enqueue(alert_id): in-process pool or Celery
     alert_sink: Callable[[AlertDraft], None] = field(default=lambda draft: _no_delivery(draft))
     # Drafts held by group_wait/repeat_interval that are due now: runtimes call it about every second
-    # from the thread that runs the pipeline, and pass what it returns to `alert_sink`.
+    # from the thread that runs the pipeline, and pass what it returns to `alert_sink`. It also
+    # enqueues alerts stored earlier whose hand-off never finished (a process died in between).
     flush_held: Callable[[datetime], tuple[AlertDraft, ...]] = field(default=lambda now: ())
     make_consumer: Callable[[], Consumer] | None = None  # the pipeline's consumer of the ingest queue
     # Deletes ingest-queue messages every consumer group has committed; returns how many (embedded).
@@ -129,7 +133,7 @@ def _embedded(settings: Settings, metrics: Metrics) -> Services:
         make_consumer=lambda: log.consumer(PIPELINE_GROUP, [settings.articles_topic]),
         prune_queue=lambda: log.prune(settings.articles_topic),
     )
-    _with_alerts(services, subscriptions, alerts, SQLiteStories(db), dispatcher, deliveries)
+    wire_alerts(services, subscriptions, alerts, SQLiteStories(db), dispatcher, deliveries)
     due = SQLiteDueDeliveries(db)
     backlog = EmbeddedBacklogProbe(
         {
@@ -179,7 +183,7 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
         metrics=metrics,
     )
     dispatcher = celery_dispatcher(settings.component_env())
-    _with_alerts(
+    wire_alerts(
         services,
         RedisSubscriptions(client, keys),
         RedisAlerts(client, keys),
@@ -195,7 +199,7 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
     return services
 
 
-def _with_alerts(
+def wire_alerts(
     services: Services,
     subscriptions: SubscriptionStore,
     alerts: AlertStore,
@@ -216,11 +220,27 @@ def _with_alerts(
     planner = StoryPlanner(subscriptions, stories, services.settings.alerts.planner())
 
     def alert_sink(draft: AlertDraft) -> None:
-        """Store the alert, then enqueue its delivery; durable once this returns."""
+        """Store the alert unless the planner did, then enqueue its delivery; durable once this
+        returns. Only then does it leave the outbox."""
         for alert_id in hand_off([draft], planner.tenant_of, alerts, services.clock()):
             dispatcher.enqueue(alert_id)
+        stories.outbox_done([draft.id])
 
-    # Held alerts are counted when they fall due, as the pipeline counts those it sends at once.
-    services.planner, services.flush_held = planner, counting_flush(planner.flush, services.metrics)
+    def resend_unsent(now: datetime) -> None:
+        """Alerts stored by a planner that died before enqueueing them (same id, so same webhook-id)."""
+        ids = planner.unsent(now - OUTBOX_GRACE)
+        for alert_id in ids:
+            alert = alerts.get(alert_id)
+            if alert is not None and alert.status == AlertStatus.PENDING.value:
+                dispatcher.enqueue(alert_id)
+        stories.outbox_done(ids)
+
+    def flush_held(now: datetime) -> tuple[AlertDraft, ...]:
+        resend_unsent(now)
+        return planner.flush(now)
+
+    # Held alerts are counted when they fall due, as the runtimes count those planned per batch.
+    services.planner = planner  # Pipeline.plan_batch: the alerts it returns are stored (outbox)
+    services.flush_held = counting_flush(flush_held, services.metrics)
     services.subscriptions, services.alerts, services.stories = subscriptions, alerts, stories
     services.dispatcher, services.deliveries, services.alert_sink = dispatcher, deliveries, alert_sink

@@ -19,8 +19,9 @@ from newswatch.alerts.publishers import DUPLICATE, link
 from newswatch.alerts.similarity import similarity
 from newswatch.domain.model import Analysis, Article
 
-# Members past this many are kept light (no signature, events or topics): they still count as
-# publishers, but bound the size of the stored story and the work per article.
+# Members past this many are kept light (no signature or topics): they still count as publishers
+# and their events still count in the story's facts (a subscriber must see why a story matched),
+# but they are no longer compared as near-duplicates, which bounds the work per article.
 MAX_FULL_MEMBERS = 50
 # Past this many, articles only keep the story open (last_seen): 200 members already pass every
 # publisher step that matters, and each article's cost grows with the stored story.
@@ -41,12 +42,16 @@ def story_keys(analysis: Analysis) -> tuple[str, ...]:
     return tuple(sorted(keys))
 
 
+UNKNOWN_SOURCE = "unknown"
+
+
 def source_of(article: Article) -> str:
-    """The publisher: `source`, else the URL's host, else the article itself."""
-    if article.source:
+    """The publisher: `source`, else the URL's host, else `unknown`: articles without either are
+    one publisher between them, not one each (a bulk load without sources is not 100 outlets)."""
+    if article.source and article.source.strip():
         return article.source.strip().lower()
     host = urlsplit(article.url).hostname if article.url else None
-    return host.removeprefix("www.") if host else f"article:{article.id}"
+    return host.removeprefix("www.") if host else UNKNOWN_SOURCE
 
 
 def member_of(article: Article, analysis: Analysis, sig: tuple[int, ...], now: datetime) -> Member:
@@ -136,7 +141,7 @@ def absorb(story: Story | None, member: Member, keys: tuple[str, ...], now: date
         return replace(story, last_seen=max(story.last_seen, now))
     members = link(story.members, member)
     if len(story.members) >= MAX_FULL_MEMBERS:
-        members = (*members[:-1], replace(members[-1], signature=(), events=(), topics={}))
+        members = (*members[:-1], replace(members[-1], signature=(), topics={}))
     return replace(
         story,
         last_seen=max(story.last_seen, now),

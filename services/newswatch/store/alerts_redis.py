@@ -4,6 +4,8 @@ Keys (under the store prefix):
 - `subs` hash id -> JSON; `subs:tenant:<t>` set of ids; `subs:version` counter.
 - `alert:<id>` hash {doc, status}; `alerts:all`, `alerts:tenant:<t>`, `alerts:sub:<id>` sorted sets of
   ids scored by created_at (microseconds), for listing newest first and for replay.
+- `alerts:outbox` sorted set of alert ids stored by the planner and not yet enqueued
+  (newswatch/store/alerts_redis_stories.py writes it with the alert, in one script).
 """
 
 from __future__ import annotations
@@ -122,6 +124,16 @@ return 1
 """
 
 
+def alert_keys(k: Keys, alert: AlertRecord) -> list[str]:
+    """The alert's hash, then the sorted sets that list it (all, tenant, subscription)."""
+    return [
+        k("alert", alert.id),
+        k("alerts", "all"),
+        k("alerts", "tenant", alert.tenant),
+        k("alerts", "sub", alert.subscription_id),
+    ]
+
+
 class RedisAlerts:
     def __init__(self, client: redis.Redis, keys: Keys, clock: Callable[[], datetime] = _utcnow) -> None:
         self._r, self._k, self._clock = client, keys, clock
@@ -131,8 +143,7 @@ class RedisAlerts:
     def put(self, alert: AlertRecord) -> bool:
         created = alert.created_at or self._clock()
         alert = replace(alert, created_at=created)
-        keys = [self._k("alert", alert.id), self._k("alerts", "all")]
-        keys += [self._k("alerts", "tenant", alert.tenant), self._k("alerts", "sub", alert.subscription_id)]
+        keys = alert_keys(self._k, alert)
         return bool(self._put(keys=keys, args=[alert_dumps(alert), alert.status, micros(created), alert.id]))
 
     def get(self, alert_id: str) -> AlertRecord | None:
