@@ -185,7 +185,7 @@ def test_a_failing_held_alert_flush_is_logged_not_raised(caplog: pytest.LogCaptu
 def test_metrics_count_consumed_dead_lettered_and_planned_alerts(log: EmbeddedLog) -> None:
     from prometheus_client import CollectorRegistry
 
-    from newswatch.metrics import Metrics
+    from newswatch.observability.metrics import Metrics
 
     metrics = Metrics(CollectorRegistry())
     producer = log.producer()

@@ -138,8 +138,8 @@ def build(services: compose.Services, config: WorkerConfig, consumer: Consumer |
     if services.dispatcher is not None:
         ticks.append(HeldAlertsFlusher(services.flush_held, services.alert_sink, services.clock))
     if s.metrics_port is not None:
-        from newswatch.metrics_backlog import KafkaLagProbe
-        from newswatch.metrics_export import serve_metrics
+        from newswatch.observability.backlog import KafkaLagProbe
+        from newswatch.observability.export import serve_metrics
 
         serve_metrics(s.metrics_port, services.metrics.registry)
         if isinstance(consumer, KafkaQueueConsumer):
