@@ -73,9 +73,9 @@ class Untouched:
     ("raw", "reason"),
     [
         (None, "decode_error"),  # a Kafka tombstone
-        (b"[" * 1000 + b"]" * 1000, "schema_invalid"),  # explaining it recursed too deep
-        (b'{"a":' * 1000 + b"1" + b"}" * 1000, "schema_invalid"),
-        (b"[" * 5000 + b"]" * 5000, "decode_error"),  # deeper than the decoder allows
+        (b"[" * 1000 + b"]" * 1000, "decode_error"),  # deeper than the decoder allows
+        (b'{"a":' * 1000 + b"1" + b"}" * 1000, "decode_error"),
+        (b"[" * 5000 + b"]" * 5000, "decode_error"),
     ],
 )
 def test_pure_stages_turn_any_failure_into_invalid_message(raw: bytes | None, reason: str) -> None:
@@ -84,3 +84,19 @@ def test_pure_stages_turn_any_failure_into_invalid_message(raw: bytes | None, re
         pipeline.analyse(raw)
     assert caught.value.reason == reason
     assert len(caught.value.detail) < 5000
+
+
+@pytest.mark.parametrize("exc", [RecursionError("maximum recursion depth exceeded"), TypeError("unhashable")])
+def test_a_surprise_in_validation_is_a_schema_invalid_dead_letter(
+    monkeypatch: pytest.MonkeyPatch, exc: BaseException
+) -> None:
+    import newswatch.pipeline as pipeline_module
+
+    def explode(obj: object) -> object:
+        raise exc
+
+    monkeypatch.setattr(pipeline_module, "validate_article", explode)
+    with pytest.raises(InvalidMessage) as caught:
+        Pipeline(Untouched(), None).analyse(b'{"id": "x", "body": "y"}')  # type: ignore[arg-type]
+    assert caught.value.reason == "schema_invalid"
+    assert type(exc).__name__ in caught.value.detail
