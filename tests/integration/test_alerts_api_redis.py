@@ -22,7 +22,7 @@ from newswatch.alerts.ports import AlertRecord
 from newswatch.api.app import create_app
 from newswatch.compose import Services
 from newswatch.config import Settings
-from newswatch.metrics import Metrics
+from newswatch.observability.metrics import Metrics
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.alerts_redis_stories import RedisStories
 from newswatch.store.analyses import RedisAnalyses

@@ -22,7 +22,7 @@ from prometheus_client import CollectorRegistry
 
 from newswatch.compose import Services
 from newswatch.config import Settings
-from newswatch.metrics import Metrics
+from newswatch.observability.metrics import Metrics
 from newswatch.store.analyses import SQLiteAnalyses
 from newswatch.store.api_keys import SQLiteApiKeys
 from newswatch.store.dead_letters import SQLiteDeadLetters

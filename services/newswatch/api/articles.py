@@ -211,6 +211,8 @@ def enqueue(services: Any, items: list[Item], timeout_s: float) -> None:
         raise QueueUnavailable(repr(exc)) from exc
     finally:
         services.ingest_lock.release()
+    if services.metrics is not None:
+        services.metrics.articles_accepted_by_api(len(items))
 
 
 def dead_letter(services: Any, rejected: list[Rejected]) -> None:

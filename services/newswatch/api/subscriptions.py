@@ -27,7 +27,7 @@ from newswatch.api.auth import ADMIN_TENANT, Principal, principal
 from newswatch.api.filters import event_types, filter_errors, topics
 from newswatch.api.problems import Problem, ProblemRoute, field_error
 from newswatch.contracts.schemas import schema_errors
-from newswatch.delivery.ssrf import UnsafeWebhookURL, check_url, hint
+from newswatch.delivery.policy.ssrf import UnsafeWebhookURL, check_url, hint
 from newswatch.domain.outcome import AlertDraft
 
 router = APIRouter(tags=["subscriptions"], route_class=ProblemRoute)

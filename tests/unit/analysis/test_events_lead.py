@@ -20,11 +20,6 @@ FILLER = (
 )
 
 
-@pytest.fixture(scope="module")
-def detector() -> EventDetector:
-    return EventDetector.load()
-
-
 def _types(events: tuple[Event, ...], reported: bool) -> set[str]:
     return {e.type.value for e in events if e.reported is reported}
 
