@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from newswatch.alerts import subscriptions as codec
 from newswatch.alerts.handoff import to_record
@@ -259,10 +259,16 @@ def delete_subscription(sub_id: str, request: Request, caller: Caller) -> Respon
 
 class Replay(BaseModel):
     since: AwareDatetime = Field(
-        strict=True,  # an RFC 3339 string with a timezone; not a Unix number
         description="Alerts created at or after this time (RFC 3339, with a timezone).",
         examples=["2026-01-31T12:00:00Z"],
     )
+
+    @field_validator("since", mode="before")
+    @classmethod
+    def _rfc3339(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not value[:4].isdigit() or "T" not in value.upper():
+            raise ValueError("send an RFC 3339 time with a timezone, e.g. 2026-01-31T12:00:00Z")
+        return value
     only_failed: bool = Field(True, description="Only failed, exhausted or disabled alerts; false: all.")
 
 
