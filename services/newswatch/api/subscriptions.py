@@ -269,6 +269,7 @@ class Replay(BaseModel):
         if not isinstance(value, str) or not value[:4].isdigit() or "T" not in value.upper():
             raise ValueError("send an RFC 3339 time with a timezone, e.g. 2026-01-31T12:00:00Z")
         return value
+
     only_failed: bool = Field(True, description="Only failed, exhausted or disabled alerts; false: all.")
 
 
