@@ -73,9 +73,13 @@ class Untouched:
     ("raw", "reason"),
     [
         (None, "decode_error"),  # a Kafka tombstone
-        (b"[" * 1000 + b"]" * 1000, "decode_error"),  # deeper than the decoder allows
+        # deeper than the shared parser's bound (contracts/jsonio.py: MAX_DEPTH), which the HTTP
+        # edge applies too; before that bound, explaining the schema error recursed too deep
+        (b"[" * 1000 + b"]" * 1000, "decode_error"),
         (b'{"a":' * 1000 + b"1" + b"}" * 1000, "decode_error"),
-        (b"[" * 5000 + b"]" * 5000, "decode_error"),
+        (b"[" * 65 + b"]" * 65, "decode_error"),
+        (b"[" * 64 + b"]" * 64, "schema_invalid"),  # within the bound: an array is no article
+        (b"[" * 5000 + b"]" * 5000, "decode_error"),  # deeper than the decoder allows
     ],
 )
 def test_pure_stages_turn_any_failure_into_invalid_message(raw: bytes | None, reason: str) -> None:
