@@ -136,7 +136,7 @@ def _boards() -> list[dict[str, Any]]:
 
 def _panels(board: dict[str, Any]) -> list[dict[str, Any]]:
     """Every panel but the rows, panels nested in rows included."""
-    out = []
+    out: list[dict[str, Any]] = []
     for p in board["panels"]:
         out += _panels({"panels": p.get("panels", [])}) if p["type"] == "row" else [p]
     return out
