@@ -66,7 +66,9 @@ print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependenc
 PY
 say "installing the runtime dependencies (in the background)..."
 t_deps=$SECONDS
-$BIN/pip install -q -r "$wheels/requirements.txt" >"$wheels/deps.log" 2>&1 &
+# --no-compile: pip would byte-compile every file of every package (most of its CPU time here);
+# Python compiles the modules it imports on first use instead.
+$BIN/pip install -q --no-compile -r "$wheels/requirements.txt" >"$wheels/deps.log" 2>&1 &
 deps=$!
 
 cached="${CACHE:+$CACHE/$key}"
@@ -88,7 +90,7 @@ if ! wait $deps; then
 fi
 say "installing the runtime dependencies: done in $((SECONDS - t_deps)) s"
 wheel=$(ls "$wheels"/newswatch-*.whl)
-step "installing the newswatch wheel" $BIN/pip install -q --force-reinstall --no-deps "$wheel"
-step "checking its runtime dependencies" $BIN/pip install -q "$wheel"
+step "installing the newswatch wheel" $BIN/pip install -q --no-compile --force-reinstall --no-deps "$wheel"
+step "checking its runtime dependencies" $BIN/pip install -q --no-compile "$wheel"
 
 $BIN/python -c 'import importlib.util as u, newswatch.analysis.regions.matcher as m; print("[install] newswatch analysis:", "compiled (mypyc and C extensions)" if m.__file__.endswith((".so", ".pyd")) and u.find_spec("newswatch.analysis.topics._sums") and u.find_spec("newswatch.analysis.regions._capitals") else "pure Python")' >&2
