@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 export NEWSWATCH_PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-pure lint typecheck bench up down servers-up servers-down clean
+.PHONY: help install run test test-unit test-pure chaos lint typecheck bench up down servers-up servers-down clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F ':.*?## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -34,9 +34,23 @@ run: $(STAMP) ## run the embedded all-in-one service on 127.0.0.1:$NEWSWATCH_POR
 	@echo "[run] starting newswatch on http://127.0.0.1:$(NEWSWATCH_PORT) (loading the analysis tables takes a few seconds)"
 	$(BIN)/newswatch run --host 127.0.0.1 --port $(NEWSWATCH_PORT)
 
-# `-o pythonpath=`: test the newswatch installed in .venv (compiled), not services/ (pytest.ini_options)
-test: $(DEV_STAMP) servers-up ## run the whole suite (starts local Kafka and Redis first)
-	$(BIN)/pytest -q -o pythonpath=
+# `-o pythonpath=`: test the newswatch installed in .venv (compiled), not services/ (pytest.ini_options).
+# servers.sh prints the servers it launched; those (and only those) are stopped afterwards, also on
+# failure or Ctrl-C, unless KEEP_SERVERS=1. Servers that were already up (`make servers-up`) stay up.
+test: $(DEV_STAMP) ## run the whole suite (starts local Kafka and Redis; stops those it started unless KEEP_SERVERS=1)
+	@started="$$(deploy/local/servers.sh start)" || exit $$?; \
+	if [ -z "$(KEEP_SERVERS)" ] && [ -n "$$started" ]; then \
+	  trap 'deploy/local/servers.sh stop $$started' EXIT; fi; \
+	$(BIN)/pytest -q -o pythonpath= $(PYTEST_ARGS)
+
+# The full fault-injection suite (tests/chaos): SIGKILLs newswatch run, the workers, the delivery worker,
+# a private Redis and this checkout's Kafka broker, then prints accepted vs analysed articles and
+# planned vs stored vs delivered vs duplicated alerts; fails on any loss. `make test` runs a small form.
+chaos: $(DEV_STAMP) ## fault-injection suite (~15 min): kills processes and servers mid-stream, counts what was lost
+	@started="$$(deploy/local/servers.sh start kafka)" || exit $$?; \
+	if [ -z "$(KEEP_SERVERS)" ] && [ -n "$$started" ]; then \
+	  trap 'deploy/local/servers.sh stop $$started' EXIT; fi; \
+	$(BIN)/python -m tests.chaos $(CHAOS_ARGS)
 
 test-unit: $(DEV_STAMP) ## run only the tests that need no servers
 	$(BIN)/pytest -q -o pythonpath= -m "not kafka and not redis"
@@ -57,8 +71,8 @@ bench: $(DEV_STAMP) ## print throughput, latency, per-stage and memory figures
 	deploy/local/servers.sh start
 	$(BIN)/python -m bench --servers
 
-servers-up: ## start local Kafka (KRaft) and Redis on 127.0.0.1 (idempotent)
-	deploy/local/servers.sh start
+servers-up: ## start local Kafka (KRaft) and Redis on 127.0.0.1 (idempotent; refuses a port held by others)
+	deploy/local/servers.sh start >/dev/null
 
 servers-down: ## stop the local Kafka and Redis
 	deploy/local/servers.sh stop

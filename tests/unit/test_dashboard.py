@@ -13,8 +13,8 @@ import pytest
 import yaml
 from prometheus_client import CollectorRegistry
 
-from newswatch.metrics import Metrics
-from newswatch.metrics_export import series_names
+from newswatch.observability.export import series_names
+from newswatch.observability.metrics import Metrics
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAFANA = ROOT / "deploy" / "grafana"

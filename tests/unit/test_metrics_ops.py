@@ -10,12 +10,12 @@ from prometheus_client import CollectorRegistry
 
 from newswatch.compose import build
 from newswatch.config import Settings
-from newswatch.delivery.due_sqlite import SQLiteDueDeliveries
 from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import Outcome
-from newswatch.metrics import Metrics
-from newswatch.metrics_labels import language_label
+from newswatch.domain.stages import language_label
+from newswatch.observability.metrics import Metrics
 from newswatch.runtime.instrumentation import counting_flush, observe_outcome
+from newswatch.store.delivery_due_sqlite import SQLiteDueDeliveries
 from newswatch.store.sqlite import SQLiteDB
 from tests.unit.alerts.test_planner import T0, WIRE, World, own_report
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from newswatch.readiness import probe, tcp_reachable
+from newswatch.observability.readiness import probe, tcp_reachable
 
 
 def fails(message: str) -> Callable[[], None]:
