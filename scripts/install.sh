@@ -46,11 +46,12 @@ PY
   exit 0
 fi
 
-# What the wheel is built from; a change to any of it builds a new one.
+# What the wheel is built from; a change to any of it builds a new one. README.md (the wheel's long
+# description) is left out: a cached wheel with an older one installs the same code.
 key=$(
   {
     find services schemas -type f -not -path '*/__pycache__/*' -not -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum
-    sha256sum pyproject.toml hatch_build.py README.md
+    sha256sum pyproject.toml hatch_build.py
     $BIN/python -c 'import sys; print(sys.version)'
     echo "pure=${NEWSWATCH_PURE:-0}"
   } | sha256sum | cut -c1-16
