@@ -71,5 +71,5 @@ class Analyzer:
         with timer(Stage.REGIONS):
             where: RegionResult = self.regions.resolve(text) if self.regions else _NoRegions()
         with timer(Stage.EVENTS):
-            events = self.events.detect(text, where.locate)
+            events = self.events.detect(text, where.locate, article.published_at)
         return Analysis(article_id=article.id, topics=topics, regions=where.regions, events=events)

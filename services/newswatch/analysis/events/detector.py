@@ -9,7 +9,6 @@ from typing import Any, NamedTuple
 from newswatch.analysis.events.assemble import Memo, extracted, merge_repeats
 from newswatch.analysis.events.context import GOVERNING_SETS, claim_factor
 from newswatch.analysis.events.dates import stated_date
-from newswatch.analysis.events.lead import LEAD_CHARS, weigh_by_lead
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher, padded_text
 from newswatch.analysis.events.plans import Plan, plan
 from newswatch.analysis.events.rules import Rule, RuleSet, load_rules
@@ -23,6 +22,7 @@ from newswatch.analysis.events.scope import (
     within,
 )
 from newswatch.analysis.events.sentences import sentence_at
+from newswatch.analysis.events.timeframe import weigh_by_time
 from newswatch.analysis.text import Sentence
 from newswatch.domain.model import Event, EventType, Evidence, Location
 
@@ -44,8 +44,8 @@ def _no_location(start: int, end: int) -> Location:
 class EventDetector:
     """Compiled rule tables; `detect` is pure and thread-safe."""
 
-    def __init__(self, ruleset: RuleSet, lead_chars: int | None = LEAD_CHARS) -> None:
-        self._lead_chars = lead_chars
+    def __init__(self, ruleset: RuleSet, timeframe: bool = True) -> None:
+        self._timeframe = timeframe
         self._matcher = PhraseMatcher(ruleset.lexicon, frozenset(r.all[0] for r in ruleset.rules))
         self._plans = tuple(plan(r) for r in ruleset.rules)
         self._unless = {r.slug: r.unless for r in ruleset.rules}
@@ -63,8 +63,13 @@ class EventDetector:
         """Read, validate and compile the rule files (raises RuleFileError)."""
         return cls(load_rules(directory))
 
-    def detect(self, text: str, locate: Locate = _no_location) -> tuple[Event, ...]:
+    def detect(
+        self, text: str, locate: Locate = _no_location, published: str | None = None
+    ) -> tuple[Event, ...]:
         """Every event the text reports; offsets in evidence index into `text`.
+
+        Events the text marks as earlier than the news (relative to `published`, the
+        article's date, when given) are kept as background mentions.
 
         One pass of the trigger automaton over the whole text; only the sentences
         holding a trigger are then cut out and scanned for every phrase set.
@@ -87,7 +92,9 @@ class EventDetector:
             events.extend(self._sentence_events(article, s, by_set, locate))
         found = {e.type for e in events}
         kept = [e for e in events if not any(t in found for t in self._unless[e.rule])]
-        return merge_repeats(weigh_by_lead(kept, self._lead_chars))
+        if self._timeframe:
+            kept = weigh_by_time(kept, text, published)
+        return merge_repeats(kept)
 
     def _triggers_in(self, by_set: Hits) -> bool:
         return not self._trigger_sets.isdisjoint(by_set)
