@@ -1,4 +1,4 @@
-"""`newswatch eval FILE [--markdown OUT] [--worst N]`: score the analyser on labelled JSONL."""
+"""`newswatch eval FILE... [--part P] [--markdown OUT] [--worst N]`: score the analyser on labelled JSONL."""
 
 from __future__ import annotations
 
@@ -10,11 +10,20 @@ from newswatch.analysis.engine import Analyzer
 from newswatch.analysis.eval.records import read_records
 from newswatch.analysis.eval.report import render
 from newswatch.analysis.eval.runner import run_eval
+from newswatch.analysis.eval.split import PARTS, in_part
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="evaluate topics, regions and events on labelled JSONL")
-    p.add_argument("file", help="labelled JSONL (dev-set format: id, kind, date, title, text, labels)")
+    p.add_argument(
+        "file", nargs="+", help="labelled JSONL (dev-set format: id, kind, date, title, text, labels)"
+    )
+    p.add_argument(
+        "--part",
+        choices=PARTS,
+        default="all",
+        help="only the corpus' training or frozen test part (35 %% by hash of the id); default all",
+    )
     p.add_argument(
         "--markdown",
         nargs="?",
@@ -27,12 +36,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open(args.file, encoding="utf-8") as fh:
-        try:
-            records = list(read_records(fh))
-        except ValueError as exc:
-            print(f"newswatch eval: {args.file}: {exc}", file=sys.stderr)
-            return 2
+    records = []
+    for name in args.file:
+        with open(name, encoding="utf-8") as fh:
+            try:
+                records += [r for r in read_records(fh) if in_part(r.id, args.part)]
+            except ValueError as exc:
+                print(f"newswatch eval: {name}: {exc}", file=sys.stderr)
+                return 2
     result = run_eval(records, Analyzer.load().analyze)
     text = render(result, worst=args.worst, markdown=args.markdown is not None)
     if args.markdown and args.markdown != "-":

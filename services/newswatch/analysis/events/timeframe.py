@@ -33,9 +33,7 @@ PAST_DATE_DAYS = 3
 _DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _PERIOD = r"(?:week|month|year|winter|summer|autumn|fall|spring|weekend)"
 _NUM = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|many|few|\d+)"
-_MONTH = (
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
-)
+_MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 
 # Anchors placing what a sentence tells at the time of the news.
 _FRESH = re.compile(
