@@ -26,6 +26,11 @@ from pathlib import Path
 
 import pytest
 
+from newswatch.analysis.engine import Analyzer
+from newswatch.analysis.events.detector import EventDetector
+from newswatch.analysis.regions import RegionResolver
+from newswatch.analysis.topics import TopicClassifier
+
 # kafka-python 3.0 loads its protocol schemas with importlib.resources.read_text/open_text at import,
 # which Python 3.11 flags as deprecated; with filterwarnings=error that would fail collection of any
 # module importing kafka. Import it once here with that one warning silenced (not our code to fix).
@@ -133,3 +138,26 @@ def redis_client(redis_url: str) -> Iterator[object]:
     client = redis.Redis.from_url(redis_url)
     yield client
     client.close()
+
+
+# The analysis tables take seconds to compile: every test shares one copy of each (they are immutable).
+@pytest.fixture(scope="session")
+def detector() -> EventDetector:
+    return EventDetector.load()
+
+
+@pytest.fixture(scope="session")
+def topic_classifier() -> TopicClassifier:
+    return TopicClassifier.load()
+
+
+@pytest.fixture(scope="session")
+def resolver() -> RegionResolver:
+    return RegionResolver.load()
+
+
+@pytest.fixture(scope="session")
+def analyzer(
+    detector: EventDetector, topic_classifier: TopicClassifier, resolver: RegionResolver
+) -> Analyzer:
+    return Analyzer(events=detector, topics=topic_classifier, regions=resolver)

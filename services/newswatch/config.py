@@ -21,6 +21,7 @@ from typing import Any
 
 from newswatch.alerts.config import AlertsConfig
 from newswatch.delivery.config import DeliveryConfig
+from newswatch.runtime.worker_config import WorkerConfig
 
 
 class Backend(StrEnum):
@@ -122,6 +123,7 @@ class Settings:
         default_factory=DeliveryConfig, metadata={"component": DeliveryConfig.from_env}
     )
     alerts: AlertsConfig = field(default_factory=AlertsConfig, metadata={"component": AlertsConfig.from_env})
+    worker: WorkerConfig = field(default_factory=WorkerConfig, metadata={"component": WorkerConfig.from_env})
     # The NEWSWATCH_* variables as read, for factories that take an environment mapping
     # (Celery's app). `component_env()` reflects command-line overrides too.
     env: Mapping[str, str] = field(

@@ -30,6 +30,7 @@ from newswatch.domain.model import Event, EventType
 from newswatch.metrics_labels import (
     AlertKind,
     DeliveryOutcome,
+    EmbeddedQueue,
     InvalidReason,
     LatencyOrigin,
     Stage,
@@ -38,12 +39,14 @@ from newswatch.metrics_labels import (
     alert_kind,
     country_label,
     invalid_reason,
+    language_label,
     status_class,
 )
 
 __all__ = [
     "AlertKind",
     "DeliveryOutcome",
+    "EmbeddedQueue",
     "InvalidReason",
     "LatencyOrigin",
     "Metrics",
@@ -96,6 +99,17 @@ class Metrics:
             "Raw article messages taken from a queue or the API.",
             registry=r,
         )
+        self.articles_accepted = Counter(
+            "newswatch_articles_accepted_total",
+            "Articles acknowledged by POST /v1/articles (202): durably queued for analysis.",
+            registry=r,
+        )
+        self.articles_uncovered = Counter(
+            "newswatch_articles_language_uncovered_total",
+            "Analysed articles in a language the topic and event rules do not cover (regions only).",
+            ["language"],
+            registry=r,
+        )
         self.articles_invalid = Counter(
             "newswatch_articles_invalid_total",
             "Articles rejected by decode or validation.",
@@ -118,7 +132,7 @@ class Metrics:
     def _declare_alerts(self, r: CollectorRegistry) -> None:
         self.alerts = Counter(
             "newswatch_alerts_total",
-            "Alerts planned, by event type and kind (story detected or updated).",
+            "Alerts planned for delivery (at once or after being held), by event type and kind.",
             ["event_type", "kind"],
             registry=r,
         )
@@ -167,6 +181,13 @@ class Metrics:
             multiprocess_mode="livemostrecent",
             registry=r,
         )
+        self.embedded_backlog = Gauge(
+            "newswatch_embedded_backlog_messages",
+            "Embedded mode: articles not yet processed and webhook attempts not yet made.",
+            ["queue"],
+            multiprocess_mode="livemostrecent",
+            registry=r,
+        )
         self.build_info = Gauge(
             "newswatch_build_info",
             "Always 1; labels carry the running version.",
@@ -210,6 +231,14 @@ class Metrics:
 
     def article_consumed(self, n: int = 1) -> None:
         self.articles_consumed.inc(n)
+
+    def articles_accepted_by_api(self, n: int) -> None:
+        """`n` articles were durably queued and acknowledged to the client."""
+        self.articles_accepted.inc(n)
+
+    def language_uncovered(self, language: str) -> None:
+        """An article was analysed for regions only; `language` is its detected code."""
+        self.articles_uncovered.labels(language_label(language)).inc()
 
     def article_invalid(self, reason: str) -> None:
         """An InvalidMessage was raised for an article (`exc.reason`)."""

@@ -1,4 +1,4 @@
-"""Backlog gauges: Kafka consumer lag and Celery queue depth.
+"""Backlog gauges: Kafka consumer lag, Celery queue depth and their embedded equivalents.
 
 The arithmetic is pure (`partition_lags`, `queue_depths`); the probes do the
 I/O and write gauges. Both are sampled rather than collected at scrape time
@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple, Protocol
 
-from newswatch.metrics import Metrics
+from newswatch.metrics import EmbeddedQueue, Metrics
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,22 @@ class CeleryQueueProbe:
         depths = queue_depths(self._queues, pipe.execute())
         for queue, depth in depths.items():
             self._metrics.queue_depth.labels(queue).set(depth)
+        return depths
+
+
+class EmbeddedBacklogProbe:
+    """Samples what waits inside an embedded process: unprocessed articles and due deliveries.
+
+    Each counter is a callable returning a count (SQLite reads on the sampler's own connection).
+    """
+
+    def __init__(self, counts: Mapping[EmbeddedQueue, Callable[[], int]], metrics: Metrics) -> None:
+        self._counts, self._metrics = dict(counts), metrics
+
+    def sample(self) -> dict[EmbeddedQueue, int]:
+        depths = {queue: max(0, count()) for queue, count in self._counts.items()}
+        for queue, depth in depths.items():
+            self._metrics.embedded_backlog.labels(queue.value).set(depth)
         return depths
 
 

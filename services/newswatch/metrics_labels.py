@@ -43,6 +43,7 @@ class InvalidReason(StrEnum):
     SCHEMA_INVALID = "schema_invalid"
     TOO_LARGE = "too_large"
     ANALYSIS_ERROR = "analysis_error"  # the pure analysis raised: a poison message, dead-lettered
+    PLAN_ERROR = "plan_error"  # the alert planner raised something that is not an I/O error
     OTHER = "other"
 
 
@@ -51,6 +52,13 @@ class AlertKind(StrEnum):
 
     DETECTED = "detected"
     UPDATED = "updated"
+
+
+class EmbeddedQueue(StrEnum):
+    """What waits inside an embedded process (label `queue` of the embedded backlog gauge)."""
+
+    ARTICLES = "articles"  # appended to the embedded log, not yet processed: Kafka lag's equivalent
+    DELIVERIES = "deliveries"  # webhook attempts due or scheduled: Celery queue depth's equivalent
 
 
 class DeliveryOutcome(StrEnum):
@@ -116,3 +124,14 @@ def status_class(status: int | None, timed_out: bool = False) -> StatusClass:
     if status is None or not 200 <= status < 600:
         return StatusClass.ERROR
     return StatusClass(f"{status // 100}xx")
+
+
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+
+
+def language_label(code: str | None) -> str:
+    """An ISO 639 code of two or three lower-case letters ("uk", "haw"); else "und".
+
+    The detector names about a hundred languages, so the label stays bounded.
+    """
+    return code if code and _LANGUAGE.fullmatch(code) else "und"

@@ -3,13 +3,18 @@
 Pure: no queue, store, network or clock inside. The runtimes (embedded and
 Kafka) feed raw messages in and carry the Outcome to the edges: analyses to
 the analysis sink, alerts to delivery, InvalidMessage to the dead-letter sink.
+
+The pure stages (decode, validate, analyse) fail the same way on every retry, so any exception
+from them becomes InvalidMessage with the stage's reason: a poison message is dead-lettered with
+its original bytes (replayable once the bug is fixed) instead of blocking its partition.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from newswatch.analysis.engine import Analyzer
 from newswatch.contracts.articles import decode_json, validate_article
@@ -17,6 +22,10 @@ from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import AlertDraft, Outcome
 from newswatch.metrics_labels import Stage, StageTimer, untimed
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+DETAIL_CHARS = 500  # of an unexpected exception's text in a dead letter's detail
 
 
 class AlertPlanner(Protocol):
@@ -44,24 +53,49 @@ class Pipeline:
     planner: AlertPlanner
     timer: StageTimer = untimed
 
-    def process(self, raw: bytes, now: datetime) -> Outcome:
-        """Raise InvalidMessage for input that can never be processed."""
-        with self.timer(Stage.DECODE):
-            obj = decode_json(raw)
-        with self.timer(Stage.VALIDATE):
-            article = validate_article(obj)  # schemas/article.v1
+    def process(self, raw: bytes | None, now: datetime) -> Outcome:
+        """Raise InvalidMessage for input that can never be processed.
+
+        The planner's own exceptions propagate: it reads and writes a store, and the runtime
+        decides which of its failures are worth a retry.
+        """
+        article, analysis = self.analyse(raw)
+        return Outcome(article, analysis, self.plan(article, analysis, now))
+
+    def analyse(self, raw: bytes | None) -> tuple[Article, Analysis]:
+        """The pure stages; any exception from them is raised as InvalidMessage."""
+        obj = self._stage(Stage.DECODE, "decode_error", decode_json, raw)
+        article = self._stage(Stage.VALIDATE, "schema_invalid", validate_article, obj)  # article.v1
         analysis = self._analyze(article)  # topics, regions, events
+        return article, analysis
+
+    def plan(self, article: Article, analysis: Analysis, now: datetime) -> tuple[AlertDraft, ...]:
         with self.timer(Stage.PLAN):
-            alerts = self.planner.plan(article, analysis, now)  # match, group, dedupe
-        return Outcome(article, analysis, alerts)
+            return self.planner.plan(article, analysis, now)  # match, group, dedupe
+
+    def _stage(self, stage: Stage, reason: str, fn: Callable[[_In], _Out], arg: _In) -> _Out:
+        with self.timer(stage):
+            try:
+                return fn(arg)
+            except InvalidMessage:
+                raise
+            except Exception as exc:  # a surprise in a pure stage, e.g. RecursionError on deep nesting
+                raise InvalidMessage(reason, f"{stage} failed: {_describe(exc)}") from exc
 
     def _analyze(self, article: Article) -> Analysis:
-        """Analysis is pure, so an exception here fails the same way on every retry: rather than block
-        the partition behind a poison message, it becomes InvalidMessage('analysis_error') and the
-        article is dead-lettered with its original bytes (replayable once the bug is fixed)."""
+        # Not timed as one stage: the analyzer marks topics, regions and events itself.
         try:
             return self.analyzer.analyze(article, self.timer)
         except Exception as exc:  # any bug in the pure core
             raise InvalidMessage(
-                "analysis_error", f"analysis of article {article.id!r} failed: {exc!r}"
+                "analysis_error", f"analysis of article {article.id!r} failed: {_describe(exc)}"
             ) from exc
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception's type and text, cut: its text may quote the whole message."""
+    try:
+        text = f"{type(exc).__name__}: {exc}"
+    except Exception:  # its __str__ failed too
+        text = type(exc).__name__
+    return text if len(text) <= DETAIL_CHARS else text[:DETAIL_CHARS] + "..."

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,8 +26,7 @@ from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.alerts_redis_stories import RedisStories
 from newswatch.store.alerts_sqlite import SQLiteAlerts, SQLiteSubscriptions
 from newswatch.store.alerts_sqlite_stories import SQLiteStories
-from newswatch.store.redis import Keys, client_from_url
-from newswatch.store.sqlite import SQLiteDB
+from tests.contract.conftest import StoreBackend
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PAIRS: dict[str, tuple[type, type]] = {
@@ -39,26 +36,10 @@ PAIRS: dict[str, tuple[type, type]] = {
 }
 
 
-@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-def make(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], Any]]:
+@pytest.fixture
+def make(store_backend: StoreBackend) -> Callable[[str], Any]:
     """Factory: make("subs"|"alerts"|"stories"); two calls are two handles on the same data."""
-    if request.param == "sqlite":
-        dbs: list[SQLiteDB] = []
-
-        def sqlite(kind: str) -> Any:
-            dbs.append(SQLiteDB(tmp_path / "state.sqlite3"))
-            return PAIRS[kind][0](dbs[-1])
-
-        yield sqlite
-        for db in dbs:
-            db.close()
-        return
-    client = client_from_url(request.getfixturevalue("redis_url"))
-    keys = Keys(f"newswatch-test:{uuid.uuid4().hex[:12]}:")
-    yield lambda kind: PAIRS[kind][1](client, keys)
-    for key in client.scan_iter(match=keys.prefix + "*"):
-        client.delete(key)
-    client.close()
+    return lambda kind: store_backend.open(*PAIRS[kind])
 
 
 def sub(n: int, tenant: str = "a", **kw: Any) -> Subscription:

@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from newswatch.delivery.log import DeliveryAttempt, DeliveryLog, Outcome
 from newswatch.delivery.log_redis import RedisDeliveryLog
 from newswatch.delivery.log_sqlite import SQLiteDeliveryLog
-from newswatch.store.redis import Keys, client_from_url
-from newswatch.store.sqlite import SQLiteDB
+from tests.contract.conftest import StoreBackend
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def make_log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., DeliveryLog]]:
+@pytest.fixture
+def make_log(store_backend: StoreBackend) -> Callable[..., DeliveryLog]:
     """Factory: `make_log(ttl=...)`; ttl only matters to Redis."""
-    if request.param == "sqlite":
-        db = SQLiteDB(tmp_path / "state.sqlite3")
-        yield lambda **_: SQLiteDeliveryLog(db)
-        db.close()
-        return
-    redis_url = request.getfixturevalue("redis_url")
-    prefix = request.getfixturevalue("redis_prefix")
-    client = client_from_url(redis_url)
-    yield lambda **kw: RedisDeliveryLog(client, Keys(prefix), **kw)
-    client.close()
+    return lambda **kw: store_backend.open(SQLiteDeliveryLog, RedisDeliveryLog, **kw)
 
 
 def attempt(

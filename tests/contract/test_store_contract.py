@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,34 +13,18 @@ from newswatch.domain.errors import InvalidMessage
 from newswatch.store.analyses import RedisAnalyses, SQLiteAnalyses
 from newswatch.store.api_keys import KEY_PREFIX, RedisApiKeys, SQLiteApiKeys
 from newswatch.store.dead_letters import RedisDeadLetters, SQLiteDeadLetters, dead_letter_record
-from newswatch.store.redis import Keys, client_from_url
-from newswatch.store.sqlite import SQLiteDB
+from tests.contract.conftest import StoreBackend
 
-BACKENDS = ["sqlite", pytest.param("redis", marks=pytest.mark.redis)]
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=BACKENDS)
-def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[type, type], Any]]:
+@pytest.fixture
+def make_store(store_backend: StoreBackend) -> Callable[[type, type], Any]:
     """Factory: build the SQLite or Redis class of an interface on a fresh, private namespace.
 
     Calling it twice gives two handles on the same data (as two processes would have).
     """
-    if request.param == "sqlite":
-        dbs: list[SQLiteDB] = []
-
-        def sqlite(sqlite_cls: type, redis_cls: type) -> Any:
-            dbs.append(SQLiteDB(tmp_path / "state.sqlite3"))
-            return sqlite_cls(dbs[-1])
-
-        yield sqlite
-        for db in dbs:
-            db.close()
-        return
-    client = client_from_url(request.getfixturevalue("redis_url"))
-    keys = Keys(request.getfixturevalue("redis_prefix"))  # removed after the test by the fixture
-    yield lambda sqlite_cls, redis_cls: redis_cls(client, keys)
-    client.close()
+    return store_backend.open
 
 
 def record(reason: str, n: int, transport: str = "http") -> dict[str, Any]:

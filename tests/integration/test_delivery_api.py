@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -30,7 +31,7 @@ class Api:
     key_a: str
     key_b: str
 
-    def get(self, key: str | None, **params: object) -> tuple[int, dict]:  # type: ignore[type-arg]
+    def get(self, key: str | None, **params: str | int) -> tuple[int, dict[str, Any]]:
         headers = {"authorization": f"Bearer {key}"} if key else {}
         r = self.client.get("/v1/deliveries", params=params, headers=headers)
         return r.status_code, r.json()
@@ -63,7 +64,7 @@ def api(tmp_path: Path) -> Iterator[Api]:
     db.close()
 
 
-def alert_ids(body: dict) -> list[str]:  # type: ignore[type-arg]
+def alert_ids(body: dict[str, Any]) -> list[str]:
     return [item["alert_id"] for item in body["items"]]
 
 
@@ -111,5 +112,5 @@ def test_record_fields(api: Api) -> None:
         ("A", {"since": "2026-11-25T12:00:00"}, 422),  # naive time is ambiguous
     ],
 )
-def test_rejections(api: Api, key: str | None, params: dict, status: int) -> None:  # type: ignore[type-arg]
+def test_rejections(api: Api, key: str | None, params: dict[str, str | int], status: int) -> None:
     assert api.get(api.key_a if key == "A" else key, **params)[0] == status

@@ -27,6 +27,7 @@ from tests.integration.test_delivery_helpers import (
     make_alert,
     make_subscription,
     receiver_factory,
+    status_of,
     wait_until,
 )
 
@@ -93,7 +94,7 @@ def test_alert_survives_a_worker_killed_mid_delivery(
         first.wait(10)
         time.sleep(VISIBILITY + 0.5)
         second = start_worker(worker_env, tmp_path / "second.log")
-        assert wait_until(lambda: alerts.get(alert.id).status == "delivered", 30), (
+        assert wait_until(lambda: status_of(alerts, alert.id) == "delivered", 30), (
             tmp_path / "second.log"
         ).read_text()
         assert [g.headers["webhook-id"] for g in r.got] == [alert.id, alert.id]

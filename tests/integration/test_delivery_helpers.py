@@ -22,7 +22,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from newswatch.alerts.ports import AlertRecord, Filters, Subscription
+from newswatch.alerts.ports import AlertRecord, AlertStore, Filters, Subscription
 from newswatch.alerts.ports import Webhook as Hook
 from newswatch.delivery.signing import encode_body, signed_headers
 
@@ -126,6 +126,12 @@ def make_alert(sub: Subscription) -> AlertRecord:
     alert_id = unique("alt")
     payload["data"].update(alert_id=alert_id, subscription_id=sub.id)
     return AlertRecord(alert_id, sub.id, sub.tenant, "story.detected", "sty_1", 0, payload)
+
+
+def status_of(alerts: AlertStore, alert_id: str) -> str | None:
+    """The alert's delivery status, or None while it is not stored."""
+    record = alerts.get(alert_id)
+    return None if record is None else record.status
 
 
 def wait_until(check: Callable[[], bool], timeout: float = 15.0) -> bool:

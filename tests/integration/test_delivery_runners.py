@@ -37,6 +37,7 @@ from tests.integration.test_delivery_helpers import (
     make_alert,
     make_subscription,
     receiver_factory,
+    status_of,
     wait_until,
 )
 
@@ -234,7 +235,7 @@ def test_embedded_delivers_what_a_stopped_process_left_pending(
     dispatcher, _ = embedded_delivery(db, subs, alerts, DeliveryConfig.from_env(ENV))
     try:
         assert len(r.wait_for(1)) == 1 and r.got[0].headers["webhook-id"] == alert.id
-        assert wait_until(lambda: alerts.get(alert.id).status == "delivered")
+        assert wait_until(lambda: status_of(alerts, alert.id) == "delivered")
     finally:
         dispatcher.close()
         db.close()

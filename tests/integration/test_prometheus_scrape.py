@@ -8,6 +8,7 @@ real Kafka), then asks Prometheus's query API.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -42,6 +43,10 @@ def post_json(url: str, body: object) -> int:
             return resp.status
     except urllib.error.HTTPError as exc:
         return exc.code
+
+
+def _equals(prom: str, expr: str, value: float) -> bool:
+    return query(prom, expr) == value
 
 
 @pytest.fixture
@@ -89,7 +94,7 @@ def test_prometheus_sees_the_counters_move(newswatch_api: str, prometheus: Calla
         'newswatch_stage_processed_total{stage="hand_off"}': len(VALID),
     }
     for expr, value in expect.items():
-        wait_for(lambda e=expr, v=value: query(prom, e) == v, 30, f"{expr} == {value}")
+        wait_for(functools.partial(_equals, prom, expr, value), 30, f"{expr} == {value}")
     # the repo's recording rules evaluate over the real series
     wait_for(lambda: (query(prom, "newswatch:articles_consumed:rate5m") or 0) > 0, 20, "recorded rate > 0")
 
@@ -153,7 +158,7 @@ def test_prometheus_scrapes_a_kafka_worker(
         f"sum({lag})": 0,  # caught up
     }
     for expr, value in expect.items():
-        wait_for(lambda e=expr, v=value: query(prom, e) == v, 40, f"{expr} == {value}")
+        wait_for(functools.partial(_equals, prom, expr, value), 40, f"{expr} == {value}")
     assert (query(prom, 'sum(newswatch_stage_processed_total{stage=~"decode|validate"})') or 0) >= 2 * len(
         VALID
     )

@@ -17,7 +17,12 @@ import pytest
 )
 def test_selection(monkeypatch: pytest.MonkeyPatch, argv: list[str], expected: set[str]) -> None:
     ran: list[str] = []
-    monkeypatch.setattr(runner, "run_one", lambda name: ran.append(name) or True)
+
+    def run_one(name: str) -> bool:
+        ran.append(name)
+        return True
+
+    monkeypatch.setattr(runner, "run_one", run_one)
     assert runner.main(argv) == 0
     # helper modules without main() are imported and skipped by run_one itself
     assert {n for n in ran if n not in ("kafka_articles", "kafka_harness")} == expected

@@ -146,7 +146,12 @@ def test_the_loop_prunes_the_queue_now_and_then(db: SQLiteDB, monkeypatch: pytes
 
     calls: list[int] = []
     s = services(db)
-    s.prune_queue = lambda: calls.append(1) or 5
+
+    def prune_queue() -> int:
+        calls.append(1)
+        return 5
+
+    s.prune_queue = prune_queue
     consumer = ListConsumer([good(0)])
     the_loop = loop(s, consumer)
     monkeypatch.setattr(embedded_loop, "PRUNE_EVERY_S", 0.0)  # every round, for the test

@@ -109,7 +109,8 @@ def test_lag_probe_failure_does_not_raise() -> None:
 
 class FakeRedis:
     def __init__(self, lists: dict[str, int]) -> None:
-        self.lists, self.calls = lists, []
+        self.lists = lists
+        self.calls: list[str] = []
 
     def pipeline(self, transaction: bool = True) -> FakeRedis:
         self.calls = []

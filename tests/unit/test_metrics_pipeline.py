@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from prometheus_client import CollectorRegistry
 
+from newswatch.analysis.engine import Analyzer
 from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.model import Analysis, Article
 from newswatch.metrics import Metrics
@@ -81,10 +82,8 @@ def test_default_timer_records_nothing(metrics: Metrics) -> None:
     assert counts(metrics, "newswatch_stage_duration_seconds_count") == {}
 
 
-def test_real_analyzer_marks_topics_regions_and_events(metrics: Metrics) -> None:
-    from newswatch.analysis.engine import Analyzer
-
-    Pipeline(Analyzer.load(), NoAlerts(), timer=metrics.time_stage).process(GOOD, NOW)
+def test_real_analyzer_marks_topics_regions_and_events(metrics: Metrics, analyzer: Analyzer) -> None:
+    Pipeline(analyzer, NoAlerts(), timer=metrics.time_stage).process(GOOD, NOW)
     stages = {"decode", "validate", "topics", "regions", "events", "plan"}
     assert counts(metrics, "newswatch_stage_processed_total") == dict.fromkeys(stages, 1)
 

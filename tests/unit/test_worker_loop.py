@@ -54,6 +54,12 @@ def log(tmp_path: Path) -> EmbeddedLog:
     return EmbeddedLog(tmp_path / "q.sqlite3")
 
 
+def body(message: Envelope) -> bytes:
+    """The payload of a message the worker wrote (never a tombstone)."""
+    assert message.payload is not None
+    return message.payload
+
+
 def publish(log: EmbeddedLog, *payloads: bytes) -> None:
     p = log.producer()
     for payload in payloads:
@@ -84,7 +90,7 @@ def test_each_article_yields_its_analysis_keyed_by_id_then_the_batch_is_committe
     assert worker(log).step() == 2
     out = log.read("out", 0, 10)
     assert [e.key for e in out] == [b"a1", b"a2"]
-    assert [json.loads(e.payload)["id"] for e in out] == ["a1", "a2"]
+    assert [json.loads(body(e))["id"] for e in out] == ["a1", "a2"]
     assert log.committed("g", "in") == 2
 
 
@@ -92,12 +98,12 @@ def test_invalid_message_becomes_a_dead_letter_with_reason_original_and_position
     publish(log, article(1), b"{not json")
     worker(log).step()
     (dead,) = log.read("in.dlq", 0, 10)
-    record = json.loads(dead.payload)
+    record = json.loads(body(dead))
     assert record["reason"] == "decode_error"
     assert base64.b64decode(record["original"]) == b"{not json"
     assert record["source"] == {"transport": "kafka", "topic": "in", "partition": 0, "offset": 1}
     assert record["received_at"] == "2026-01-02T03:04:05Z"
-    assert [json.loads(e.payload)["id"] for e in log.read("out", 0, 10)] == ["a1"]
+    assert [json.loads(body(e))["id"] for e in log.read("out", 0, 10)] == ["a1"]
 
 
 def test_alert_drafts_are_produced_to_the_alerts_topic(log: EmbeddedLog) -> None:
@@ -105,7 +111,7 @@ def test_alert_drafts_are_produced_to_the_alerts_topic(log: EmbeddedLog) -> None
     worker(log, planner=OneAlertEach()).step()
     (alert,) = log.read("alerts", 0, 10)
     assert alert.key == b"sub-1"
-    assert json.loads(alert.payload) == {
+    assert json.loads(body(alert)) == {
         "id": "alert-a7",
         "subscription_id": "sub-1",
         "kind": "story.detected",

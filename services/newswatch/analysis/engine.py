@@ -2,8 +2,9 @@
 
 Built once at start-up from its rule tables (`Analyzer.load()`), then pure:
 `analyze(article)` depends on nothing but its input and those tables. The
-stages, in order: topics (linear model + lexicons), regions (gazetteer resolver, which
-also locates each event), events (rule-based detector).
+stages, in order: language (which says whether topics and events apply), topics (linear
+model + lexicons), regions (gazetteer resolver, which also locates each event), events
+(rule-based detector).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from newswatch.analysis.events.detector import EventDetector
+from newswatch.analysis.language import Coverage, coverage, detect_language
 from newswatch.analysis.regions import RegionResolver as GazetteerResolver
 from newswatch.analysis.topics import TopicClassifier as LinearTopics
 from newswatch.domain.model import Analysis, Article, Location, RegionMention, TopicScore
@@ -66,10 +68,13 @@ class Analyzer:
     def analyze(self, article: Article, timer: StageTimer = untimed) -> Analysis:
         """Pure; `timer` marks the topics/regions/events stage boundaries for metrics."""
         text = article.text
+        language = detect_language(text, article.language)
+        covered = coverage(language)
+        full = covered is Coverage.FULL  # otherwise the English rules would only find noise
         with timer(Stage.TOPICS):
-            topics = self.topics.classify(article) if self.topics else ()
+            topics = self.topics.classify(article) if self.topics and full else ()
         with timer(Stage.REGIONS):
             where: RegionResult = self.regions.resolve(text) if self.regions else _NoRegions()
         with timer(Stage.EVENTS):
-            events = self.events.detect(text, where.locate, article.published_at)
-        return Analysis(article_id=article.id, topics=topics, regions=where.regions, events=events)
+            events = self.events.detect(text, where.locate, article.published_at) if full else ()
+        return Analysis(article.id, topics, where.regions, events, language, covered.value)

@@ -141,6 +141,8 @@ def enqueue(services: Any, items: list[Item]) -> None:
         for item in items:
             services.producer.produce(topic, item.raw, key=item.id.encode("utf-8"))
         services.producer.flush()  # counted as consumed by whoever takes them off the queue
+    if services.metrics is not None:
+        services.metrics.articles_accepted_by_api(len(items))
 
 
 def dead_letter(services: Any, rejected: list[Rejected]) -> None:

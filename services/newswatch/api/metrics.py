@@ -27,5 +27,8 @@ def registry_of(services: object) -> CollectorRegistry:
 def metrics(request: Request) -> Response:
     """Scrape endpoint; unauthenticated like /healthz (bind it to a private network)."""
     services = getattr(request.app.state, "services", None)
+    sample = getattr(services, "sample_backlog", None)
+    if callable(sample):  # embedded backlog as of this scrape, not of the last periodic sample
+        sample()
     body, content_type = render(registry_of(services))
     return Response(content=body, media_type=content_type)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from newswatch.alerts.ports import AlertRecord, AlertStatus, AlertStore, Subscription, SubscriptionStore
+from newswatch.alerts.ports import AlertRecord, AlertStatus, Subscription
 from newswatch.delivery.breakers import BreakerBook, endpoint_of
 from newswatch.delivery.classify import Result, Verdict, classify
 from newswatch.delivery.config import DeliveryConfig
@@ -28,6 +28,20 @@ from newswatch.delivery.ssrf import Resolver, UnresolvableHost, UnsafeWebhookURL
 from newswatch.domain.clock import utcnow
 
 log = logging.getLogger(__name__)
+
+
+class AlertStatuses(Protocol):
+    """The part of an AlertStore that delivery reads and writes."""
+
+    def get(self, alert_id: str) -> AlertRecord | None: ...
+    def set_status(self, alert_id: str, status: str) -> bool: ...
+
+
+class SubscriptionSwitches(Protocol):
+    """The part of a SubscriptionStore that delivery reads and writes (410 disables)."""
+
+    def get(self, sub_id: str) -> Subscription | None: ...
+    def set_enabled(self, sub_id: str, enabled: bool) -> bool: ...
 
 
 class Sender(Protocol):
@@ -48,8 +62,8 @@ class Next:
 class Deliverer:
     """Thread-safe if its stores and sender are (all newswatch ones are)."""
 
-    alerts: AlertStore
-    subscriptions: SubscriptionStore
+    alerts: AlertStatuses
+    subscriptions: SubscriptionSwitches
     log: DeliveryLog
     sender: Sender
     config: DeliveryConfig

@@ -64,6 +64,11 @@ class SQLiteDueDeliveries:
             "DELETE FROM delivery_due WHERE alert_id = ? AND token = ?", (claim.alert_id, claim.token)
         )
 
+    def pending(self) -> int:
+        """How many alerts have an attempt scheduled (due now or later)."""
+        (count,) = self._db.conn().execute("SELECT COUNT(*) FROM delivery_due").fetchone()
+        return int(count)
+
     def next_due(self) -> float | None:
         """When the earliest row falls due (epoch s), to sleep exactly that long."""
         row = self._db.conn().execute("SELECT MIN(due_at) FROM delivery_due").fetchone()

@@ -218,6 +218,12 @@ class Analysis:
     topics: tuple[TopicScore, ...]
     regions: tuple[RegionMention, ...]
     events: tuple[Event, ...]
+    language: str = "und"  # ISO 639-1 code detected from the text ("und": could not tell)
+    coverage: str = "full"  # "full", or "regions-only" for a language without topic and event rules
+
+    @property
+    def fully_covered(self) -> bool:
+        return self.coverage == "full"
 
     @property
     def primary_topic(self) -> Topic | None:
@@ -240,4 +246,6 @@ class Analysis:
             "topics": [t.to_dict() for t in self.topics],
             "regions": [r.to_dict() for r in self.regions],
             "events": [e.to_dict() for e in self.events],
+            "language": self.language,
+            "coverage": self.coverage,
         }

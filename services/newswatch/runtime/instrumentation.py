@@ -15,6 +15,8 @@ Where each call goes (M = services.metrics, a `newswatch.metrics.Metrics`):
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from newswatch.domain.outcome import AlertDraft, Outcome
@@ -32,10 +34,30 @@ def alert_event_type(draft: AlertDraft) -> str:
 
 
 def observe_outcome(metrics: Metrics, outcome: Outcome) -> None:
-    """Count what one processed article produced: its events and its planned alerts."""
+    """Count what one processed article produced: its events, its coverage and its planned alerts."""
     metrics.events_detected(outcome.analysis.events)
-    for draft in outcome.alerts:
+    if not outcome.analysis.fully_covered:
+        metrics.language_uncovered(outcome.analysis.language)
+    observe_alerts(metrics, outcome.alerts)
+
+
+def observe_alerts(metrics: Metrics, drafts: Iterable[AlertDraft]) -> None:
+    """Count alerts as they go to delivery: from a processed article, or held ones falling due."""
+    for draft in drafts:
         metrics.alert_planned(alert_event_type(draft), draft.kind)
+
+
+def counting_flush(
+    flush: Callable[[datetime], tuple[AlertDraft, ...]], metrics: Metrics
+) -> Callable[[datetime], tuple[AlertDraft, ...]]:
+    """`flush` (the planner's held alerts that fell due) counting what it returns."""
+
+    def flush_and_count(now: datetime) -> tuple[AlertDraft, ...]:
+        drafts = flush(now)
+        observe_alerts(metrics, drafts)
+        return drafts
+
+    return flush_and_count
 
 
 def start_metrics_server(metrics: Metrics, port: int | None, addr: str = "0.0.0.0") -> Any:

@@ -1,46 +1,64 @@
 """The distributed worker's decisions, apart from its I/O: which records a batch of messages yields.
 
-`plan_batch` runs the pure pipeline over a batch and returns every record to produce (analyses,
-dead letters) plus the outcomes whose alerts must be handed off. Nothing here touches Kafka.
+Two steps, so that a store outage while planning alerts never repeats the pure work or skips a
+message:
+- `analyse_batch` runs the pure stages over the batch. Whatever they raise makes a dead letter.
+- `plan_alerts` asks the planner (which reads and writes its store) for each analysed article,
+  resuming where an earlier attempt stopped. An I/O error propagates, to be retried; any other
+  exception dead-letters the article with reason `plan_error`.
+Nothing here touches Kafka.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from newswatch.domain.errors import InvalidMessage
+from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import AlertDraft, Outcome
 from newswatch.pipeline import Pipeline
 from newswatch.store.dead_letters import dead_letter_record
-from newswatch.transport.base import Envelope
+from newswatch.transport.base import Envelope, OutRecord
+
+__all__ = ["BatchPlan", "OutRecord", "WorkerTopics", "analyse_batch", "plan_alerts"]
+
+# Keys longer than this are replaced by their SHA-256 in the dead letter: the record must fit a request.
+MAX_DLQ_KEY_BYTES = 1024
 
 
 @dataclass(frozen=True)
 class WorkerTopics:
-    """Where the worker reads and writes (Kafka topic names)."""
+    """Where the worker reads and writes (Kafka topic names); `analyses` None produces no analyses."""
 
     articles: str = "articles"
     dlq: str = "articles.dlq"
-    analyses: str = "analyses"
+    analyses: str | None = "analyses"
     alerts: str = "alerts"
 
 
 @dataclass(frozen=True, slots=True)
-class OutRecord:
-    topic: str
-    key: bytes | None
-    payload: bytes
+class Analysed:
+    env: Envelope
+    article: Article
+    analysis: Analysis
+    encoded: bytes  # the analysis.v1 JSON
 
 
 @dataclass
 class BatchPlan:
-    records: list[OutRecord] = field(default_factory=list)
+    records: list[OutRecord] = field(default_factory=list)  # analyses and dead letters, to produce
+    analyses: list[tuple[str, bytes]] = field(default_factory=list)  # (article id, JSON) to store
     outcomes: list[Outcome] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)  # InvalidMessage reasons, one per dead letter
+    unplanned: deque[Analysed] = field(default_factory=deque)  # analysed, alerts not planned yet
 
 
 def to_json(obj: Any) -> bytes:
@@ -51,11 +69,10 @@ def dead_letter(env: Envelope, exc: InvalidMessage, topics: WorkerTopics, now: d
     """The dead-letter.v1 record of `env`, keyed like the original so it lands beside its kin."""
     p = env.position
     source = {"transport": "kafka", "topic": p.topic, "partition": p.partition, "offset": p.offset}
-    return OutRecord(topics.dlq, env.key, to_json(dead_letter_record(exc, env.payload, source, now)))
-
-
-def analysis_record(outcome: Outcome, topics: WorkerTopics) -> OutRecord:
-    return OutRecord(topics.analyses, outcome.article.id.encode(), to_json(outcome.analysis.to_dict()))
+    key = env.key
+    if key is not None and len(key) > MAX_DLQ_KEY_BYTES:
+        key = hashlib.sha256(key).digest()
+    return OutRecord(topics.dlq, key, to_json(dead_letter_record(exc, env.payload, source, now)))
 
 
 def alert_record(draft: AlertDraft, topics: WorkerTopics) -> OutRecord:
@@ -66,18 +83,54 @@ def alert_record(draft: AlertDraft, topics: WorkerTopics) -> OutRecord:
     )
 
 
-def plan_batch(
+def analyse_batch(
     pipeline: Pipeline, batch: Sequence[Envelope], topics: WorkerTopics, now: datetime
 ) -> BatchPlan:
-    """Process each message; InvalidMessage becomes a dead letter, anything else propagates."""
+    """The pure stages over each message; whatever fails becomes a dead letter with its reason."""
     plan = BatchPlan()
     for env in batch:
         try:
-            outcome = pipeline.process(env.payload, now)
+            article, analysis = pipeline.analyse(env.payload)
+            encoded = orjson.dumps(analysis.to_dict())
         except InvalidMessage as exc:
-            plan.records.append(dead_letter(env, exc, topics, now))
-            plan.invalid.append(exc.reason)
+            _reject(plan, env, exc, topics, now)
             continue
-        plan.records.append(analysis_record(outcome, topics))
-        plan.outcomes.append(outcome)
+        except Exception as exc:  # encoding the analysis failed: as pure as the rest
+            _reject(
+                plan, env, InvalidMessage("analysis_error", f"encoding the analysis: {exc!r}"), topics, now
+            )
+            continue
+        plan.unplanned.append(Analysed(env, article, analysis, encoded))
     return plan
+
+
+def plan_alerts(
+    pipeline: Pipeline,
+    plan: BatchPlan,
+    topics: WorkerTopics,
+    now: datetime,
+    is_io_error: Callable[[BaseException], bool],
+) -> None:
+    """Plan the alerts of every analysed article not planned yet; resumable after an I/O error."""
+    while plan.unplanned:
+        item = plan.unplanned[0]
+        try:
+            alerts = pipeline.plan(item.article, item.analysis, now)
+        except Exception as exc:
+            if is_io_error(exc):
+                raise
+            detail = f"alert planning of article {item.article.id!r} failed: {type(exc).__name__}: {exc}"
+            _reject(plan, item.env, InvalidMessage("plan_error", detail), topics, now)
+            alerts = ()
+        else:
+            plan.outcomes.append(Outcome(item.article, item.analysis, alerts))
+        # The analysis stands even when planning failed: it is stored and produced either way.
+        plan.analyses.append((item.article.id, item.encoded))
+        if topics.analyses is not None:
+            plan.records.append(OutRecord(topics.analyses, item.article.id.encode(), item.encoded))
+        plan.unplanned.popleft()
+
+
+def _reject(plan: BatchPlan, env: Envelope, exc: InvalidMessage, topics: WorkerTopics, now: datetime) -> None:
+    plan.records.append(dead_letter(env, exc, topics, now))
+    plan.invalid.append(exc.reason)

@@ -1,12 +1,15 @@
 """The analysis store: the latest analysis (schemas/analysis.v1 dict) per article id.
 
 Processing is at least once, so `put` overwrites: the same article analysed
-twice leaves one entry.
+twice leaves one entry. The embedded mode keeps every analysis in SQLite; in distributed mode the
+worker writes each to Redis under a key of its own that expires (`analyses_ttl_s`), so the API can
+serve `GET /v1/analyses/{id}` while the `analyses` topic stays the durable record.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import redis
@@ -19,11 +22,14 @@ class AnalysisStore(Protocol):
     def put(self, article_id: str, analysis: dict[str, Any]) -> None:
         """Store (or replace) the analysis of `article_id` durably before returning."""
 
+    def put_many(self, encoded: Sequence[tuple[str, bytes]]) -> None:
+        """Store (or replace) several analyses given as (article id, analysis.v1 JSON bytes), at once."""
+
     def get(self, article_id: str) -> dict[str, Any] | None:
         """The stored analysis, or None."""
 
     def count(self) -> int:
-        """How many articles have an analysis."""
+        """How many articles have an analysis (a scan in Redis: for tests and operators)."""
 
 
 class SQLiteAnalyses:
@@ -39,6 +45,13 @@ class SQLiteAnalyses:
             (article_id, json.dumps(analysis, ensure_ascii=False)),
         )
 
+    def put_many(self, encoded: Sequence[tuple[str, bytes]]) -> None:
+        with self._db.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO analyses (article_id, analysis) VALUES (?, ?)",
+                [(article_id, raw.decode("utf-8")) for article_id, raw in encoded],
+            )
+
     def get(self, article_id: str) -> dict[str, Any] | None:
         row = (
             self._db.conn()
@@ -52,18 +65,34 @@ class SQLiteAnalyses:
 
 
 class RedisAnalyses:
-    """One hash: article id -> analysis JSON."""
+    """One string key per article (`<prefix>analysis:<id>`), expiring `ttl_s` after its last write.
 
-    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+    A key per article rather than one hash: Redis 7.0 expires whole keys only. `ttl_s=None` keeps
+    them forever.
+    """
+
+    def __init__(self, client: redis.Redis, keys: Keys, ttl_s: int | None = None) -> None:
         self._r = client
-        self._hash = keys("analyses")
+        self._keys = keys
+        self._ttl = ttl_s or None
+
+    def _key(self, article_id: str) -> str:
+        return self._keys("analysis", article_id)
 
     def put(self, article_id: str, analysis: dict[str, Any]) -> None:
-        self._r.hset(self._hash, article_id, json.dumps(analysis, ensure_ascii=False))
+        self._r.set(self._key(article_id), json.dumps(analysis, ensure_ascii=False), ex=self._ttl)
+
+    def put_many(self, encoded: Sequence[tuple[str, bytes]]) -> None:
+        if not encoded:
+            return
+        pipe = self._r.pipeline(transaction=False)
+        for article_id, raw in encoded:
+            pipe.set(self._key(article_id), raw, ex=self._ttl)
+        pipe.execute()
 
     def get(self, article_id: str) -> dict[str, Any] | None:
-        raw = self._r.hget(self._hash, article_id)
+        raw = self._r.get(self._key(article_id))
         return json.loads(raw) if raw is not None else None
 
     def count(self) -> int:
-        return int(self._r.hlen(self._hash))
+        return sum(1 for _ in self._r.scan_iter(match=self._key("*"), count=1000))

@@ -7,6 +7,7 @@ write here; the distributed worker produces the same records to `articles.dlq`.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from datetime import datetime
 from typing import Any, Protocol
@@ -19,20 +20,45 @@ from newswatch.store.sqlite import SQLiteDB
 
 REDIS_KEEP = 10_000  # newest records kept in Redis; counts stay totals
 
+# A record must fit one Kafka request (1 MiB by default) whatever it rejects: the original is kept
+# up to ORIGINAL_KEEP_BYTES (base64 makes that ~683 KB) and every free-text field is cut, so the
+# whole record stays under ~800 KB even when each field is at its worst (JSON escapes included).
+ORIGINAL_KEEP_BYTES = 512 * 1024
+DETAIL_CHARS = 2_000
+ERRORS_KEPT = 10
+ERROR_FIELD_CHARS = 500
+
 
 def dead_letter_record(
-    exc: InvalidMessage, original: bytes, source: dict[str, Any], received_at: datetime
+    exc: InvalidMessage, original: bytes | None, source: dict[str, Any], received_at: datetime
 ) -> dict[str, Any]:
-    """The dead-letter.v1 record for `original` rejected with `exc`; `source` has at least `transport`."""
+    """The dead-letter.v1 record for `original` rejected with `exc`; `source` has at least `transport`.
+
+    `original_size` and `original_sha256` describe the whole original; `original` holds at most its
+    first ORIGINAL_KEEP_BYTES (`original_truncated` says when it was cut). A tombstone (None) is
+    kept as an empty original.
+    """
+    raw = original or b""
+    kept = raw[:ORIGINAL_KEEP_BYTES]
     return {
         "version": "1",
         "reason": exc.reason,
-        "detail": exc.detail,
-        "errors": list(exc.errors),
-        "original": base64.b64encode(original).decode("ascii"),
+        "detail": _cut(exc.detail, DETAIL_CHARS),
+        "errors": [
+            {k: _cut(str(v), ERROR_FIELD_CHARS) for k, v in e.items() if k in ("path", "message")}
+            for e in exc.errors[:ERRORS_KEPT]
+        ],
+        "original": base64.b64encode(kept).decode("ascii"),
+        "original_size": len(raw),
+        "original_sha256": hashlib.sha256(raw).hexdigest(),
+        "original_truncated": len(kept) < len(raw),
         "source": source,
         "received_at": received_at.isoformat().replace("+00:00", "Z"),
     }
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 class DeadLetterStore(Protocol):

@@ -22,10 +22,31 @@ class Position:
 
 @dataclass(frozen=True, slots=True)
 class Envelope:
-    payload: bytes
+    payload: bytes | None  # None: a Kafka tombstone (a record without a value)
     position: Position
     key: bytes | None = None
     timestamp_ms: int | None = None  # broker/log append time
+
+
+@dataclass(frozen=True, slots=True)
+class OutRecord:
+    """A message to produce: where, keyed how, and its bytes."""
+
+    topic: str
+    key: bytes | None
+    payload: bytes
+
+
+class SendFailed(RuntimeError):
+    """`flush` could not store some produced messages; `records` are exactly those (the rest are stored).
+
+    A caller that wants them stored produces them again: re-sending only these keeps a retried
+    batch from writing its other messages twice.
+    """
+
+    def __init__(self, message: str, records: list[OutRecord]) -> None:
+        super().__init__(message)
+        self.records = records
 
 
 class Producer(Protocol):
@@ -33,7 +54,10 @@ class Producer(Protocol):
         """Queue a message for sending. May block when the send buffer is full."""
 
     def flush(self, timeout_s: float | None = None) -> None:
-        """Block until every produced message is durably stored; raise on failure."""
+        """Block until every produced message is durably stored.
+
+        Raises SendFailed naming the messages (since the previous flush) that were not stored.
+        """
 
     def close(self) -> None: ...
 

@@ -126,6 +126,10 @@ class EmbeddedLog:
         value = last.fetchone()[0]
         return 0 if value is None else int(value) + 1
 
+    def backlog(self, group: str, topic: str) -> int:
+        """Messages of `topic` the group has not committed yet."""
+        return max(0, self.end_offset(topic) - self.committed(group, topic))
+
     def prune(self, topic: str) -> int:
         """Delete messages every group has committed; returns how many. Offsets are never reused.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from newswatch.transport.base import Envelope, Position
+from newswatch.transport.base import Envelope, OutRecord, Position, SendFailed
 
 if TYPE_CHECKING:
     from newswatch.transport.embedded import EmbeddedLog
@@ -25,9 +25,14 @@ class EmbeddedProducer:
         self._buffer.append((topic, key, payload))
 
     def flush(self, timeout_s: float | None = None) -> None:
+        """One transaction: on failure nothing of the buffer was stored, and SendFailed lists it all."""
         if self._buffer:
             batch, self._buffer = self._buffer, []
-            self._log.append(batch)
+            try:
+                self._log.append(batch)
+            except Exception as exc:
+                records = [OutRecord(topic, key, payload) for topic, key, payload in batch]
+                raise SendFailed(f"{len(batch)} message(s) not stored: {exc!r}", records) from exc
 
     def close(self) -> None:
         self.flush()

@@ -1,7 +1,7 @@
 """Kafka producer and consumer (kafka-python) behind the queue interface of transport/base.py.
 
 Producer: acks=all with idempotence, so a retried send is neither lost nor duplicated in the log;
-`flush` raises the first send error since the previous flush.
+`flush` raises SendFailed naming every message since the previous flush that was not stored.
 Consumer: a group member with auto-commit off. Offsets are committed only when the runtime says so
 (after everything the messages produced is durable); uncommitted messages go to the next member.
 """
@@ -16,7 +16,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
 
-from newswatch.transport.base import Envelope, Position
+from newswatch.transport.base import Envelope, OutRecord, Position, SendFailed
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +30,25 @@ MAX_POLL_INTERVAL_MS = 300_000
 SESSION_TIMEOUT_MS = 10_000
 
 
-class KafkaSendError(RuntimeError):
-    """A produced message was not stored by the broker."""
+# The client's default request limit (max.request.size); one record may not be bigger.
+MAX_REQUEST_BYTES = 1_048_576
+
+
+class KafkaSendError(SendFailed):
+    """Produced messages were not stored by the broker (`records` lists them)."""
 
 
 class KafkaQueueProducer:
+    """`linger_ms`, `batch_size` and `compression` trade a little latency for fewer, larger requests."""
+
     def __init__(
-        self, bootstrap: str, client_id: str = "newswatch", linger_ms: int = 5, **extra: Any
+        self,
+        bootstrap: str,
+        client_id: str = "newswatch",
+        linger_ms: int = 5,
+        batch_size: int = 16_384,
+        compression: str | None = None,
+        **extra: Any,
     ) -> None:
         self._producer = KafkaProducer(
             bootstrap_servers=bootstrap,
@@ -44,24 +56,32 @@ class KafkaQueueProducer:
             acks="all",
             enable_idempotence=True,
             linger_ms=linger_ms,
+            batch_size=batch_size,
+            compression_type=compression,
+            max_request_size=MAX_REQUEST_BYTES,
             **extra,
         )
-        self._errors: list[BaseException] = []
+        self._failed: list[tuple[OutRecord, BaseException]] = []
 
     def produce(self, topic: str, payload: bytes, key: bytes | None = None) -> None:
         """Queue for sending; blocks (up to max_block_ms) only when the send buffer is full."""
-        self._producer.send(topic, value=payload, key=key).add_errback(self._errors.append)
+        future = self._producer.send(topic, value=payload, key=key)
+        future.add_errback(self._failure, OutRecord(topic, key, payload))
+
+    def _failure(self, record: OutRecord, exc: BaseException) -> None:
+        self._failed.append((record, exc))
 
     def flush(self, timeout_s: float | None = None) -> None:
         """Block until every queued message is acknowledged by all in-sync replicas.
 
-        Raises KafkaSendError if any send since the previous flush failed.
+        Raises KafkaSendError with the messages since the previous flush that were not stored.
         """
         self._producer.flush(timeout=timeout_s)
-        if self._errors:
-            first, count = self._errors[0], len(self._errors)
-            self._errors.clear()
-            raise KafkaSendError(f"{count} message(s) not stored: {first!r}") from first
+        if self._failed:
+            failed, self._failed = self._failed, []
+            first = failed[0][1]
+            message = f"{len(failed)} message(s) not stored: {first!r}"
+            raise KafkaSendError(message, [record for record, _exc in failed]) from first
 
     def close(self) -> None:
         self._producer.close()

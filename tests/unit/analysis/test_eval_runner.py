@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -86,7 +87,7 @@ def test_worst_misses_round_robin_over_types() -> None:
     assert picked[0].confidence == 0.4  # most confident FP first
 
 
-def test_eval_command_writes_markdown(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_eval_command_writes_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from newswatch.cli import main
 
     data = tmp_path / "labelled.jsonl"
@@ -99,7 +100,7 @@ def test_eval_command_writes_markdown(tmp_path, capsys) -> None:  # type: ignore
     assert "| strike | 1.000 | 1.000 | 1.000 | 1 | 0 | 0 |" in report
 
 
-def test_eval_command_rejects_bad_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_eval_command_rejects_bad_file(tmp_path: Path) -> None:
     from newswatch.cli import main
 
     data = tmp_path / "bad.jsonl"

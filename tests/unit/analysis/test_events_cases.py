@@ -14,11 +14,6 @@ CASES = yaml.safe_load((Path(__file__).parents[2] / "fixtures/analysis/event_cas
 ALL = [*CASES["positives"], *CASES["hard_negatives"], *CASES["headlines"]]
 
 
-@pytest.fixture(scope="module")
-def detector() -> EventDetector:
-    return EventDetector.load()
-
-
 @pytest.mark.parametrize("case", ALL, ids=[c["name"] for c in ALL])
 def test_case(detector: EventDetector, case: dict[str, Any]) -> None:
     found = {e.type.value for e in detector.detect(case["text"])}

@@ -30,7 +30,7 @@ class FixedRegions:
         return FixedResult()
 
 
-def test_events_located_by_the_region_stage_and_stages_timed() -> None:
+def test_events_located_by_the_region_stage_and_stages_timed(detector: EventDetector) -> None:
     seen: list[Stage] = []
 
     @contextmanager
@@ -38,7 +38,7 @@ def test_events_located_by_the_region_stage_and_stages_timed() -> None:
         seen.append(stage)
         yield
 
-    analyzer = Analyzer(EventDetector.load(), FixedTopics(), FixedRegions())
+    analyzer = Analyzer(detector, FixedTopics(), FixedRegions())
     article = Article(id="a1", body="Russian forces shelled the town, damaging several houses.")
     analysis = analyzer.analyze(article, timer)
     assert seen == [Stage.TOPICS, Stage.REGIONS, Stage.EVENTS]
@@ -48,6 +48,6 @@ def test_events_located_by_the_region_stage_and_stages_timed() -> None:
     assert (event.type.value, event.location.subdivision) == ("strike", "UA-63")
 
 
-def test_missing_stages_leave_their_parts_empty() -> None:
-    analysis = Analyzer(EventDetector.load()).analyze(Article(id="a2", body="Shares rose on Monday."))
+def test_missing_stages_leave_their_parts_empty(detector: EventDetector) -> None:
+    analysis = Analyzer(detector).analyze(Article(id="a2", body="Shares rose on Monday."))
     assert (analysis.topics, analysis.regions, analysis.events) == ((), (), ())

@@ -18,8 +18,8 @@ from newswatch.analysis.events.matcher import PhraseMatcher, padded_text
 
 
 @pytest.fixture(scope="module")
-def matcher() -> PhraseMatcher:
-    return EventDetector.load()._matcher
+def matcher(detector: EventDetector) -> PhraseMatcher:
+    return detector._matcher
 
 
 def _texts(matcher: PhraseMatcher, n: int) -> list[str]:

@@ -23,11 +23,6 @@ FILLER = (
 LEAD_CHARS = 500  # what the former position rule called the lead
 
 
-@pytest.fixture(scope="module")
-def detector() -> EventDetector:
-    return EventDetector.load()
-
-
 def _types(events: tuple[Event, ...], reported: bool) -> set[str]:
     return {e.type.value for e in events if e.reported is reported}
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -143,15 +141,12 @@ def test_region_mentions_carry_names_and_surfaces(resolver: RegionResolver) -> N
     assert regions["UA"].score == 1.0
 
 
-@functools.cache
-def _shared() -> RegionResolver:
-    return RegionResolver.load()
-
-
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
-def test_resolve_never_raises_spots_stay_in_text_countries_included(text: str) -> None:
-    result = _shared().resolve("Kyiv, " + text + " Lviv")
+def test_resolve_never_raises_spots_stay_in_text_countries_included(
+    resolver: RegionResolver, text: str
+) -> None:
+    result = resolver.resolve("Kyiv, " + text + " Lviv")
     full = len("Kyiv, " + text + " Lviv")
     assert all(0 <= s.start < s.end <= full for s in result.spots)
     codes = {r.code for r in result.regions}

@@ -152,8 +152,8 @@ CLEAR_ARTICLES = [
 
 
 @pytest.fixture(scope="module")
-def classifier() -> TopicClassifier:
-    return TopicClassifier.load()
+def classifier(topic_classifier: TopicClassifier) -> TopicClassifier:
+    return topic_classifier
 
 
 def _classify(classifier: TopicClassifier, title: str | None, body: str) -> list[tuple[Topic, float]]:

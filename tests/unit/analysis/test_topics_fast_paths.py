@@ -69,8 +69,8 @@ def test_ranked_equals_a_stable_sort_cut_at_four() -> None:
 
 
 @pytest.fixture(scope="module")
-def classifier() -> TopicClassifier:
-    return TopicClassifier.load()
+def classifier(topic_classifier: TopicClassifier) -> TopicClassifier:
+    return topic_classifier
 
 
 def _reference_scores(clf: TopicClassifier, article: Article) -> list[float] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -49,7 +50,9 @@ Build = Callable[..., tuple[Deliverer, ScriptedSender, MemoryAlerts, MemorySubsc
 
 @pytest.fixture
 def build(tmp_path: Path) -> Build:
-    def make(results: list[Result], config: DeliveryConfig = CONFIG, **sub_kw: object):  # type: ignore[no-untyped-def]
+    def make(
+        results: list[Result], config: DeliveryConfig = CONFIG, **sub_kw: Any
+    ) -> tuple[Deliverer, ScriptedSender, MemoryAlerts, MemorySubscriptions]:
         sender = ScriptedSender(results)
         alerts, subs = MemoryAlerts(alert()), MemorySubscriptions(subscription(**sub_kw))
         log = SQLiteDeliveryLog(SQLiteDB(tmp_path / "s.sqlite3"))

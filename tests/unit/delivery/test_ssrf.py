@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
 import pytest
 
@@ -75,7 +76,7 @@ def test_refusal(addr: str, policy: SsrfPolicy, expected: str | None) -> None:
     assert refusal(ipaddress.ip_address(addr), policy) == expected
 
 
-def resolver_for(table: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+def resolver_for(table: dict[str, list[str]]) -> Callable[[str, int], list[str]]:
     def resolve(host: str, port: int) -> list[str]:
         if host not in table:
             raise UnresolvableHost("unresolvable", host)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pycountry
 
 from newswatch.analysis.regions.aliases import REGION_SUFFIXES, RULES_DIR, AliasRules
+from newswatch.analysis.regions.inflections import add_case_forms
 from newswatch.analysis.regions.places import Kind, Place, fold, name_keys
 from newswatch.analysis.regions.ua_settlements import add_ua_settlements
 
@@ -108,6 +109,7 @@ def build_gazetteer(rules: AliasRules) -> Gazetteer:
     _add_towns(scanned, lookup)
     _add_aliases(scanned, rules)
     add_ua_settlements(scanned, lookup)  # after everything scanned: those names keep their data
+    add_case_forms(scanned)  # Харкові, Харківщині: the Cyrillic names in their other cases
     return Gazetteer(dict(scanned), lookup)
 
 
