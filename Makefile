@@ -4,55 +4,75 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 export NEWSWATCH_PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-pure lint typecheck bench up down servers-up servers-down clean
+.PHONY: help install run test test-unit test-pure chaos lint typecheck bench up down servers-up servers-down clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F ':.*?## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 # A regular (not editable) install, so that run, test and bench use what the image ships: building the
 # wheel compiles the analysis hot path with mypyc (hatch_build.py; pure Python when there is no C
-# compiler, or with NEWSWATCH_PURE=1). Any change under services/ or schemas/ reinstalls (~30 s);
-# after changing NEWSWATCH_PURE, `rm .venv/.installed` to reinstall.
+# compiler, or with NEWSWATCH_PURE=1). scripts/install.sh says what it does and caches the compiled
+# wheel by the sources it is built from, so a fresh clone of sources built before skips the compile.
+# `make run` installs the runtime only; the targets that test, lint or benchmark add the dev tools.
+# Any change under services/ or schemas/ reinstalls; after changing NEWSWATCH_PURE, `rm .venv/.installed*`.
 PACKAGE_FILES := $(shell find services schemas -type f -not -path '*/__pycache__/*' -not -name '*.pyc')
-$(STAMP): pyproject.toml hatch_build.py $(PACKAGE_FILES)
-	test -x $(BIN)/python || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q --upgrade pip; }
-	$(BIN)/pip install -q ".[dev]"
-	@$(BIN)/python -c 'import importlib.util as u, newswatch.analysis.regions.matcher as m; print("newswatch analysis:", "compiled (mypyc and C extensions)" if m.__file__.endswith((".so", ".pyd")) and u.find_spec("newswatch.analysis.topics._sums") and u.find_spec("newswatch.analysis.regions._capitals") else "pure Python")'
+$(STAMP): pyproject.toml hatch_build.py scripts/install.sh $(PACKAGE_FILES)
+	scripts/install.sh runtime
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install newswatch (analysis compiled with mypyc) with its dev tools
+$(DEV_STAMP): $(STAMP) pyproject.toml
+	scripts/install.sh dev-tools
+	touch $(DEV_STAMP)
+
+install: $(DEV_STAMP) ## create .venv and install newswatch (analysis compiled with mypyc) with its dev tools
 
 run: $(STAMP) ## run the embedded all-in-one service on 127.0.0.1:$NEWSWATCH_PORT (no servers needed)
+	@echo "[run] starting newswatch on http://127.0.0.1:$(NEWSWATCH_PORT) (loading the analysis tables takes a few seconds)"
 	$(BIN)/newswatch run --host 127.0.0.1 --port $(NEWSWATCH_PORT)
 
-# `-o pythonpath=`: test the newswatch installed in .venv (compiled), not services/ (pytest.ini_options)
-test: $(STAMP) servers-up ## run the whole suite (starts local Kafka and Redis first)
-	$(BIN)/pytest -q -o pythonpath=
+# `-o pythonpath=`: test the newswatch installed in .venv (compiled), not services/ (pytest.ini_options).
+# servers.sh prints the servers it launched; those (and only those) are stopped afterwards, also on
+# failure or Ctrl-C, unless KEEP_SERVERS=1. Servers that were already up (`make servers-up`) stay up.
+test: $(DEV_STAMP) ## run the whole suite (starts local Kafka and Redis; stops those it started unless KEEP_SERVERS=1)
+	@started="$$(deploy/local/servers.sh start)" || exit $$?; \
+	if [ -z "$(KEEP_SERVERS)" ] && [ -n "$$started" ]; then \
+	  trap 'deploy/local/servers.sh stop $$started' EXIT; fi; \
+	$(BIN)/pytest -q -o pythonpath= $(PYTEST_ARGS)
 
-test-unit: $(STAMP) ## run only the tests that need no servers
+# The full fault-injection suite (tests/chaos): SIGKILLs newswatch run, the workers, the delivery worker,
+# a private Redis and this checkout's Kafka broker, then prints accepted vs analysed articles and
+# planned vs stored vs delivered vs duplicated alerts; fails on any loss. `make test` runs a small form.
+chaos: $(DEV_STAMP) ## fault-injection suite (~15 min): kills processes and servers mid-stream, counts what was lost
+	@started="$$(deploy/local/servers.sh start kafka)" || exit $$?; \
+	if [ -z "$(KEEP_SERVERS)" ] && [ -n "$$started" ]; then \
+	  trap 'deploy/local/servers.sh stop $$started' EXIT; fi; \
+	$(BIN)/python -m tests.chaos $(CHAOS_ARGS)
+
+test-unit: $(DEV_STAMP) ## run only the tests that need no servers
 	$(BIN)/pytest -q -o pythonpath= -m "not kafka and not redis"
 
-test-pure: $(STAMP) ## the tests that need no servers, on the pure-Python sources in services/
+test-pure: $(DEV_STAMP) ## the tests that need no servers, on the pure-Python sources in services/
 	$(BIN)/pytest -q -m "not kafka and not redis"
 
-lint: $(STAMP) ## ruff
+lint: $(DEV_STAMP) ## ruff
 	$(BIN)/ruff check services tests bench
 	$(BIN)/ruff format --check services tests bench
 
-typecheck: $(STAMP) ## mypy
+typecheck: $(DEV_STAMP) ## mypy
 	$(BIN)/mypy
 
 # The CPU-bound benchmarks run before the servers start: a JVM warming up beside them skews CPU time.
-bench: $(STAMP) ## print throughput, latency, per-stage and memory figures
+bench: $(DEV_STAMP) ## print throughput, latency, per-stage and memory figures
 	$(BIN)/python -m bench --no-servers
 	deploy/local/servers.sh start
 	$(BIN)/python -m bench --servers
 
-servers-up: ## start local Kafka (KRaft) and Redis on 127.0.0.1 (idempotent)
-	deploy/local/servers.sh start
+servers-up: ## start local Kafka (KRaft) and Redis on 127.0.0.1 (idempotent; refuses a port held by others)
+	deploy/local/servers.sh start >/dev/null
 
 servers-down: ## stop the local Kafka and Redis
 	deploy/local/servers.sh stop

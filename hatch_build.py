@@ -36,6 +36,7 @@ SETUPTOOLS_REQUIREMENT = "setuptools>=65"
 PACKAGE_ROOT = "services"
 
 SETUP_SCRIPT = """\
+import os
 import sys
 from setuptools import Extension, setup
 from mypyc.build import mypycify
@@ -44,7 +45,9 @@ args = sys.argv[1:]
 cut = args.index("--c-extensions")
 paths, sources = args[:cut], args[cut + 1 :]
 own = [Extension(name, [src], extra_compile_args=["-O3"]) for name, src in zip(sources[::2], sources[1::2])]
-sys.argv = sys.argv[:1] + ["build_ext", "--build-lib", "lib", "--build-temp", "tmp"]
+# --parallel: the extensions (mypyc's library and shims, our C files) compile side by side
+jobs = str(os.cpu_count() or 1)
+sys.argv = sys.argv[:1] + ["build_ext", "--build-lib", "lib", "--build-temp", "tmp", "--parallel", jobs]
 setup(name="newswatch-mypyc", ext_modules=mypycify(paths, opt_level="3", target_dir="c") + own)
 """
 

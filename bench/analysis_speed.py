@@ -1,16 +1,19 @@
-"""Analysis speed: time per stage for ~3 KB articles, articles/s per core, and worker RSS.
+"""Analysis speed: time per stage on real news text, articles/s per core, and worker RSS.
 
-Targets (issue 3): >= 5,000 articles/s per core through the whole analysis, in process;
-a process with every table loaded under 300 MB RSS. Articles are generated from
-hand-written sentence templates (a third of them reporting conflict events), encoded as
-article.v1 JSON, then each stage is timed on its own: decode+validate, topics, regions,
-events. Medians over several rounds are printed.
-Run: `python -m bench.analysis_speed [N_ARTICLES [JSONL]]`; with JSONL (article.v1 lines, or
-labelled lines with `text`), the first N texts of that file are timed instead of generated ones.
+Targets: >= 5,000 articles/s per core (CPU time) through decode and the whole analysis, in
+process; a process with every table loaded under 300 MB RSS. By default the articles are the real
+news texts of 1.5 to 6 KB of the dev set (bench/_texts.py; read at run time, never copied);
+`--generated` times ~3 KB articles built from hand-written templates instead. Each stage is timed
+on its own (decode+validate, topics, regions, events, the whole analyze()); medians over several
+rounds of CPU time are printed, with the wall rate of the same rounds and the share of the
+decode-only ("empty") rate that the whole analysis keeps.
+Run: `python -m bench.analysis_speed [N_ARTICLES] [--generated | --texts JSONL]` (JSONL: article.v1
+lines, or labelled lines with `text`: the first N records are timed, whatever their size).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import resource
@@ -76,19 +79,20 @@ def read_jsonl(path: str, n: int) -> list[bytes]:
     return out
 
 
-def time_stage(fn: Callable[[Any], Any], items: Sequence[Any]) -> float:
-    """Median CPU microseconds per item over ROUNDS passes.
+def time_stage(fn: Callable[[Any], Any], items: Sequence[Any]) -> tuple[float, float]:
+    """Median CPU and wall microseconds per item over ROUNDS passes.
 
-    CPU time of this process (not wall time): "per core" is what the target asks, and on a
-    shared machine wall time mostly measures the neighbours.
+    CPU time of this process is the figure that counts: "per core" is what the target asks, and
+    on a shared machine wall time mostly measures the neighbours.
     """
-    rounds = []
+    cpu, wall = [], []
     for _ in range(ROUNDS):
-        start = time.process_time()
+        start, start_wall = time.process_time(), time.perf_counter()
         for item in items:
             fn(item)
-        rounds.append((time.process_time() - start) / len(items) * 1e6)
-    return statistics.median(rounds)
+        cpu.append((time.process_time() - start) / len(items) * 1e6)
+        wall.append((time.perf_counter() - start_wall) / len(items) * 1e6)
+    return statistics.median(cpu), statistics.median(wall)
 
 
 def stages(analyzer: Analyzer) -> dict[str, Callable[[Any], Any]]:
@@ -113,30 +117,59 @@ def build_kind(analyzer: Analyzer) -> str:
     return f"regions and events {kind}, topic sums in {sums}, capitalised words found by {words}"
 
 
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.analysis_speed", description=__doc__)
+    p.add_argument("n", nargs="?", type=int, default=2000, help="articles (default 2000)")
+    p.add_argument("jsonl", nargs="?", help="the same as --texts (older form)")
+    p.add_argument("--generated", action="store_true", help="template articles instead of real text")
+    p.add_argument("--texts", help="a JSONL file of articles to time instead (first N records)")
+    return p.parse_args(argv)
+
+
+def load(args: argparse.Namespace) -> tuple[list[bytes], str]:
+    path = args.texts or args.jsonl
+    if path:
+        return read_jsonl(path, args.n), f"the first {args.n} records of {path}"
+    if args.generated:
+        rng = random.Random(7)
+        return [make_article(rng, i) for i in range(args.n)], "generated template articles (~3 KB)"
+    from bench import _texts
+
+    raw = _texts.articles(args.n, prefix="speed")
+    return raw, _texts.describe(raw)
+
+
 def main(argv: list[str] | None = None) -> int:
-    n = int(argv[0]) if argv else 2000
+    args = parse(argv)
     t0 = time.perf_counter()
     analyzer = Analyzer.load()
     load_s = time.perf_counter() - t0
-    rng = random.Random(7)
-    raw = read_jsonl(argv[1], n) if argv and len(argv) > 1 else [make_article(rng, i) for i in range(n)]
+    raw, what = load(args)
     articles: list[Article] = [decode_article(r) for r in raw]
     kb = statistics.mean(len(r) for r in raw) / 1024
-    print(f"{n} articles, mean {kb:.1f} KB; tables loaded in {load_s:.1f} s")
+    print(f"{len(raw)} articles, mean {kb:.1f} KB: {what}; tables loaded in {load_s:.1f} s")
     print(
         f"stages: topics={'on' if analyzer.topics else 'off'} regions={'on' if analyzer.regions else 'off'}"
     )
     print(f"build: {build_kind(analyzer)}")
-    results = {}
+    results: dict[str, tuple[float, float]] = {}
     for name, fn in stages(analyzer).items():
         results[name] = time_stage(fn, raw if name == "decode+validate" else articles)
-        print(f"  {name:<16} {results[name]:8.1f} us/article (median of {ROUNDS})")
-    total = results["decode+validate"] + results["whole analyze()"]
+        cpu, wall = results[name]
+        print(f"  {name:<16} {cpu:8.1f} us CPU/article, {wall:8.1f} us wall (median of {ROUNDS})")
+    empty_cpu, empty_wall = results["decode+validate"]
+    total = empty_cpu + results["whole analyze()"][0]
+    total_wall = empty_wall + results["whole analyze()"][1]
     per_s = 1e6 / total
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"decode+analyze: {total:.1f} us/article = {per_s:,.0f} articles/s per core", end="")
-    print(f" (target >= {TARGET_PER_S:,})")
-    print(f"peak RSS with every table loaded: {rss_mb:.0f} MB (target < {TARGET_RSS_MB} MB)")
+    print(
+        f"decode+analyze: {total:.1f} us CPU/article = {per_s:,.0f} articles/s per core "
+        f"({1e6 / total_wall:,.0f}/s wall); {empty_cpu / total:.1%} of the decode-only ('empty') rate"
+    )
+    verdict = "met" if per_s >= TARGET_PER_S else "NOT met"
+    print(f"target: >= {TARGET_PER_S:,} articles/s per core on real text: {verdict}")
+    verdict = "met" if rss_mb < TARGET_RSS_MB else "NOT met"
+    print(f"peak RSS with every table loaded: {rss_mb:.0f} MB (target < {TARGET_RSS_MB} MB: {verdict})")
     return 0
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.delivery_embedded import EXAMPLE, SECRET, _receiver
 from newswatch.alerts.ports import AlertRecord, Filters, Subscription, Webhook
-from newswatch.delivery.wiring import celery_dispatcher
+from newswatch.delivery.runners.wiring import celery_dispatcher
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.redis import Keys, client_from_url
 

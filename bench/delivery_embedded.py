@@ -15,8 +15,8 @@ from pathlib import Path
 
 from newswatch.alerts.ports import AlertRecord, Filters, Subscription, Webhook
 from newswatch.delivery.config import DeliveryConfig
-from newswatch.delivery.ssrf import SsrfPolicy
-from newswatch.delivery.wiring import embedded_delivery
+from newswatch.delivery.policy.ssrf import SsrfPolicy
+from newswatch.delivery.runners.wiring import embedded_delivery
 from newswatch.store.alerts_sqlite import SQLiteAlerts, SQLiteSubscriptions
 from newswatch.store.sqlite import SQLiteDB
 

@@ -2,9 +2,14 @@
 # Local servers for development and tests: one Kafka broker (KRaft, broker+controller in one JVM)
 # and one Redis, both on 127.0.0.1, state under .local/ (git-ignored). No Docker.
 #
-#   deploy/local/servers.sh start|stop|status [kafka|redis]   (default: both)
+#   deploy/local/servers.sh start|stop|status [kafka] [redis]   (default: both)
 #
-# start is idempotent: a server that already answers on its port is left alone (whoever started it).
+# The script owns what it starts: a server is "ours" when the pid in our pid file is alive, is that
+# server (Kafka with our config file, Redis answering with that process id) and uses our data
+# directory. start is idempotent for our own servers and refuses (exit 3) when something else answers
+# on the port, say a server another checkout started, perhaps from a folder deleted since: reusing it
+# would run tests against state this checkout cannot see or control. start prints the names of the
+# servers it launched on stdout (logs go to stderr), so a caller can stop exactly those afterwards.
 # stop only stops the processes this script started (pid files in .local/).
 # Environment: NEWSWATCH_KAFKA_PORT (9092; the controller listens on PORT+1), NEWSWATCH_REDIS_PORT
 # (6379), NEWSWATCH_LOCAL_DIR (<repo>/.local), NEWSWATCH_PYTHON (python used for the readiness check).
@@ -212,10 +217,25 @@ wait_kafka() {
   done
 }
 
+# Our broker: the pid file's process is alive, runs our config file, and our data directory exists.
+kafka_process_is_ours() {
+  pid_alive "$KAFKA_PID" && [ -d "$KAFKA_DATA" ] &&
+    tr '\0' ' ' <"/proc/$(cat "$KAFKA_PID")/cmdline" 2>/dev/null |
+    grep -qF "$KAFKA_HOME/server-$KAFKA_PORT.properties"
+}
+
 start_kafka() {
-  if port_open "$KAFKA_PORT" && kafka_answers; then
-    log "kafka already serving on 127.0.0.1:$KAFKA_PORT"
+  if kafka_process_is_ours; then
+    # Ours, and maybe still starting (another shell launched it a moment ago): wait until it answers.
+    KAFKA_LOG_START=0
+    step "kafka ready" wait_kafka
+    log "kafka already serving on 127.0.0.1:$KAFKA_PORT (ours: pid $(cat "$KAFKA_PID"))"
     return 0
+  fi
+  rm -f "$KAFKA_PID"
+  if port_open "$KAFKA_PORT" || port_open "$CONTROLLER_PORT"; then
+    foreign kafka "$KAFKA_PORT" "ports $KAFKA_PORT/$CONTROLLER_PORT" NEWSWATCH_KAFKA_PORT
+    return 3
   fi
   command -v java >/dev/null || step "apt default-jre" apt_install default-jre-headless
   command -v mvn >/dev/null || step "apt maven" apt_install maven
@@ -225,6 +245,7 @@ start_kafka() {
   step "kafka launch" launch_kafka
   step "kafka ready" wait_kafka
   log "kafka serving on 127.0.0.1:$KAFKA_PORT (pid $(cat "$KAFKA_PID"), log $KAFKA_LOG)"
+  echo kafka
 }
 
 # ---------------------------------------------------------------- redis
@@ -249,7 +270,27 @@ databases 64
 EOF
 }
 
-redis_answers() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ]; }
+REDIS_PIDFILE="$REDIS_HOME/redis-$REDIS_PORT.pid"
+
+redis_cli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@" 2>/dev/null; }
+
+redis_answers() { [ "$(redis_cli ping)" = "PONG" ]; }
+
+# The pid file's process is alive and is a redis-server on our port (guards against a reused pid).
+redis_process_is_ours() {
+  pid_alive "$REDIS_PIDFILE" && [ -d "$REDIS_HOME" ] &&
+    tr '\0' ' ' <"/proc/$(cat "$REDIS_PIDFILE")/cmdline" 2>/dev/null | grep -q "redis-server.*:$REDIS_PORT"
+}
+
+# Our Redis: the server on the port reports the pid in our pid file and our directory, which exists.
+# (A Redis whose folder was deleted still reports the old path; the pid file is gone with the folder.)
+redis_is_ours() {
+  local pid dir
+  redis_process_is_ours || return 1
+  pid="$(redis_cli info server | tr -d '\r' | sed -n 's/^process_id://p')"
+  dir="$(redis_cli config get dir | sed -n 2p)"
+  [ "$pid" = "$(cat "$REDIS_PIDFILE")" ] && [ "$dir" = "$(cd "$REDIS_HOME" && pwd -P)" ]
+}
 
 wait_redis() {
   local deadline=$((SECONDS + 20))
@@ -260,21 +301,37 @@ wait_redis() {
 }
 
 start_redis() {
-  if redis_answers; then
-    log "redis already serving on 127.0.0.1:$REDIS_PORT"
-    return 0
+  if redis_process_is_ours; then
+    step "redis ready" wait_redis # ours, maybe still loading its append-only file
+    if redis_is_ours; then
+      log "redis already serving on 127.0.0.1:$REDIS_PORT (ours: pid $(cat "$REDIS_PIDFILE"))"
+      return 0
+    fi
   fi
+  if port_open "$REDIS_PORT"; then
+    foreign redis "$REDIS_PORT" "port $REDIS_PORT" NEWSWATCH_REDIS_PORT
+    return 3
+  fi
+  rm -f "$REDIS_PIDFILE"
   step "redis config" write_redis_config
-  step "redis launch" redis-server "$REDIS_HOME/redis-$REDIS_PORT.conf" 9>&-
+  step "redis launch" redis-server "$REDIS_HOME/redis-$REDIS_PORT.conf" 9>&- >&2
   step "redis ready" wait_redis
-  log "redis serving on 127.0.0.1:$REDIS_PORT"
+  log "redis serving on 127.0.0.1:$REDIS_PORT (pid $(cat "$REDIS_PIDFILE"))"
+  echo redis
+}
+
+foreign() {
+  local name="$1" port="$2" where="$3" var="$4"
+  log "$name: something this checkout did not start is listening on 127.0.0.1 $where;"
+  log "  not reusing it (its state may live in another checkout, even a deleted one)."
+  log "  Stop it, or pick free ports for this checkout with $var=<port>."
 }
 
 # ---------------------------------------------------------------- stop / status
 
 stop_pid() {
   local name="$1" pidfile="$2" pid i
-  if ! pid_alive "$pidfile"; then
+  if ! pid_alive "$pidfile" || ! "${name}_process_is_ours"; then
     rm -f "$pidfile"
     log "$name: not running (from this checkout)"
     return 0
@@ -293,36 +350,48 @@ stop_pid() {
   log "$name: stopped"
 }
 
+# "up" (ours and answering), "foreign" (someone else's on the port) or "down".
 status() {
   local k=down r=down
-  port_open "$KAFKA_PORT" && kafka_answers && k=up
-  redis_answers && r=up
+  if kafka_process_is_ours && kafka_answers; then k=up; elif port_open "$KAFKA_PORT"; then k=foreign; fi
+  if redis_answers && redis_is_ours; then r=up; elif port_open "$REDIS_PORT"; then r=foreign; fi
   echo "kafka 127.0.0.1:$KAFKA_PORT $k"
   echo "redis 127.0.0.1:$REDIS_PORT $r"
   [ $k = up ] && [ $r = up ]
 }
 
+usage() {
+  echo "usage: $0 start|stop|status [kafka] [redis]" >&2
+  return 2
+}
+
 main() {
-  local cmd="${1:-}" what="${2:-all}"
+  local cmd="${1:-}" kafka=0 redis=0 name
+  shift || true
+  for name in "$@"; do
+    case "$name" in
+      kafka) kafka=1 ;;
+      redis) redis=1 ;;
+      *) usage ;;
+    esac
+  done
+  [ $# -gt 0 ] || { kafka=1; redis=1; }
   mkdir -p "$LOCAL"
   # Several shells (and test sessions) may call start at once: one at a time.
   exec 9>"$LOCAL/servers.lock"
   flock 9
   case "$cmd" in
     start)
-      [ "$what" = kafka ] || step "packages" ensure_packages
-      [ "$what" = redis ] || start_kafka
-      [ "$what" = kafka ] || start_redis
+      [ $redis = 0 ] || step "packages" ensure_packages
+      [ $kafka = 0 ] || start_kafka
+      [ $redis = 0 ] || start_redis
       ;;
     stop)
-      [ "$what" = redis ] || stop_pid kafka "$KAFKA_PID"
-      [ "$what" = kafka ] || stop_pid redis "$REDIS_HOME/redis-$REDIS_PORT.pid"
+      [ $kafka = 0 ] || stop_pid kafka "$KAFKA_PID"
+      [ $redis = 0 ] || stop_pid redis "$REDIS_PIDFILE"
       ;;
     status) status ;;
-    *)
-      echo "usage: $0 start|stop|status [kafka|redis]" >&2
-      return 2
-      ;;
+    *) usage ;;
   esac
 }
 

@@ -24,9 +24,9 @@ from newswatch.config import Backend, Settings
 from newswatch.delivery.log import DeliveryLog
 from newswatch.domain.clock import utcnow
 from newswatch.domain.outcome import AlertDraft
-from newswatch.metrics import EmbeddedQueue, Metrics
+from newswatch.observability.metrics import EmbeddedQueue, Metrics
+from newswatch.observability.readiness import Check, tcp_reachable
 from newswatch.pipeline import AlertPlanner, NoAlerts, Pipeline
-from newswatch.readiness import Check, tcp_reachable
 from newswatch.store.analyses import AnalysisStore, RedisAnalyses, SQLiteAnalyses
 from newswatch.store.api_keys import ApiKeyStore, RedisApiKeys, SQLiteApiKeys
 from newswatch.store.dead_letters import DeadLetterStore, RedisDeadLetters, SQLiteDeadLetters
@@ -107,11 +107,11 @@ def build(settings: Settings, registry: CollectorRegistry | None = None) -> Serv
 
 
 def _embedded(settings: Settings, metrics: Metrics) -> Services:
-    from newswatch.delivery.due_sqlite import SQLiteDueDeliveries
-    from newswatch.delivery.wiring import embedded_delivery
-    from newswatch.metrics_backlog import EmbeddedBacklogProbe, PeriodicSampler
+    from newswatch.delivery.runners.wiring import embedded_delivery
+    from newswatch.observability.backlog import EmbeddedBacklogProbe, PeriodicSampler
     from newswatch.store.alerts_sqlite import SQLiteAlerts, SQLiteSubscriptions
     from newswatch.store.alerts_sqlite_stories import SQLiteStories
+    from newswatch.store.delivery_due_sqlite import SQLiteDueDeliveries
     from newswatch.transport.embedded import EmbeddedLog
 
     db = SQLiteDB(settings.sqlite_path)
@@ -149,10 +149,10 @@ def _embedded(settings: Settings, metrics: Metrics) -> Services:
 
 
 def _distributed(settings: Settings, metrics: Metrics) -> Services:
-    from newswatch.delivery.log_redis import RedisDeliveryLog
-    from newswatch.delivery.wiring import celery_dispatcher
+    from newswatch.delivery.runners.wiring import celery_dispatcher
     from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
     from newswatch.store.alerts_redis_stories import RedisStories
+    from newswatch.store.delivery_log_redis import RedisDeliveryLog
     from newswatch.transport.kafka import KafkaQueueProducer
 
     client = client_from_url(settings.redis_url)
@@ -160,8 +160,14 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
     w = settings.worker
     # Every user of this producer flushes after its batch (ingest per request, the worker per
     # poll), so the linger only holds back half-built batches while a batch is being produced.
+    # A send waits for broker metadata at most the ingest timeout, so a broker outage answers 503 in
+    # bounded time instead of blocking every POST (kafka-python's default is 60 s).
     producer = KafkaQueueProducer(
-        settings.kafka_bootstrap, linger_ms=w.linger_ms, batch_size=w.batch_bytes, compression=w.compression
+        settings.kafka_bootstrap,
+        linger_ms=w.linger_ms,
+        batch_size=w.batch_bytes,
+        compression=w.compression,
+        max_block_ms=int(settings.ingest_timeout_s * 1000),
     )
     services = Services(
         settings=settings,

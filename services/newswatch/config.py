@@ -105,6 +105,12 @@ class Settings:
         "When 1, `POST /v1/articles` needs a valid API key (any tenant or admin).",
         _flag,
     )
+    ingest_timeout_s: float = _opt(
+        "NEWSWATCH_INGEST_TIMEOUT",
+        10.0,
+        "Seconds `POST /v1/articles` waits for the queue to store a batch; then 503 with Retry-After.",
+        float,
+    )
     webhook_allow_private: bool = _opt(
         "NEWSWATCH_WEBHOOK_ALLOW_PRIVATE",
         False,

@@ -21,7 +21,7 @@ from newswatch.contracts.articles import decode_json, validate_article
 from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import AlertDraft, Outcome
-from newswatch.metrics_labels import Stage, StageTimer, untimed
+from newswatch.domain.stages import Stage, StageTimer, untimed
 
 _In = TypeVar("_In")
 _Out = TypeVar("_Out")

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from newswatch.delivery.log import DeliveryAttempt, DeliveryLog, Outcome
-from newswatch.delivery.log_redis import RedisDeliveryLog
-from newswatch.delivery.log_sqlite import SQLiteDeliveryLog
+from newswatch.store.delivery_log_redis import RedisDeliveryLog
+from newswatch.store.delivery_log_sqlite import SQLiteDeliveryLog
 from tests.contract.conftest import StoreBackend
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -163,6 +163,54 @@ class TestEmbeddedQueue(QueueContract):
         self.publish("t", 1)
         assert [e.position.offset for e in self.log.consumer("b", ["t"]).poll(0, 10)] == [2, 3, 4, 5]
 
+    def test_offsets_go_on_after_a_full_prune_and_a_restart(self, tmp_path: Path) -> None:
+        """Numbering never restarts from what is left: a group at N would skip the next N messages."""
+        self.publish("t", 3)
+        c = self.log.consumer("g", ["t"])
+        c.commit([e.position for e in c.poll(0, 10)])
+        assert self.log.prune("t") == 3  # the table is empty now
+        self.publish("t", 2)
+        assert self.log.end_offset("t") == 5
+        reopened = EmbeddedLog(tmp_path / "queue.sqlite3")  # a restart of the process
+        assert reopened.end_offset("t") == 5
+        p = reopened.producer()
+        p.produce("t", b"m5")
+        p.flush()
+        got = reopened.consumer("g", ["t"]).poll(0, 10)
+        assert [(e.position.offset, e.payload) for e in got] == [(3, b"m0"), (4, b"m1"), (5, b"m5")]
+        assert reopened.prune("t") == 0  # nobody committed past 3 yet
+        assert len(reopened.consumer("g", ["t"]).poll(0, 10)) == 3
+
+    def test_offsets_go_on_when_every_message_was_pruned_before_a_restart(self, tmp_path: Path) -> None:
+        self.publish("t", 4)
+        c = self.log.consumer("g", ["t"])
+        c.commit([e.position for e in c.poll(0, 10)])
+        assert self.log.prune("t") == 4
+        reopened = EmbeddedLog(tmp_path / "queue.sqlite3")
+        p = reopened.producer()
+        for i in range(3):
+            p.produce("t", f"n{i}".encode())
+        p.flush()
+        got = reopened.consumer("g", ["t"]).poll(0, 10)
+        assert [(e.position.offset, e.payload) for e in got] == [(4, b"n0"), (5, b"n1"), (6, b"n2")]
+
+    def test_a_file_from_before_sequences_resumes_past_every_committed_offset(self, tmp_path: Path) -> None:
+        self.publish("t", 6)
+        c = self.log.consumer("g", ["t"])
+        c.commit([e.position for e in c.poll(0, 10)])
+        self.log.prune("t")
+        self.log.connection().execute("DROP TABLE queue_sequences")  # as an older release left it
+        reopened = EmbeddedLog(tmp_path / "queue.sqlite3")
+        self.publish_to(reopened, 1)
+        assert [e.position.offset for e in reopened.consumer("g", ["t"]).poll(0, 10)] == [6]
+
+    @staticmethod
+    def publish_to(log: EmbeddedLog, n: int) -> None:
+        p = log.producer()
+        for i in range(n):
+            p.produce("t", f"m{i}".encode())
+        p.flush()
+
 
 @pytest.mark.kafka
 class TestKafkaQueue(QueueContract):

@@ -28,8 +28,11 @@ def free_port() -> int:
 class EmbeddedProcess:
     """`python -m newswatch run` with its state in `data_dir`; start, stop (SIGTERM) or kill -9."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, env: dict[str, str] | None = None, start_timeout_s: float = START_TIMEOUT_S
+    ) -> None:
         self.data_dir = data_dir
+        self.start_timeout_s = start_timeout_s
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir / "service.log"
@@ -51,7 +54,7 @@ class EmbeddedProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        wait_for(self._healthy, START_TIMEOUT_S, f"newswatch run on {self.url} (log: {self.log})")
+        wait_for(self._healthy, self.start_timeout_s, f"newswatch run on {self.url} (log: {self.log})")
         return self
 
     def _healthy(self) -> bool:

@@ -22,7 +22,7 @@ from newswatch.alerts.ports import AlertRecord
 from newswatch.api.app import create_app
 from newswatch.compose import Services
 from newswatch.config import Settings
-from newswatch.metrics import Metrics
+from newswatch.observability.metrics import Metrics
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.alerts_redis_stories import RedisStories
 from newswatch.store.analyses import RedisAnalyses
@@ -139,7 +139,10 @@ def test_invalid_subscriptions_are_refused(api: Api) -> None:
             "/v1/subscriptions", json={"name": "x", "webhook": HOOK, "secret": "whsec_" + "A" * 20}
         )
     assert (bad_region.status_code, no_hook.status_code, secret.status_code) == (422, 422, 422)
-    assert bad_region.json()["detail"]["errors"][0]["path"].startswith("$.filters.regions")
+    # one error shape (RFC 9457 problem details) naming the field and the fix
+    assert bad_region.headers["content-type"] == "application/problem+json"
+    assert bad_region.json()["errors"][0]["field"] == "body.filters.regions[0]"
+    assert bad_region.json()["errors"][0]["suggestion"] == "did you mean UA (Ukraine)?"
 
 
 def test_tenant_a_cannot_read_or_change_tenant_bs_subscriptions_or_alerts(api: Api) -> None:

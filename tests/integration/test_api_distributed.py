@@ -103,3 +103,51 @@ def test_api_keys_live_in_redis(api: DistributedApi, redis_url: str) -> None:
         assert RedisApiKeys(client, Keys(api.prefix)).tenant_for(key) == "globex"
     finally:
         client.close()
+
+
+def test_the_worker_stores_analyses_that_the_distributed_api_serves(
+    api: DistributedApi, kafka_bootstrap: str, redis_url: str
+) -> None:
+    """POST through the API, a real `newswatch worker` on the same topic and key prefix, GET the analysis."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.integration.embedded_process import wait_for
+
+    svc, tag = api.svc, uuid.uuid4().hex[:8]
+    article = {"id": f"an-{tag}", "body": "Flooding closed the main road into the town on Monday."}
+    with svc.client(token=None) as c:
+        assert c.post("/v1/articles", json=article).status_code == 202
+    env = {
+        **os.environ,
+        "NEWSWATCH_REDIS_URL": redis_url,
+        "NEWSWATCH_REDIS_PREFIX": api.prefix,
+        "NEWSWATCH_ANALYSES_TTL_SECONDS": "600",
+    }
+    args = ["--bootstrap", kafka_bootstrap, "--topic", api.topic, "--group", f"test-api-{tag}"]
+    args += ["--dlq-topic", f"test.api-dlq.{tag}", "--no-analyses-topic"]
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "newswatch", "worker", *args], env=env, stderr=subprocess.PIPE
+    )
+    try:
+        with svc.client() as admin:
+            found = wait_for(
+                lambda: (r := admin.get(f"/v1/analyses/an-{tag}")).status_code == 200 and r.json(),
+                120,
+                "analysis",
+            )
+        assert found["id"] == f"an-{tag}" and "topics" in found
+        client = client_from_url(redis_url)
+        try:
+            assert 0 < client.ttl(f"{api.prefix}analysis:an-{tag}") <= 600  # it expires
+        finally:
+            client.close()
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        code = worker.wait(30)
+        stderr = worker.stderr.read().decode() if worker.stderr else ""
+        if worker.stderr:
+            worker.stderr.close()
+    assert code == 0, stderr[-3000:]

@@ -18,7 +18,7 @@ from newswatch import compose
 from newswatch.api.app import create_app
 from newswatch.config import Settings
 from newswatch.delivery.log import DeliveryAttempt
-from newswatch.delivery.log_sqlite import SQLiteDeliveryLog
+from newswatch.store.delivery_log_sqlite import SQLiteDeliveryLog
 from newswatch.store.sqlite import SQLiteDB
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.delivery.wiring import celery_dispatcher
+from newswatch.delivery.runners.wiring import celery_dispatcher
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.redis import Keys, client_from_url
 from tests.integration.test_delivery_helpers import (
@@ -105,4 +105,81 @@ def test_alert_survives_a_worker_killed_mid_delivery(
             if proc is not None and proc.poll() is None:
                 proc.terminate()
                 proc.wait(30)
+        client.close()
+
+
+def test_a_killed_workers_task_is_delivered_within_a_minute_by_default(
+    redis_url: str, receiver: Callable[..., Receiver], tmp_path: Path
+) -> None:
+    """No visibility override: the defaults alone bring the task back to the surviving worker."""
+    prefix = f"newswatch-test:{uuid.uuid4().hex[:12]}:"
+    env = {
+        **os.environ,
+        "NEWSWATCH_REDIS_URL": redis_url,
+        "NEWSWATCH_REDIS_PREFIX": prefix,
+        "NEWSWATCH_DATA_DIR": str(tmp_path / "data"),
+        "NEWSWATCH_DELIVERY_TIMEOUT": "30",
+        "NEWSWATCH_WEBHOOK_ALLOWED_SUBNETS": "127.0.0.1/32",
+    }
+    r = receiver(200, hang_first=90.0)  # the first POST never gets its answer
+    client, keys = client_from_url(redis_url), Keys(prefix)
+    sub = make_subscription(r.url, r.secret)
+    RedisSubscriptions(client, keys).create(sub)
+    alert = make_alert(sub)
+    alerts = RedisAlerts(client, keys)
+    alerts.put(alert)
+    doomed = start_worker(env, tmp_path / "doomed.log")
+    survivor = None
+    dispatcher = celery_dispatcher(env)
+    try:
+        dispatcher.enqueue(alert.id)
+        assert len(r.wait_for(1)) == 1
+        survivor = start_worker(env, tmp_path / "survivor.log")
+        doomed.send_signal(signal.SIGKILL)
+        killed_at = time.monotonic()
+        doomed.wait(10)
+        assert wait_until(lambda: status_of(alerts, alert.id) == "delivered", 75), (
+            tmp_path / "survivor.log"
+        ).read_text()
+        took = time.monotonic() - killed_at
+        print(f"delivered {took:.1f}s after the worker holding it was killed")
+        assert took <= 60
+        assert [g.headers["webhook-id"] for g in r.got] == [alert.id, alert.id]
+    finally:
+        dispatcher.close()
+        for proc in (doomed, survivor):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.wait(30)
+        for key in client.scan_iter(match=f"{prefix}*", count=1000):
+            client.delete(key)
+        client.close()
+
+
+def test_the_sweeper_delivers_an_open_alert_whose_task_was_lost(
+    worker_env: dict[str, str], receiver: Callable[..., Receiver], tmp_path: Path
+) -> None:
+    from newswatch.store.delivery_pending_redis import RedisPending
+
+    env = {**worker_env, "NEWSWATCH_DELIVERY_STALE_AFTER": "1", "NEWSWATCH_DELIVERY_SWEEP_INTERVAL": "0.2"}
+    r = receiver(200)
+    client, keys = client_from_url(env["NEWSWATCH_REDIS_URL"]), Keys(env["NEWSWATCH_REDIS_PREFIX"])
+    sub = make_subscription(r.url, r.secret)
+    RedisSubscriptions(client, keys).create(sub)
+    alert = make_alert(sub)
+    alerts = RedisAlerts(client, keys)
+    alerts.put(alert)
+    RedisPending(client, keys).track(
+        alert.id, 1, time.time()
+    )  # opened, but its task never reached the broker
+    worker = start_worker(env, tmp_path / "worker.log")
+    try:
+        assert wait_until(lambda: status_of(alerts, alert.id) == "delivered", 30), (
+            tmp_path / "worker.log"
+        ).read_text()
+        assert [g.headers["webhook-id"] for g in r.got] == [alert.id]
+        assert wait_until(lambda: RedisPending(client, keys).count() == 0, 10)
+    finally:
+        worker.terminate()
+        worker.wait(30)
         client.close()

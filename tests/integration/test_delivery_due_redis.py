@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import redis
 
-from newswatch.delivery.due_redis import RedisDueDeliveries
+from newswatch.store.delivery_due_redis import RedisDueDeliveries
 from newswatch.store.redis import Keys
 
 

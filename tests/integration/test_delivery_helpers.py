@@ -24,7 +24,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from newswatch.alerts.ports import AlertRecord, AlertStore, Filters, Subscription
 from newswatch.alerts.ports import Webhook as Hook
-from newswatch.delivery.signing import encode_body, signed_headers
+from newswatch.delivery.policy.signing import encode_body, signed_headers
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "schemas" / "examples" / "alert.v1.detected.json"
 

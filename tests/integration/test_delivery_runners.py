@@ -26,10 +26,10 @@ from newswatch.alerts.ports import AlertRecord, Subscription
 from newswatch.contracts.schemas import schema_errors
 from newswatch.delivery.config import DeliveryConfig
 from newswatch.delivery.log import DeliveryLog
-from newswatch.delivery.log_redis import RedisDeliveryLog
-from newswatch.delivery.wiring import celery_dispatcher, embedded_delivery
+from newswatch.delivery.runners.wiring import celery_dispatcher, embedded_delivery
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.alerts_sqlite import SQLiteAlerts, SQLiteSubscriptions
+from newswatch.store.delivery_log_redis import RedisDeliveryLog
 from newswatch.store.redis import Keys, client_from_url
 from newswatch.store.sqlite import SQLiteDB
 from tests.integration.test_delivery_helpers import (
@@ -219,7 +219,7 @@ def test_worker_exports_delivery_metrics(
 def test_embedded_delivers_what_a_stopped_process_left_pending(
     tmp_path: Path, receiver: Callable[..., Receiver]
 ) -> None:
-    from newswatch.delivery.due_sqlite import SQLiteDueDeliveries
+    from newswatch.store.delivery_due_sqlite import SQLiteDueDeliveries
 
     r = receiver(200)
     db = SQLiteDB(tmp_path / "state.sqlite3")

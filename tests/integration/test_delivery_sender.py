@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from newswatch.delivery.classify import Result
+from newswatch.delivery.policy.classify import Result
 from newswatch.delivery.sender import HttpSender
 
 

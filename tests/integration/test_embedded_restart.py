@@ -41,6 +41,30 @@ def test_acknowledged_articles_survive_kill_9(tmp_path: Path) -> None:
     print(f"analysed before kill -9: {before}/{N}; after restart: {analysed(db)}/{N}")
 
 
+def test_articles_accepted_after_a_full_prune_and_a_restart_are_analysed(tmp_path: Path) -> None:
+    """3 articles, a prune that empties the queue, a restart, then 4 more: all 7 are analysed."""
+    from newswatch.compose import PIPELINE_GROUP
+    from newswatch.transport.embedded import EmbeddedLog
+
+    db = tmp_path / "newswatch.sqlite3"
+    first = EmbeddedProcess(tmp_path).start()
+    with first.client() as c:
+        assert c.post("/v1/articles", json=[{"id": f"a-{i}", "body": "Rain."} for i in range(3)]).is_success
+    wait_for(lambda: analysed(db) == 3, 60, "3 analyses")
+    assert first.stop() == 0
+    log = EmbeddedLog(db)
+    assert log.committed(PIPELINE_GROUP, "articles") == 3
+    assert log.prune("articles") == 3  # what the service does every minute, here while it is down
+    second = EmbeddedProcess(tmp_path).start()
+    try:
+        with second.client() as c:
+            batch = [{"id": f"b-{i}", "body": "Sun."} for i in range(4)]
+            assert c.post("/v1/articles", json=batch).is_success
+        wait_for(lambda: analysed(db) == 7, 60, "7 analyses")
+    finally:
+        assert second.stop() == 0
+
+
 def test_a_second_service_on_the_same_data_dir_refuses_to_start(tmp_path: Path) -> None:
     """The embedded log has one consumer: two services on one directory would process twice."""
     first = EmbeddedProcess(tmp_path).start()

@@ -6,6 +6,7 @@ Each test gets its own topics and consumer group, so it can share the broker wit
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from bench.kafka_articles import INVALID, articles
@@ -179,6 +181,52 @@ def test_worker_analyses_valid_articles_dead_letters_invalid_ones_and_drains_on_
     assert committed_total(kafka_bootstrap, topics.group, topics.articles) == len(messages)
 
 
+def test_poison_messages_are_dead_lettered_and_never_freeze_the_partition(
+    kafka_bootstrap: str,
+    unique_topic: Callable[..., str],
+    topics: Topics,
+    start_worker: Callable[[], subprocess.Popen[bytes]],
+) -> None:
+    """One partition: each bad message sits in front of valid ones, which must all come through once."""
+    topics.articles = unique_topic("articles-1p", partitions=1)
+    big = b'{"id": "big", "body": ' + b'"' + b"a" * 800_000 + b'", "extra": 1' + b"}"  # schema_invalid
+    bad: list[tuple[bytes | None, str]] = [
+        (None, "decode_error"),  # a tombstone
+        (b"[" * 1000 + b"]" * 1000, "schema_invalid"),  # explaining it recursed too deep
+        (b'{"a":' * 1000 + b"1" + b"}" * 1000, "schema_invalid"),
+        (b"\xff" * 780_000, "decode_error"),  # ~780 KB: its base64 alone passed the 1 MB request limit
+        (big, "schema_invalid"),  # 800 KB whose schema error quotes the body
+    ]
+    valid = articles(20, seed=13, size=ARTICLE_SIZE, prefix="p")
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all", max_request_size=2_000_000)
+    for i, (raw, _reason) in enumerate(bad):
+        for j in range(4 * i, 4 * i + 4):
+            producer.send(topics.articles, valid[j], key=f"p-{j}".encode())
+        producer.send(topics.articles, raw, key=f"bad-{i}".encode())
+    producer.flush()
+    producer.close()
+    worker = start_worker()
+
+    analyses = TopicReader(kafka_bootstrap, topics.analyses)
+    got = analyses.until(lambda g: len(ids(g)) >= 20, [], timeout_s=120)
+    dlq = TopicReader(kafka_bootstrap, topics.dlq).until(lambda g: len(g) >= len(bad), [], timeout_s=30)
+    analyses.close()
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(20) == 0
+    assert sorted(json.loads(a)["id"] for a in got) == sorted(f"p-{i}" for i in range(20))  # each once
+    records = [json.loads(d) for d in dlq]
+    assert len(records) == len(bad)
+    for (raw, reason), record in zip(bad, sorted(records, key=lambda r: r["source"]["offset"]), strict=True):
+        original = raw or b""
+        assert schema_errors("dead-letter", record) == []
+        assert record["reason"] == reason and record["detail"]
+        assert record["original_size"] == len(original)
+        assert record["original_sha256"] == hashlib.sha256(original).hexdigest()
+        assert original.startswith(base64.b64decode(record["original"]))
+        assert record["original_truncated"] is (len(original) > 512 * 1024)
+    assert committed_total(kafka_bootstrap, topics.group, topics.articles) == 20 + len(bad)
+
+
 def test_worker_killed_mid_stream_and_restarted_loses_no_article(
     kafka_bootstrap: str, topics: Topics, start_worker: Callable[[], subprocess.Popen[bytes]]
 ) -> None:
@@ -247,3 +295,64 @@ def test_worker_hands_alerts_of_matching_articles_to_delivery(
     queued = [k for k in client.scan_iter(match=f"{redis_prefix}*") if client.type(k) == b"list"]
     assert sum(client.llen(k) for k in queued) >= len(stored)  # delivery tasks waiting in Celery's queue
     client.close()
+
+
+def test_sigterm_during_start_up_exits_0(
+    kafka_bootstrap: str, topics: Topics, start_worker: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    worker = start_worker()
+    assert worker.stderr is not None
+    seen = b""
+    while b"worker: starting" not in seen:  # logged before the tables load and the clients connect
+        line = worker.stderr.readline()
+        assert line, f"exited {worker.wait()} before starting: {seen.decode()[-2000:]}"
+        seen += line
+    worker.send_signal(signal.SIGTERM)
+    code = worker.wait(60)
+    rest = worker.stderr.read()
+    assert code == 0, (seen + rest).decode()[-3000:]
+    assert b"worker: group" not in seen + rest  # it stopped before joining the group
+
+
+def test_worker_processes_share_the_group_and_stop_together(
+    kafka_bootstrap: str, redis_url: str, redis_prefix: str, topics: Topics
+) -> None:
+    from kafka.admin import KafkaAdminClient
+
+    valid = articles(400, seed=14, size=ARTICLE_SIZE, prefix="m")
+    produce(kafka_bootstrap, topics.articles, valid)
+    env = {**os.environ, "NEWSWATCH_REDIS_URL": redis_url, "NEWSWATCH_REDIS_PREFIX": redis_prefix}
+    args = ["--bootstrap", kafka_bootstrap, "--group", topics.group, "--topic", topics.articles]
+    args += ["--dlq-topic", topics.dlq, "--analyses-topic", topics.analyses, "--alerts-topic", topics.alerts]
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "newswatch", "worker", *args, "--processes", "2"],
+        env=env,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        analyses = TopicReader(kafka_bootstrap, topics.analyses)
+        got = analyses.until(lambda g: len(ids(g)) >= len(valid), [])
+        analyses.close()
+        assert ids(got) == {f"m-{i}" for i in range(len(valid))}
+        admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+        deadline = time.monotonic() + 60
+        members: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            group = admin.describe_groups([topics.group])[topics.group]
+            members = group["members"]
+            if len(members) == 2 and group["group_state"] == "Stable":
+                break
+            time.sleep(0.2)
+        admin.close()
+        assigned = [
+            len(p["partitions"]) for m in members for p in m["member_assignment"]["assigned_partitions"]
+        ]
+        assert len(members) == 2 and assigned == [2, 2]  # two processes, one group, 4 partitions
+    finally:
+        parent.send_signal(signal.SIGTERM)
+        code = parent.wait(60)
+        stderr = parent.stderr.read().decode() if parent.stderr else ""
+        if parent.stderr:
+            parent.stderr.close()
+    assert code == 0, stderr[-3000:]
+    assert committed_total(kafka_bootstrap, topics.group, topics.articles) == len(valid)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.delivery.wiring import celery_dispatcher
+from newswatch.delivery.runners.wiring import celery_dispatcher
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.redis import Keys, client_from_url
 from tests.integration._prometheus import free_port, http_get, prometheus_factory, query, stop, wait_for

@@ -13,8 +13,8 @@ import pytest
 import yaml
 from prometheus_client import CollectorRegistry
 
-from newswatch.metrics import Metrics
-from newswatch.metrics_export import series_names
+from newswatch.observability.export import series_names
+from newswatch.observability.metrics import Metrics
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAFANA = ROOT / "deploy" / "grafana"
@@ -130,15 +130,76 @@ def test_dashboard_json_is_the_generator_output() -> None:
     )
 
 
-def test_panels_use_the_provisioned_datasource_and_unique_ids() -> None:
+def _boards() -> list[dict[str, Any]]:
+    return [json.loads(path.read_text()) for path in DASHBOARDS]
+
+
+def _panels(board: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every panel but the rows, panels nested in rows included."""
+    out: list[dict[str, Any]] = []
+    for p in board["panels"]:
+        out += _panels({"panels": p.get("panels", [])}) if p["type"] == "row" else [p]
+    return out
+
+
+def test_panel_ids_are_unique() -> None:
+    for board in _boards():
+        ids = [p["id"] for p in board["panels"]]
+        assert len(set(ids)) == len(ids)
+
+
+def test_queries_go_through_a_datasource_variable_not_a_fixed_uid() -> None:
+    # Importable into any Grafana: no data source uid of one installation is written in.
+    for board in _boards():
+        variables = {v["name"]: v for v in board["templating"]["list"]}
+        ds = variables["datasource"]
+        assert ds["type"] == "datasource" and ds["query"] == "prometheus"
+        for node in [*_panels(board), *_targets(board), *variables.values()]:
+            if "datasource" in node and isinstance(node["datasource"], dict):
+                assert node["datasource"]["uid"] == "${datasource}", node.get("title") or node.get("name")
+
+
+def test_import_dialog_asks_for_the_prometheus() -> None:
+    for board in _boards():
+        (the_input,) = board["__inputs"]
+        assert the_input["type"] == "datasource" and the_input["pluginId"] == "prometheus"
+        # the import dialog's choice becomes the variable's initial value
+        ds = next(v for v in board["templating"]["list"] if v["name"] == "datasource")
+        assert ds["current"]["value"] == "${" + the_input["name"] + "}"
+        assert {"type": "datasource", "id": "prometheus"}.items() <= board["__requires"][1].items()
+
+
+def test_provisioned_grafana_starts_on_the_provisioned_prometheus() -> None:
+    # Provisioned from a file, there is no import dialog: the variable falls back to the default.
     provisioned = yaml.safe_load((GRAFANA / "provisioning" / "datasources" / "prometheus.yml").read_text())
-    uids = {d["uid"] for d in provisioned["datasources"]}
-    for path in DASHBOARDS:
-        board = json.loads(path.read_text())
-        panels = board["panels"]
-        assert len({p["id"] for p in panels}) == len(panels)
-        for target in _targets(board):
-            assert target["datasource"]["uid"] in uids
+    defaults = [d for d in provisioned["datasources"] if d.get("isDefault")]
+    assert len(defaults) == 1 and defaults[0]["type"] == "prometheus"
+
+
+def test_every_panel_has_a_description() -> None:
+    for board in _boards():
+        for p in _panels(board):
+            assert len(p.get("description", "")) > 30, p["title"]
+
+
+def test_backlog_panels_serve_both_modes_and_say_so() -> None:
+    exported = _exported()
+    for board in _boards():
+        backlog = [
+            p
+            for p in _panels(board)
+            if {"newswatch_kafka_consumer_lag_messages", "newswatch_celery_queue_depth_messages"}
+            & _panel_metrics(p)
+        ]
+        assert len(backlog) == 2
+        for p in backlog:
+            assert "newswatch_embedded_backlog_messages" in _panel_metrics(p), p["title"]
+            assert "Distributed mode" in p["description"] and "Embedded mode" in p["description"]
+        assert "newswatch_embedded_backlog_messages" in exported
+
+
+def _panel_metrics(p: dict[str, Any]) -> set[str]:
+    return {n for t in p["targets"] for n in metric_names(grafana_to_promql(t["expr"]))}
 
 
 def test_dashboard_provider_points_at_a_folder() -> None:

@@ -14,8 +14,8 @@ from prometheus_client import CollectorRegistry
 from newswatch.compose import Services
 from newswatch.config import Settings
 from newswatch.domain.model import Analysis, Article
-from newswatch.metrics import Metrics
-from newswatch.metrics_labels import StageTimer, untimed
+from newswatch.domain.stages import StageTimer, untimed
+from newswatch.observability.metrics import Metrics
 from newswatch.pipeline import NoAlerts, Pipeline
 from newswatch.runtime.embedded_loop import PipelineLoop
 from newswatch.store.analyses import SQLiteAnalyses

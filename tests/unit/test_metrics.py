@@ -7,8 +7,8 @@ from prometheus_client import CollectorRegistry
 
 from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.model import Event, EventType, Evidence, Location
-from newswatch.metrics import DeliveryOutcome, Metrics, Stage, StatusClass
-from newswatch.metrics_labels import alert_kind, country_label, invalid_reason, status_class
+from newswatch.domain.stages import alert_kind, country_label, invalid_reason, status_class
+from newswatch.observability.metrics import DeliveryOutcome, Metrics, Stage, StatusClass
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
-from newswatch.metrics import Metrics
-from newswatch.metrics_backlog import (
+from newswatch.observability.backlog import (
     CeleryQueueProbe,
     KafkaLagProbe,
     PeriodicSampler,
@@ -18,6 +17,7 @@ from newswatch.metrics_backlog import (
     priority_keys,
     queue_depths,
 )
+from newswatch.observability.metrics import Metrics
 
 A0, A1 = TopicPartition("articles", 0), TopicPartition("articles", 1)
 

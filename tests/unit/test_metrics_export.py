@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from prometheus_client import REGISTRY, CollectorRegistry
 
 from newswatch.api.metrics import registry_of, router
-from newswatch.metrics import Metrics, Stage
-from newswatch.metrics_export import scrape_registry, serve_metrics
+from newswatch.observability.export import scrape_registry, serve_metrics
+from newswatch.observability.metrics import Metrics, Stage
 
 
 def _app(services: object | None) -> FastAPI:
@@ -83,18 +83,18 @@ def test_serve_metrics_on_a_free_port() -> None:
 _CHILD = """
 import os, sys
 from prometheus_client import CollectorRegistry
-from newswatch.metrics import Metrics
+from newswatch.observability.metrics import Metrics
 m = Metrics(CollectorRegistry())
 m.article_consumed(int(sys.argv[1]))
 m.queue_depth.labels("alerts").set(int(sys.argv[1]))
 if sys.argv[2] == "dead":
-    from newswatch.metrics_export import mark_process_dead
+    from newswatch.observability.export import mark_process_dead
     mark_process_dead(os.getpid())
 """
 
 _PARENT = """
 from prometheus_client import CollectorRegistry, generate_latest
-from newswatch.metrics_export import scrape_registry
+from newswatch.observability.export import scrape_registry
 print(generate_latest(scrape_registry(CollectorRegistry())).decode())
 """
 

@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry
 
 from newswatch.domain.model import Analysis, Article, Event, EventType, Evidence, Location
 from newswatch.domain.outcome import AlertDraft, Outcome
-from newswatch.metrics import Metrics
+from newswatch.observability.metrics import Metrics
 from newswatch.runtime.instrumentation import alert_event_type, observe_outcome, start_metrics_server
 
 

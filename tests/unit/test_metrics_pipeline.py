@@ -11,8 +11,8 @@ from prometheus_client import CollectorRegistry
 from newswatch.analysis.engine import Analyzer
 from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.model import Analysis, Article
-from newswatch.metrics import Metrics
-from newswatch.metrics_labels import StageTimer, untimed
+from newswatch.domain.stages import StageTimer, untimed
+from newswatch.observability.metrics import Metrics
 from newswatch.pipeline import NoAlerts, Pipeline
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)

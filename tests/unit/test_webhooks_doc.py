@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from newswatch.alerts.subscriptions import new_secret
-from newswatch.delivery.schedule import DEFAULT_DELAYS
-from newswatch.delivery.signing import encode_body, signed_headers
+from newswatch.delivery.policy.schedule import DEFAULT_DELAYS
+from newswatch.delivery.policy.signing import encode_body, signed_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "webhooks.md"

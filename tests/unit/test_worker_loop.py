@@ -16,7 +16,7 @@ from newswatch.pipeline import NoAlerts, Pipeline
 from newswatch.runtime.worker import Worker, last_positions
 from newswatch.runtime.worker_handoff import HeldAlertsFlusher, TopicAlertHandOff
 from newswatch.runtime.worker_records import WorkerTopics
-from newswatch.transport.base import Envelope, Position
+from newswatch.transport.base import Envelope, OutRecord, Position, SendFailed
 from newswatch.transport.embedded import EmbeddedLog, EmbeddedProducer
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -185,7 +185,7 @@ def test_a_failing_held_alert_flush_is_logged_not_raised(caplog: pytest.LogCaptu
 def test_metrics_count_consumed_dead_lettered_and_planned_alerts(log: EmbeddedLog) -> None:
     from prometheus_client import CollectorRegistry
 
-    from newswatch.metrics import Metrics
+    from newswatch.observability.metrics import Metrics
 
     metrics = Metrics(CollectorRegistry())
     producer = log.producer()
@@ -210,3 +210,189 @@ def test_metrics_count_consumed_dead_lettered_and_planned_alerts(log: EmbeddedLo
         if s.name == "newswatch_alerts_total" and s.labels.get("kind") == "detected"
     )
     assert planned == 2
+
+
+# ---------------------------------------------------------------- failures: dead letter or retry
+
+
+class Raising:
+    """An analyzer that raises `exc` for the article whose id is `bad_id`."""
+
+    def __init__(self, bad_id: str, exc: BaseException) -> None:
+        self.bad_id, self.exc = bad_id, exc
+
+    def analyze(self, article: Article, timer: object = None) -> Analysis:
+        if article.id == self.bad_id:
+            raise self.exc
+        return Analysis(article_id=article.id, topics=(), regions=(), events=())
+
+
+class PlannerFailing:
+    """Raises `exc` for article `bad_id`, `times` times (then plans nothing); counts calls per id."""
+
+    def __init__(self, bad_id: str, exc: BaseException, times: int = 10**9) -> None:
+        self.bad_id, self.exc, self.left = bad_id, exc, times
+        self.calls: dict[str, int] = {}
+
+    def plan(self, article: Article, analysis: Analysis, now: datetime) -> tuple[AlertDraft, ...]:
+        self.calls[article.id] = self.calls.get(article.id, 0) + 1
+        if article.id == self.bad_id and self.left:
+            self.left -= 1
+            raise self.exc
+        return (AlertDraft(f"alert-{article.id}", "sub-1", "story.detected", {"n": 1}),)
+
+
+def custom_worker(log: EmbeddedLog, analyzer: object, planner: object, producer: EmbeddedProducer) -> Worker:
+    return Worker(
+        log.consumer("g", ["in"]),
+        producer,
+        Pipeline(analyzer, planner),  # type: ignore[arg-type]
+        TopicAlertHandOff(producer, TOPICS),
+        TOPICS,
+        clock=lambda: NOW,
+        retry_first_s=0.01,
+    )
+
+
+def dead_letters(log: EmbeddedLog) -> list[dict[str, object]]:
+    return [json.loads(body(e)) for e in log.read("in.dlq", 0, 100) if e.payload is not None]
+
+
+def out_ids(log: EmbeddedLog) -> list[str]:
+    return [json.loads(body(e))["id"] for e in log.read("out", 0, 100) if e.payload is not None]
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        RecursionError("maximum recursion depth exceeded"),  # deep nesting met deep in the analysis
+        KeyError("region"),  # a plain bug
+        ValueError("x" * 100_000),  # a bug whose message quotes a whole article
+    ],
+)
+def test_any_exception_of_the_analysis_dead_letters_the_message_and_the_batch_commits(
+    log: EmbeddedLog, exc: BaseException
+) -> None:
+    publish(log, article(1), article(2), article(3))
+    w = custom_worker(log, Raising("a2", exc), NoAlerts(), log.producer())
+    assert w.step() == 3
+    (record,) = dead_letters(log)
+    assert record["reason"] == "analysis_error"
+    assert type(exc).__name__ in str(record["detail"]) and len(str(record["detail"])) < 3000
+    assert base64.b64decode(str(record["original"])) == article(2)
+    assert out_ids(log) == ["a1", "a3"]
+    assert log.committed("g", "in") == 3
+
+
+def test_a_planner_bug_dead_letters_the_article_as_plan_error_but_keeps_its_analysis(
+    log: EmbeddedLog,
+) -> None:
+    publish(log, article(1), article(2))
+    producer = log.producer()
+    w = custom_worker(log, EmptyAnalyzer(), PlannerFailing("a1", TypeError("bad state")), producer)
+    w.step()
+    (record,) = dead_letters(log)
+    assert record["reason"] == "plan_error" and "TypeError" in str(record["detail"])
+    assert sorted(out_ids(log)) == ["a1", "a2"]
+    assert [json.loads(body(e))["id"] for e in log.read("alerts", 0, 10)] == ["alert-a2"]
+    assert log.committed("g", "in") == 2
+
+
+def test_a_planner_io_error_is_retried_without_planning_or_sending_anything_twice(log: EmbeddedLog) -> None:
+    import redis
+
+    publish(log, article(1), article(2), article(3))
+    planner = PlannerFailing("a2", redis.ConnectionError("redis down"), times=2)
+    w = custom_worker(log, EmptyAnalyzer(), planner, log.producer())
+    w.step()
+    assert dead_letters(log) == []
+    assert planner.calls == {"a1": 1, "a2": 3, "a3": 1}  # a1 was not planned again
+    assert out_ids(log) == ["a1", "a2", "a3"]  # each analysis once
+    assert len(log.read("alerts", 0, 10)) == 3
+    assert log.committed("g", "in") == 3
+
+
+class FailingHandOff:
+    """Fails the first `n` hand-offs (a store down), then hands off to `inner`."""
+
+    def __init__(self, inner: TopicAlertHandOff, n: int) -> None:
+        self.inner, self.left, self.calls = inner, n, 0
+
+    def hand_off(self, outcomes: object) -> None:
+        self.calls += 1
+        if self.left:
+            self.left -= 1
+            raise ConnectionError("redis down")
+        self.inner.hand_off(outcomes)  # type: ignore[arg-type]
+
+
+def test_a_failed_alert_hand_off_is_retried_without_sending_the_analyses_again(log: EmbeddedLog) -> None:
+    publish(log, *(article(i) for i in range(5)))
+    producer = log.producer()
+    hand_off = FailingHandOff(TopicAlertHandOff(producer, TOPICS), n=3)
+    w = Worker(
+        log.consumer("g", ["in"]),
+        producer,
+        Pipeline(EmptyAnalyzer(), OneAlertEach()),  # type: ignore[arg-type]
+        hand_off,
+        TOPICS,
+        clock=lambda: NOW,
+        retry_first_s=0.01,
+    )
+    w.step()
+    assert hand_off.calls == 4
+    assert out_ids(log) == [f"a{i}" for i in range(5)]  # 5 records for 5 ids, not 20
+    assert len(log.read("alerts", 0, 100)) == 5
+    assert log.committed("g", "in") == 5
+
+
+class PartlyStored(EmbeddedProducer):
+    """The first flush stores every message but those of article `lost` and reports those."""
+
+    def __init__(self, log: EmbeddedLog, lost: bytes) -> None:
+        super().__init__(log)
+        self.lost, self.failed_once = lost, False
+
+    def flush(self, timeout_s: float | None = None) -> None:
+        if not self.failed_once:
+            self.failed_once = True
+            kept = [m for m in self._buffer if m[1] != self.lost]
+            failed = [OutRecord(t, k, p) for t, k, p in self._buffer if k == self.lost]
+            self._buffer = kept
+            super().flush(timeout_s)
+            raise SendFailed("broker refused one", failed)
+        super().flush(timeout_s)
+
+
+def test_a_partly_failed_flush_sends_again_only_what_was_not_stored(log: EmbeddedLog) -> None:
+    publish(log, article(1), article(2), article(3))
+    producer = PartlyStored(log, lost=b"a2")
+    w = custom_worker(log, EmptyAnalyzer(), NoAlerts(), producer)
+    w.step()
+    assert sorted(out_ids(log)) == ["a1", "a2", "a3"]  # a2 again, the others once
+    assert log.committed("g", "in") == 3
+
+
+def test_analyses_go_to_the_analysis_store_once_per_batch_and_not_to_kafka_when_the_topic_is_off(
+    log: EmbeddedLog, tmp_path: Path
+) -> None:
+    from newswatch.store.analyses import SQLiteAnalyses
+    from newswatch.store.sqlite import SQLiteDB
+
+    store = SQLiteAnalyses(SQLiteDB(tmp_path / "s.sqlite3"))
+    publish(log, article(1), article(2))
+    producer = log.producer()
+    topics = WorkerTopics("in", "in.dlq", None, "alerts")
+    w = Worker(
+        log.consumer("g", ["in"]),
+        producer,
+        Pipeline(EmptyAnalyzer(), NoAlerts()),  # type: ignore[arg-type]
+        TopicAlertHandOff(producer, topics),
+        topics,
+        analyses=store,
+        clock=lambda: NOW,
+    )
+    w.step()
+    assert log.read("out", 0, 10) == []
+    assert store.count() == 2
+    assert (store.get("a1") or {})["id"] == "a1"

@@ -63,7 +63,9 @@ class Webhook:
 class Subscription:
     """A tenant's standing query plus where to deliver (schemas/subscription.v1).
 
-    `secret` is the Standard Webhooks signing secret (`whsec_<base64>`).
+    `secret` is the Standard Webhooks signing secret (`whsec_<base64>`). After a rotation the
+    old one stays in `previous_secret` until `previous_secret_until`: deliveries are signed with
+    both meanwhile, so receivers can switch secrets without dropping a message.
     `group_wait`/`repeat_interval` are seconds (see newswatch/alerts/notify.py).
     """
 
@@ -77,6 +79,16 @@ class Subscription:
     created_at: datetime | None = None
     group_wait: float = 0.0
     repeat_interval: float = 300.0
+    previous_secret: str | None = None
+    previous_secret_until: datetime | None = None
+
+    def signing_secrets(self, now: datetime) -> tuple[str, ...]:
+        """The secrets a delivery at `now` is signed with: the current one, then the previous
+        one while its overlap lasts."""
+        until = self.previous_secret_until
+        if self.previous_secret and until is not None and now < until:
+            return (self.secret, self.previous_secret)
+        return (self.secret,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +127,10 @@ class SubscriptionStore(Protocol):
         """A tenant's subscriptions, oldest first; every tenant's when tenant is None (admin)."""
 
     def update(self, sub: Subscription) -> Subscription | None:
-        """Replace an existing subscription (id, tenant, secret, created_at kept); None if missing."""
+        """Replace an existing subscription (id, tenant, secrets, created_at kept); None if missing."""
+
+    def rotate_secret(self, sub_id: str, secret: str, previous_until: datetime) -> Subscription | None:
+        """Make `secret` current; the old one signs too until `previous_until`. None if missing."""
 
     def delete(self, sub_id: str) -> bool:
         """True when it existed. Its alerts stay (for audit), but no new ones are planned."""

@@ -75,6 +75,10 @@ def from_dict(d: Mapping[str, Any], *, tenant: str | None = None) -> Subscriptio
         created_at=datetime.fromisoformat(created) if created else None,
         group_wait=float(d.get("group_wait", 0.0)),
         repeat_interval=float(d.get("repeat_interval", 300.0)),
+        previous_secret=d.get("previous_secret"),
+        previous_secret_until=datetime.fromisoformat(until)
+        if (until := d.get("previous_secret_until"))
+        else None,
     )
 
 
@@ -94,6 +98,9 @@ def to_dict(s: Subscription, *, with_secret: bool = False) -> dict[str, Any]:
         d["created_at"] = s.created_at.isoformat()
     if with_secret:
         d["secret"] = s.secret
+        if s.previous_secret and s.previous_secret_until is not None:  # stores only: never in the API
+            d["previous_secret"] = s.previous_secret
+            d["previous_secret_until"] = s.previous_secret_until.isoformat()
     return d
 
 

@@ -17,7 +17,7 @@ from newswatch.analysis.language import Coverage, coverage, detect_language
 from newswatch.analysis.regions import RegionResolver as GazetteerResolver
 from newswatch.analysis.topics import TopicClassifier as LinearTopics
 from newswatch.domain.model import Analysis, Article, Location, RegionMention, TopicScore
-from newswatch.metrics_labels import Stage, StageTimer, untimed
+from newswatch.domain.stages import Stage, StageTimer, untimed
 
 
 class TopicClassifier(Protocol):

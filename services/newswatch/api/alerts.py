@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from newswatch.alerts.ports import AlertRecord
+from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus
 from newswatch.api.auth import Principal, principal
+from newswatch.api.problems import Problem, ProblemRoute, field_error
+from newswatch.store.alerts_codec import cursor_decode
 
-router = APIRouter(tags=["alerts"])
+router = APIRouter(tags=["alerts"], route_class=ProblemRoute)
+# Alert cursors hold (created_at in microseconds, alert id); anything else was not issued by us.
+_MAX_MICROS = 2**63 - 1
+_ALERT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,200}")
 
 
 class Alert(BaseModel):
     id: str = Field(description="Stable for (subscription, story, revision); the `webhook-id` header.")
     subscription_id: str
     tenant: str
-    kind: str = Field(description="story.detected | story.updated | subscription.test")
+    kind: AlertKind
     story_id: str
     revision: int
-    status: str = Field(description="pending | delivered | failed | exhausted | disabled")
+    status: AlertStatus
     created_at: datetime | None
     payload: dict[str, Any] = Field(description="The webhook body (schemas/alert.v1).")
 
@@ -36,10 +42,10 @@ def _out(a: AlertRecord) -> Alert:
         id=a.id,
         subscription_id=a.subscription_id,
         tenant=a.tenant,
-        kind=a.kind,
+        kind=AlertKind(a.kind),
         story_id=a.story_id,
         revision=a.revision,
-        status=a.status,
+        status=AlertStatus(a.status),
         created_at=a.created_at,
         payload=a.payload,
     )
@@ -48,11 +54,11 @@ def _out(a: AlertRecord) -> Alert:
 def _store(request: Request) -> Any:
     store = request.app.state.services.alerts
     if store is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "alerts are not configured")
+        raise Problem(503, "alerts are not configured in this process", headers={"Retry-After": "60"})
     return store
 
 
-@router.get("/v1/alerts", response_model=Alerts)
+@router.get("/v1/alerts", response_model=Alerts, responses={503: {}})
 def list_alerts(
     request: Request,
     caller: Annotated[Principal, Depends(principal)],
@@ -63,20 +69,37 @@ def list_alerts(
 ) -> Alerts:
     """The caller's alerts (every tenant's for the admin), optionally of one subscription."""
     if since is not None and since.tzinfo is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "`since` needs a timezone (e.g. Z)")
-    tenant = None if caller.admin else caller.tenant
-    try:
-        page = _store(request).list_alerts(
-            tenant=tenant, subscription_id=subscription_id, since=since, cursor=cursor, limit=limit
+        raise Problem(
+            422, "`since` needs a timezone", errors=[field_error("query.since", "no timezone", "append Z")]
         )
-    except ValueError as exc:  # a cursor we did not issue
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "invalid cursor") from exc
+    if cursor is not None:
+        check_cursor(cursor)
+    tenant = None if caller.admin else caller.tenant
+    page = _store(request).list_alerts(
+        tenant=tenant, subscription_id=subscription_id, since=since, cursor=cursor, limit=limit
+    )
     return Alerts(items=[_out(a) for a in page.items], cursor=page.cursor)
 
 
-@router.get("/v1/alerts/{alert_id}", response_model=Alert)
+def check_cursor(cursor: str) -> None:
+    """422 for a cursor that `GET /v1/alerts` did not hand out (garbled, forged or out of range)."""
+    try:
+        micros, alert_id = cursor_decode(cursor)
+        ok = 0 <= micros <= _MAX_MICROS and _ALERT_ID.fullmatch(alert_id) is not None
+    except ValueError:  # not base64, not UTF-8, not a number (binascii and Unicode errors included)
+        ok = False
+    if not ok:
+        raise Problem(
+            422,
+            "invalid cursor",
+            kind="invalid-cursor",
+            errors=[field_error("query.cursor", "not a cursor this API issued", "pass `cursor` as returned")],
+        )
+
+
+@router.get("/v1/alerts/{alert_id}", response_model=Alert, responses={404: {}})
 def get_alert(alert_id: str, request: Request, caller: Annotated[Principal, Depends(principal)]) -> Alert:
     alert = _store(request).get(alert_id)
     if alert is None or not caller.may_see(alert.tenant):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no alert {alert_id}")
+        raise Problem(404, f"no alert {alert_id}")
     return _out(alert)

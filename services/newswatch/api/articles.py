@@ -8,23 +8,30 @@ dead-letter store (source transport `http`).
 from __future__ import annotations
 
 import logging
+import math
+import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from newswatch.api.auth import Principal, admin, bearer, principal
 from newswatch.api.ingest import MAX_BATCH_ITEMS, Checked, Item, Rejected, check_items, parse_body
+from newswatch.api.problems import Problem, ProblemRoute, problem_body, respond
 from newswatch.contracts.schemas import load_schema
 from newswatch.domain.errors import InvalidMessage
 from newswatch.store.dead_letters import dead_letter_record
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 32 * 1024 * 1024
-router = APIRouter(tags=["articles"])
+router = APIRouter(tags=["articles"], route_class=ProblemRoute)
+
+
+class QueueUnavailable(Exception):
+    """The queue did not store the batch within the ingest timeout (or failed outright)."""
 
 
 class Accepted(BaseModel):
@@ -37,6 +44,8 @@ class SchemaError(BaseModel):
 
 
 class ItemError(BaseModel):
+    field: str = Field(description="`body[i]` for the i-th article, `body` when the body is unusable.")
+    message: str
     index: int | None  # None: the body itself could not be parsed
     reason: str
     detail: str
@@ -44,6 +53,12 @@ class ItemError(BaseModel):
 
 
 class Rejection(BaseModel):
+    """Problem details (RFC 9457) listing every rejected article."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
     accepted: int = 0
     errors: list[ItemError]
 
@@ -64,8 +79,13 @@ array (0 for a single object; null when the body is not JSON) with the schema
 errors; each invalid item is also recorded in the dead-letter store. Fix or
 drop those items and resend the batch.
 
+The body is parsed by the pipeline's own rules: JSON (no NaN or Infinity), valid UTF-8
+without lone surrogates, at most 64 levels of nesting and integers of at most 19 digits.
+
 **413**: body over {MAX_BODY_BYTES // 2**20} MiB or more than {MAX_BATCH_ITEMS} items.
-**503**: the queue could not store the articles; nothing is acknowledged, retry later.
+**415**: the body is not sent as `Content-Type: application/json`.
+**503**: the queue did not store the articles within `NEWSWATCH_INGEST_TIMEOUT` seconds (a broker
+outage); nothing is acknowledged, retry after `Retry-After` seconds.
 """
 
 
@@ -89,7 +109,11 @@ def ingest_caller(
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Accepted,
     description=ARTICLES_DOC,
-    responses={422: {"model": Rejection, "description": "invalid article(s); nothing queued"}},
+    responses={
+        413: {},
+        422: {"model": Rejection, "description": "invalid article(s); nothing queued"},
+        503: {},
+    },
     openapi_extra={
         "requestBody": {"required": True, "content": {"application/json": {"schema": _article_schema()}}}
     },
@@ -99,10 +123,10 @@ async def post_articles(
 ) -> Accepted | JSONResponse:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:  # refuse before reading it all
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body over {MAX_BODY_BYTES} bytes")
+        raise Problem(413, f"body over {MAX_BODY_BYTES} bytes: send fewer articles per request")
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body over {MAX_BODY_BYTES} bytes")
+        raise Problem(413, f"body over {MAX_BODY_BYTES} bytes: send fewer articles per request")
     return await run_in_threadpool(submit, request.app.state.services, body)
 
 
@@ -111,13 +135,28 @@ def submit(services: Any, body: bytes) -> Accepted | JSONResponse:
     checked = check(body)
     if checked.rejected:
         dead_letter(services, checked.rejected)
-        return JSONResponse(Rejection(errors=[item_error(r) for r in checked.rejected]).model_dump(), 422)
+        return rejection(checked.rejected)
+    timeout = services.settings.ingest_timeout_s
     try:
-        enqueue(services, checked.items)
-    except Exception as exc:  # any producer failure: nothing is acknowledged
-        log.exception("queueing %d articles failed", len(checked.items))
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "queue unavailable, retry later") from exc
+        enqueue(services, checked.items, timeout)
+    except QueueUnavailable as exc:
+        log.warning("queueing %d articles failed: %s", len(checked.items), exc)
+        raise Problem(
+            503,
+            f"the queue did not store the articles within {timeout:g} s; nothing was acknowledged,"
+            " retry later",
+            kind="queue-unavailable",
+            headers={"Retry-After": str(max(1, math.ceil(timeout)))},
+        ) from exc
     return Accepted(accepted=len(checked.items))
+
+
+def rejection(rejected: list[Rejected]) -> JSONResponse:
+    first = rejected[0]
+    where = "the body" if first.index is None else f"article {first.index}"
+    detail = f"{len(rejected)} article(s) rejected, nothing queued; {where}: {first.error.detail}"
+    errors = [item_error(r).model_dump() for r in rejected]
+    return respond(problem_body(422, detail, "invalid-articles", accepted=0, errors=errors))
 
 
 def check(body: bytes) -> Checked:
@@ -126,21 +165,43 @@ def check(body: bytes) -> Checked:
     except InvalidMessage as exc:
         return Checked(rejected=[Rejected(None, exc, body)])
     if len(objs) > MAX_BATCH_ITEMS:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"more than {MAX_BATCH_ITEMS} articles")
+        raise Problem(413, f"more than {MAX_BATCH_ITEMS} articles: split the batch")
     return check_items(objs)
 
 
 def item_error(r: Rejected) -> ItemError:
     errors = [SchemaError(**e) for e in r.error.errors]
-    return ItemError(index=r.index, reason=r.error.reason, detail=r.error.detail, errors=errors)
+    field = "body" if r.index is None else f"body[{r.index}]"
+    return ItemError(
+        field=field,
+        message=r.error.detail,
+        index=r.index,
+        reason=r.error.reason,
+        detail=r.error.detail,
+        errors=errors,
+    )
 
 
-def enqueue(services: Any, items: list[Item]) -> None:
+def enqueue(services: Any, items: list[Item], timeout_s: float) -> None:
+    """Produce and flush `items` within `timeout_s`, or raise QueueUnavailable.
+
+    The lock keeps one batch's produce-and-flush together (the producer's error list is shared);
+    waiting for it and holding it are both bounded by the same deadline, so a broker outage
+    costs each request at most `timeout_s` and never blocks the next one for the whole outage.
+    """
     topic = services.settings.articles_topic
-    with services.ingest_lock:
+    deadline = time.monotonic() + timeout_s
+    if not services.ingest_lock.acquire(timeout=timeout_s):
+        raise QueueUnavailable(f"another batch held the queue for {timeout_s:g} s")
+    try:
         for item in items:
             services.producer.produce(topic, item.raw, key=item.id.encode("utf-8"))
-        services.producer.flush()  # counted as consumed by whoever takes them off the queue
+        # counted as consumed by whoever takes them off the queue
+        services.producer.flush(timeout_s=max(0.001, deadline - time.monotonic()))
+    except Exception as exc:  # any producer failure or timeout: nothing is acknowledged
+        raise QueueUnavailable(repr(exc)) from exc
+    finally:
+        services.ingest_lock.release()
     if services.metrics is not None:
         services.metrics.articles_accepted_by_api(len(items))
 
@@ -156,19 +217,21 @@ def dead_letter(services: Any, rejected: list[Rejected]) -> None:
 
 @router.get("/v1/dead-letters")
 def dead_letters(
-    request: Request, _: Annotated[Principal, Depends(admin)], limit: int = 50
+    request: Request,
+    _: Annotated[Principal, Depends(admin)],
+    limit: Annotated[int, Query(ge=0, le=1000)] = 50,
 ) -> dict[str, Any]:
     """The newest dead-letter records and the total count per reason (admin only)."""
     store = request.app.state.services.dead_letters
-    return {"counts": store.count_by_reason(), "recent": store.recent(min(max(limit, 0), 1000))}
+    return {"counts": store.count_by_reason(), "recent": store.recent(limit)}
 
 
-@router.get("/v1/analyses/{article_id}")
+@router.get("/v1/analyses/{article_id}", responses={404: {}})
 def get_analysis(
     request: Request, article_id: str, _: Annotated[Principal, Depends(principal)]
 ) -> dict[str, Any]:
     """The analysis (schemas/analysis.v1) of an article once processed; 404 before that."""
     found: dict[str, Any] | None = request.app.state.services.analyses.get(article_id)
     if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no analysis for this article (yet)")
+        raise Problem(404, "no analysis for this article (yet): it may still be queued")
     return found

@@ -12,11 +12,15 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+
+from newswatch.api.problems import Problem, ProblemRoute, field_error
+from newswatch.store.api_keys import KeyInfo, key_hash, key_id
 
 ADMIN_TENANT = "admin"
 TENANT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -37,8 +41,13 @@ class Principal:
         return self.admin or tenant == self.tenant
 
 
-def _unauthorized(detail: str) -> HTTPException:
-    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
+def _unauthorized(detail: str) -> Problem:
+    return Problem(
+        401,
+        f"{detail}: send `Authorization: Bearer <key>` with the admin token or a tenant API key",
+        kind="unauthorized",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def identify(services: Any, token: str) -> Principal | None:
@@ -65,7 +74,7 @@ def principal(
 def admin(caller: Annotated[Principal, Depends(principal)]) -> Principal:
     """Dependency: the admin, or 403 for a tenant key."""
     if not caller.admin:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "admin token required")
+        raise Problem(403, "this needs the admin token (NEWSWATCH_ADMIN_TOKEN), not a tenant key")
     return caller
 
 
@@ -73,7 +82,7 @@ def valid_tenant(name: str) -> bool:
     return bool(_TENANT_RE.match(name)) and name != ADMIN_TENANT
 
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=ProblemRoute)
 
 
 class NewKey(BaseModel):
@@ -81,6 +90,7 @@ class NewKey(BaseModel):
 
 
 class CreatedKey(BaseModel):
+    id: str = Field(description="The key's id, for listing and revoking.")
     tenant: str
     key: str = Field(description="The API key. Shown once: only its hash is stored.")
 
@@ -89,5 +99,51 @@ class CreatedKey(BaseModel):
 def create_api_key(body: NewKey, request: Request, _: Annotated[Principal, Depends(admin)]) -> CreatedKey:
     """Create an API key for a tenant (admin only). The key is returned once."""
     if not valid_tenant(body.tenant):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"tenant name {body.tenant!r} is reserved")
-    return CreatedKey(tenant=body.tenant, key=request.app.state.services.api_keys.create(body.tenant))
+        raise Problem(
+            422,
+            f"tenant name {body.tenant!r} is reserved",
+            errors=[field_error("body.tenant", "reserved for the admin", "choose another tenant name")],
+        )
+    key = request.app.state.services.api_keys.create(body.tenant)
+    return CreatedKey(tenant=body.tenant, key=key, id=key_id(key_hash(key)))
+
+
+class ApiKey(BaseModel):
+    id: str = Field(
+        description="Pass to `DELETE /v1/api-keys/{id}` to revoke the key.", examples=["key_3f2a9c0d1b7e6a54"]
+    )
+    tenant: str
+    hint: str | None = Field(
+        description="The key's first characters, to tell keys apart.", examples=["nwk_Ab3x"]
+    )
+    created_at: datetime | None
+
+
+class ApiKeys(BaseModel):
+    items: list[ApiKey]
+
+
+def _key_out(k: KeyInfo) -> ApiKey:
+    return ApiKey(id=k.id, tenant=k.tenant, hint=k.hint, created_at=k.created_at)
+
+
+@router.get("/v1/api-keys", response_model=ApiKeys)
+def list_api_keys(request: Request, caller: Annotated[Principal, Depends(principal)]) -> ApiKeys:
+    """The caller's tenant's keys (every tenant's for the admin), oldest first; never the keys themselves."""
+    keys = request.app.state.services.api_keys.list_keys(None if caller.admin else caller.tenant)
+    return ApiKeys(items=[_key_out(k) for k in keys])
+
+
+@router.delete("/v1/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}})
+def revoke_api_key(
+    key_id: str, request: Request, caller: Annotated[Principal, Depends(principal)]
+) -> Response:
+    """Revoke a key: it stops working at once. A tenant revokes its own keys; the admin any."""
+    store = request.app.state.services.api_keys
+    found = next(
+        (k for k in store.list_keys(None if caller.admin else caller.tenant) if k.id == key_id), None
+    )
+    if found is None:  # another tenant's key answers the same as a missing one
+        raise Problem(404, f"no API key {key_id}")
+    store.revoke(key_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from newswatch.api.auth import Principal, principal
-from newswatch.delivery.log import DeliveryLog
+from newswatch.api.problems import Problem, ProblemRoute, field_error
+from newswatch.delivery.log import DeliveryLog, Outcome
 
-router = APIRouter(tags=["deliveries"])
+router = APIRouter(tags=["deliveries"], route_class=ProblemRoute)
+# Cursors are attempt sequence numbers (below 2**62): ASCII digits, never more than 19 of them.
+_CURSOR = re.compile(r"[0-9]{1,19}")
+_MAX_SEQ = 2**62
 
 
 class Attempt(BaseModel):
@@ -21,9 +26,7 @@ class Attempt(BaseModel):
     tenant: str
     attempt: int = Field(description="1-based within one delivery run; a replay starts again at 1.")
     at: datetime
-    outcome: str = Field(
-        description="delivered | retry | exhausted | gave_up | disabled | blocked | circuit_open | skipped"
-    )
+    outcome: Outcome
     status: int | None = Field(description="HTTP status; null when no response came or nothing was sent.")
     latency: float | None = Field(description="Seconds the HTTP exchange took; null when nothing was sent.")
     error: str | None
@@ -35,7 +38,7 @@ class Attempts(BaseModel):
     cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-@router.get("/v1/deliveries", response_model=Attempts)
+@router.get("/v1/deliveries", response_model=Attempts, responses={503: {}})
 async def list_deliveries(
     request: Request,
     caller: Annotated[Principal, Depends(principal)],
@@ -48,11 +51,18 @@ async def list_deliveries(
     """Every attempt to deliver the caller's alerts (the admin sees all tenants)."""
     log: DeliveryLog | None = request.app.state.services.deliveries
     if log is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "delivery is not configured")
+        raise Problem(503, "delivery is not configured in this process", headers={"Retry-After": "60"})
     if since is not None and since.tzinfo is None:
-        raise HTTPException(422, "`since` needs a timezone (e.g. Z)")
-    if cursor is not None and not cursor.isdigit():
-        raise HTTPException(422, "invalid cursor")
+        raise Problem(
+            422, "`since` needs a timezone", errors=[field_error("query.since", "no timezone", "append Z")]
+        )
+    if cursor is not None and (_CURSOR.fullmatch(cursor) is None or int(cursor) > _MAX_SEQ):
+        raise Problem(
+            422,
+            "invalid cursor",
+            kind="invalid-cursor",
+            errors=[field_error("query.cursor", "not a cursor this API issued", "pass `cursor` as returned")],
+        )
     page = await run_in_threadpool(
         log.list_attempts,
         tenant=None if caller.admin else caller.tenant,

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from newswatch.readiness import probe
+from newswatch.observability.readiness import probe
 
 router = APIRouter(tags=["observability"])
 

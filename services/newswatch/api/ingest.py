@@ -8,10 +8,12 @@ without duplicating the good ones.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
+from newswatch.contracts import jsonio
 from newswatch.contracts.articles import MAX_MESSAGE_BYTES, validate_article
 from newswatch.domain.errors import InvalidMessage
 
@@ -40,7 +42,8 @@ class Checked:
 
 
 def encode(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact UTF-8 JSON, the bytes the pipeline will decode (jsonio already vetted the values)."""
+    return orjson.dumps(obj)
 
 
 def check_item(index: int, obj: Any) -> Item | Rejected:
@@ -56,14 +59,10 @@ def check_item(index: int, obj: Any) -> Item | Rejected:
 def parse_body(body: bytes) -> list[Any]:
     """The submitted articles: a JSON array, or one object as a list of one.
 
-    Raises InvalidMessage('decode_error') when the body is not JSON.
+    Raises InvalidMessage('decode_error') when the body is not JSON by the pipeline's rules
+    (contracts/jsonio.py): what the edge accepts, the pipeline can read.
     """
-    try:
-        parsed = json.loads(body)
-    except UnicodeDecodeError as exc:
-        raise InvalidMessage("decode_error", f"body is not UTF-8: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise InvalidMessage("decode_error", f"body is not JSON: {exc}") from exc
+    parsed = jsonio.loads(body)
     return parsed if isinstance(parsed, list) else [parsed]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from prometheus_client import REGISTRY, CollectorRegistry
 
-from newswatch.metrics_export import render
+from newswatch.observability.export import render
 
 router = APIRouter(tags=["observability"])
 

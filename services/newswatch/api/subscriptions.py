@@ -3,16 +3,20 @@
 Bodies follow schemas/subscription.v1 (validated with it, so the API and the
 declarative file accept exactly the same documents). The signing secret is in
 the 201 response of POST only. Webhook URLs pass the SSRF guard when saved.
-Another tenant's subscription answers 404, not 403, so ids do not leak.
+Another tenant's subscription answers 404, not 403, so ids do not leak; for the
+same reason an id chosen by a tenant key is scoped to its tenant (`x` is stored as
+`<tenant>:x`), so creating one never collides with, or reveals, another tenant's.
+Filters must be able to match (api/filters.py): unknown regions, topics and event
+types are refused with the closest valid value.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from newswatch.alerts import subscriptions as codec
@@ -20,12 +24,27 @@ from newswatch.alerts.handoff import to_record
 from newswatch.alerts.payload import test_payload
 from newswatch.alerts.ports import AlertKind, AlertStatus, Subscription
 from newswatch.api.auth import ADMIN_TENANT, Principal, principal
+from newswatch.api.filters import event_types, filter_errors, topics
+from newswatch.api.problems import Problem, ProblemRoute, field_error
 from newswatch.contracts.schemas import schema_errors
-from newswatch.delivery.ssrf import UnsafeWebhookURL, check_url
+from newswatch.delivery.policy.ssrf import UnsafeWebhookURL, check_url, hint
 from newswatch.domain.outcome import AlertDraft
 
-router = APIRouter(tags=["subscriptions"])
+router = APIRouter(tags=["subscriptions"], route_class=ProblemRoute)
 Caller = Annotated[Principal, Depends(principal)]
+MAX_ID = 64
+DEFAULT_OVERLAP_S = 86_400.0
+MAX_OVERLAP_S = 7 * 86_400.0
+EventType = Annotated[str, Field(json_schema_extra={"enum": list(event_types())})]
+TopicId = Annotated[str, Field(json_schema_extra={"enum": list(topics())})]
+Region = Annotated[
+    str,
+    Field(
+        description="ISO 3166-1 alpha-2 (`UA`) or ISO 3166-2 (`UA-63`) code that exists.",
+        json_schema_extra={"pattern": "^[A-Z]{2}(-[A-Z0-9]{1,3})?$"},
+        examples=["UA"],
+    ),
+]
 
 
 class _Strict(BaseModel):
@@ -33,20 +52,20 @@ class _Strict(BaseModel):
 
 
 class TopicIn(_Strict):
-    id: str
-    min_score: float = 0.0
+    id: TopicId
+    min_score: float = Field(default=0.0, ge=0, le=1)
 
 
 class FiltersIn(_Strict):
     """All given dimensions must match; any value within one. `UA` matches `UA-63`."""
 
-    event_types: list[str] = []
-    topics: list[TopicIn] = []
-    regions: list[str] = []
+    event_types: list[EventType] = Field(default=[], examples=[["power_plant_strike"]])
+    topics: list[TopicIn] = Field(default=[], examples=[[{"id": "conflict", "min_score": 0.5}]])
+    regions: list[Region] = Field(default=[], examples=[["UA"]])
     keywords: list[str] = []
-    min_confidence: float = 0.0
+    min_confidence: float = Field(default=0.0, ge=0, le=1)
     min_publishers: int = Field(
-        default=1, description="Independent publishers needed (wire copies count once)."
+        default=1, ge=1, le=1000, description="Independent publishers needed (wire copies count once)."
     )
 
 
@@ -58,7 +77,24 @@ class WebhookIn(_Strict):
 class SubscriptionIn(_Strict):
     """schemas/subscription.v1 (server-assigned fields left out)."""
 
-    id: str | None = None
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Strikes on power plants in Ukraine",
+                    "filters": {"event_types": ["power_plant_strike"], "regions": ["UA"]},
+                    "webhook": {"url": "https://hooks.example.com/newswatch"},
+                }
+            ]
+        },
+    )
+
+    id: str | None = Field(
+        default=None,
+        description="Optional. A tenant key's ids are scoped to its tenant: `x` is stored as `<tenant>:x`.",
+        json_schema_extra={"pattern": "^[A-Za-z0-9_.:-]{1,64}$"},
+    )
     tenant: str | None = Field(None, description="Admin only; a tenant key creates for itself.")
     name: str
     filters: FiltersIn = FiltersIn()
@@ -80,34 +116,70 @@ class SubscriptionPatch(_Strict):
 def _services(request: Request) -> Any:
     services = request.app.state.services
     if services.subscriptions is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "alerts are not configured")
+        raise Problem(503, "alerts are not configured in this process", headers={"Retry-After": "60"})
     return services
 
 
 def _validate(doc: Any) -> None:
-    errors = schema_errors("subscription", doc)
-    if errors:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, {"message": "invalid subscription", "errors": errors}
-        )
+    """Filters that can never match first (with suggestions), then the schema's own rules."""
+    found = filter_errors(doc.get("filters") or {}) if isinstance(doc, dict) else []
+    if not found:
+        found = [
+            field_error("body" + e["path"].removeprefix("$"), e["message"])
+            for e in schema_errors("subscription", doc)
+        ]
+    if found:
+        first = found[0]
+        detail = f"{first['field']}: {first['message']}"
+        if first.get("suggestion"):
+            detail += f"; {first['suggestion']}"
+        raise Problem(422, detail, kind="invalid-subscription", errors=found)
 
 
 def _check_webhook(services: Any, url: str) -> None:
     try:
         check_url(url, services.settings.delivery.ssrf)
     except UnsafeWebhookURL as exc:
-        detail = {"message": "webhook URL refused", "reason": exc.reason, "detail": exc.detail}
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from exc
+        advice = hint(exc.reason)
+        raise Problem(
+            422,
+            f"webhook URL refused ({exc.reason}): {exc.detail}; {advice}",
+            kind="webhook-url-refused",
+            errors=[field_error("body.webhook.url", f"{exc.reason}: {exc.detail}", advice)],
+            reason=exc.reason,
+        ) from exc
 
 
 def _owned(services: Any, caller: Principal, sub_id: str) -> Subscription:
     sub = services.subscriptions.get(sub_id)
     if sub is None or not caller.may_see(sub.tenant):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no subscription {sub_id}")
+        raise Problem(404, f"no subscription {sub_id}")
     return sub
 
 
-@router.post("/v1/subscriptions", status_code=status.HTTP_201_CREATED)
+def scoped_id(requested: str | None, caller: Principal) -> str:
+    """The stored id: a tenant key's own ids carry its tenant, so tenants never share an id space."""
+    if requested is None:
+        return codec.new_id()
+    if caller.admin or requested.startswith(f"{caller.tenant}:"):
+        return requested
+    scoped = f"{caller.tenant}:{requested}"
+    if len(scoped) > MAX_ID:
+        raise Problem(
+            422,
+            f"id too long once scoped to the tenant ({scoped!r} has {len(scoped)} characters)",
+            errors=[
+                field_error(
+                    "body.id",
+                    f"stored as {scoped!r}, over {MAX_ID} characters",
+                    f"use at most {MAX_ID - len(caller.tenant) - 1} characters, or leave it out",
+                )
+            ],
+        )
+    return scoped
+
+
+@router.post("/v1/subscriptions", status_code=status.HTTP_201_CREATED, responses={403: {}, 409: {}, 503: {}})
 def create_subscription(request: Request, caller: Caller, data: SubscriptionIn) -> dict[str, Any]:
     """Create a subscription; the response carries its `id` and signing `secret` (shown only here).
 
@@ -117,32 +189,34 @@ def create_subscription(request: Request, caller: Caller, data: SubscriptionIn) 
     body = data.model_dump(exclude_none=True)
     _validate(body)
     if not caller.admin and body.get("tenant", caller.tenant) != caller.tenant:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, "a tenant key creates subscriptions for its own tenant"
-        )
+        raise Problem(403, "a tenant key creates subscriptions for its own tenant: leave `tenant` out")
     tenant = (body.get("tenant") or caller.tenant) if caller.admin else caller.tenant
     _check_webhook(services, body["webhook"]["url"])
-    sub = codec.from_dict({**body, "id": body.get("id") or codec.new_id()}, tenant=tenant or ADMIN_TENANT)
+    sub = codec.from_dict({**body, "id": scoped_id(body.get("id"), caller)}, tenant=tenant or ADMIN_TENANT)
     try:
         created = services.subscriptions.create(sub)
-    except KeyError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"subscription {sub.id} exists") from exc
+    except KeyError as exc:  # only ever the caller's own id (scoped_id), so this reveals nothing
+        raise Problem(
+            409,
+            f"subscription {sub.id} exists",
+            errors=[field_error("body.id", "taken", "PATCH the existing one, or choose another id")],
+        ) from exc
     return codec.to_dict(created, with_secret=True)
 
 
-@router.get("/v1/subscriptions")
+@router.get("/v1/subscriptions", responses={503: {}})
 def list_subscriptions(request: Request, caller: Caller) -> dict[str, list[dict[str, Any]]]:
     """The caller's subscriptions (every tenant's for the admin), oldest first; no secrets."""
     subs = _services(request).subscriptions.list_by_tenant(None if caller.admin else caller.tenant)
     return {"items": [codec.to_dict(s) for s in subs]}
 
 
-@router.get("/v1/subscriptions/{sub_id}")
+@router.get("/v1/subscriptions/{sub_id}", responses={404: {}, 503: {}})
 def get_subscription(sub_id: str, request: Request, caller: Caller) -> dict[str, Any]:
     return codec.to_dict(_owned(_services(request), caller, sub_id))
 
 
-@router.patch("/v1/subscriptions/{sub_id}")
+@router.patch("/v1/subscriptions/{sub_id}", responses={404: {}, 503: {}})
 def patch_subscription(
     sub_id: str, request: Request, caller: Caller, data: SubscriptionPatch
 ) -> dict[str, Any]:
@@ -158,11 +232,13 @@ def patch_subscription(
         _check_webhook(services, doc["webhook"]["url"])
     updated = services.subscriptions.update(replace(codec.from_dict(doc), secret=old.secret))
     if updated is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no subscription {sub_id}")
+        raise Problem(404, f"no subscription {sub_id}")
     return codec.to_dict(updated)
 
 
-@router.delete("/v1/subscriptions/{sub_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/v1/subscriptions/{sub_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}, 503: {}}
+)
 def delete_subscription(sub_id: str, request: Request, caller: Caller) -> Response:
     services = _services(request)
     _owned(services, caller, sub_id)
@@ -181,12 +257,17 @@ class Replayed(BaseModel):
 
 
 @router.post(
-    "/v1/subscriptions/{sub_id}/replay", status_code=status.HTTP_202_ACCEPTED, response_model=Replayed
+    "/v1/subscriptions/{sub_id}/replay",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Replayed,
+    responses={404: {}, 503: {}},
 )
 def replay(sub_id: str, body: Replay, request: Request, caller: Caller) -> Replayed:
     """Deliver past alerts again; receivers see the same `webhook-id` as the first time."""
     if body.since.tzinfo is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "`since` needs a timezone (e.g. Z)")
+        raise Problem(
+            422, "`since` needs a timezone", errors=[field_error("body.since", "no timezone", "append Z")]
+        )
     services = _services(request)
     _owned(services, caller, sub_id)
     alerts = services.alerts.for_replay(sub_id, body.since, body.only_failed)
@@ -196,7 +277,9 @@ def replay(sub_id: str, body: Replay, request: Request, caller: Caller) -> Repla
     return Replayed(replayed=len(alerts), alert_ids=[a.id for a in alerts])
 
 
-@router.post("/v1/subscriptions/{sub_id}/test", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/v1/subscriptions/{sub_id}/test", status_code=status.HTTP_202_ACCEPTED, responses={404: {}, 503: {}}
+)
 def send_test(sub_id: str, request: Request, caller: Caller) -> dict[str, str]:
     """Queue a signed `subscription.test` event to the webhook; follow it in /v1/deliveries."""
     services = _services(request)
@@ -206,3 +289,37 @@ def send_test(sub_id: str, request: Request, caller: Caller) -> dict[str, str]:
     services.alerts.put(to_record(draft, sub.tenant, services.clock()))
     services.dispatcher.enqueue(draft.id)
     return {"alert_id": draft.id}
+
+
+class Rotate(_Strict):
+    overlap: float = Field(
+        default=DEFAULT_OVERLAP_S,
+        ge=0,
+        le=MAX_OVERLAP_S,
+        description="Seconds during which deliveries carry signatures by both the new and the old secret.",
+    )
+
+
+class Rotated(BaseModel):
+    id: str
+    secret: str = Field(description="The new signing secret. Shown once.")
+    previous_secret_expires_at: datetime = Field(
+        description="Until then each delivery is signed with both secrets (two space-separated signatures)."
+    )
+
+
+@router.post("/v1/subscriptions/{sub_id}/rotate-secret", response_model=Rotated, responses={404: {}, 503: {}})
+def rotate_secret(
+    sub_id: str, request: Request, caller: Caller, body: Annotated[Rotate | None, Body()] = None
+) -> Rotated:
+    """Replace the signing secret. During `overlap` seconds (default one day) every delivery is signed
+    with both, so receivers can switch to the new secret at any moment within it without failing a
+    verification; afterwards only the new one signs."""
+    services = _services(request)
+    _owned(services, caller, sub_id)
+    overlap = (body or Rotate()).overlap
+    until = services.clock() + timedelta(seconds=overlap)
+    rotated = services.subscriptions.rotate_secret(sub_id, codec.new_secret(), until)
+    if rotated is None:
+        raise Problem(404, f"no subscription {sub_id}")
+    return Rotated(id=rotated.id, secret=rotated.secret, previous_secret_expires_at=until)

@@ -4,7 +4,7 @@ Consumes `deliveries` (first attempts) and `deliveries.retry` from the Redis
 broker at NEWSWATCH_REDIS_URL. The default pool is threads: deliveries wait
 on the network, and one process keeps the metrics simple. With
 `--pool prefork` set PROMETHEUS_MULTIPROC_DIR before starting (see
-`newswatch.metrics_export`) or the children's metrics are not exported.
+`newswatch.observability.export`) or the children's metrics are not exported.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ from kombu.transport.redis import PrefixedStrictRedis
 from prometheus_client import CollectorRegistry
 
 from newswatch.config import Settings
-from newswatch.delivery.celery_app import broker_options, make_app
 from newswatch.delivery.config import QUEUE, RETRY_QUEUE, DeliveryConfig
-from newswatch.metrics import Metrics
-from newswatch.metrics_backlog import CeleryQueueProbe, PeriodicSampler
-from newswatch.metrics_export import (
+from newswatch.delivery.runners.celery_app import broker_options, make_app
+from newswatch.observability.backlog import CeleryQueueProbe, PeriodicSampler
+from newswatch.observability.export import (
     install_celery_hooks,
     multiprocess_dir,
     reset_multiprocess_dir,
     serve_metrics,
 )
+from newswatch.observability.metrics import Metrics
 from newswatch.store.redis import client_from_url
 
 log = logging.getLogger(__name__)

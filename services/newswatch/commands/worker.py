@@ -28,6 +28,7 @@ from newswatch.runtime.worker_handoff import (
     TopicAlertHandOff,
 )
 from newswatch.runtime.worker_records import WorkerTopics
+from newswatch.transport.base import Consumer
 from newswatch.transport.kafka import KafkaQueueConsumer
 
 log = logging.getLogger(__name__)
@@ -116,14 +117,18 @@ def child_argv(args: argparse.Namespace, index: int) -> list[str]:
     return argv
 
 
-def build(services: compose.Services, config: WorkerConfig) -> Worker:
-    """The worker of this process, with its consumer, hand-off, metrics server and lag probe."""
+def build(services: compose.Services, config: WorkerConfig, consumer: Consumer | None = None) -> Worker:
+    """The worker of this process, with its consumer, hand-off, metrics server and lag probe.
+
+    `consumer` replaces the Kafka consumer of the group (the benchmarks wrap one to time hand-offs).
+    """
     s = services.settings
     analyses_topic = config.analyses_topic if config.produce_analyses else None
     topics = WorkerTopics(s.articles_topic, s.dlq_topic, analyses_topic, config.alerts_topic)
-    consumer = KafkaQueueConsumer(
-        s.kafka_bootstrap, config.group, [topics.articles], max_poll_records=config.max_records
-    )
+    if consumer is None:
+        consumer = KafkaQueueConsumer(
+            s.kafka_bootstrap, config.group, [topics.articles], max_poll_records=config.max_records
+        )
     hand_off: AlertHandOff = (
         SinkAlertHandOff(services.alert_sink)
         if services.dispatcher is not None
@@ -133,11 +138,12 @@ def build(services: compose.Services, config: WorkerConfig) -> Worker:
     if services.dispatcher is not None:
         ticks.append(HeldAlertsFlusher(services.flush_held, services.alert_sink, services.clock))
     if s.metrics_port is not None:
-        from newswatch.metrics_backlog import KafkaLagProbe
-        from newswatch.metrics_export import serve_metrics
+        from newswatch.observability.backlog import KafkaLagProbe
+        from newswatch.observability.export import serve_metrics
 
         serve_metrics(s.metrics_port, services.metrics.registry)
-        ticks.append(KafkaLagProbe(consumer.raw, services.metrics).maybe_sample)
+        if isinstance(consumer, KafkaQueueConsumer):
+            ticks.append(KafkaLagProbe(consumer.raw, services.metrics).maybe_sample)
     return Worker(
         consumer,
         services.producer,

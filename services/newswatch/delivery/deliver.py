@@ -16,15 +16,15 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from newswatch.alerts.ports import AlertRecord, AlertStatus, Subscription
-from newswatch.delivery.breakers import BreakerBook, endpoint_of
-from newswatch.delivery.classify import Result, Verdict, classify
+from newswatch.delivery.breaker_book import BreakerBook, endpoint_of
 from newswatch.delivery.config import DeliveryConfig
-from newswatch.delivery.decide import Step, circuit_open_step, next_step
 from newswatch.delivery.log import DeliveryAttempt, DeliveryLog, Outcome
 from newswatch.delivery.observe import Observer
+from newswatch.delivery.policy.classify import Result, Verdict, classify
+from newswatch.delivery.policy.decide import Step, circuit_open_step, next_step
+from newswatch.delivery.policy.signing import encode_body, signed_headers
+from newswatch.delivery.policy.ssrf import Resolver, UnresolvableHost, UnsafeWebhookURL, check_url, resolve
 from newswatch.delivery.sender import Sent
-from newswatch.delivery.signing import encode_body, signed_headers
-from newswatch.delivery.ssrf import Resolver, UnresolvableHost, UnsafeWebhookURL, check_url, resolve
 from newswatch.domain.clock import utcnow
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,19 @@ class Next:
     delay: float
 
 
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """What one attempt decided, not yet written: the log record, the alert's status, what follows.
+
+    `record`/`status` None: nothing to write (the alert is gone or was already delivered).
+    """
+
+    alert_id: str
+    record: DeliveryAttempt | None
+    status: AlertStatus | None
+    next: Next | None
+
+
 @dataclass
 class Deliverer:
     """Thread-safe if its stores and sender are (all newswatch ones are)."""
@@ -77,41 +90,60 @@ class Deliverer:
         self.breakers = BreakerBook(self.config.breaker, self.observer.circuit_opened)
 
     def attempt(self, alert_id: str, attempt: int) -> Next | None:
-        """Make attempt `attempt` (from 1); may block up to the HTTP timeout.
+        """Make attempt `attempt` (from 1) and write its outcome; may block up to the HTTP timeout.
 
         Store errors propagate: the runner decides how to retry them.
+        """
+        finished = self.decide(alert_id, attempt)
+        self.write(finished)
+        return finished.next
+
+    def decide(self, alert_id: str, attempt: int) -> Finished:
+        """The attempt itself (reads, the POST, metrics) without writing its outcome.
+
+        An alert already delivered is not sent again: a duplicate task (a redelivered Celery
+        message, a swept or replayed batch) must not reach the receiver twice. Replays set the
+        status back to pending before they enqueue.
         """
         alert = self.alerts.get(alert_id)
         if alert is None:
             log.warning("delivery: alert %s not found; dropped", alert_id)
-            return None
+            return Finished(alert_id, None, None, None)
+        if alert.status == AlertStatus.DELIVERED.value:
+            log.info("delivery: alert %s already delivered; attempt %d not sent", alert_id, attempt)
+            return Finished(alert_id, None, None, None)
         sub = self.subscriptions.get(alert.subscription_id)
         if sub is None or not sub.enabled:
-            self._finish(
+            return self._finish(
                 alert,
                 attempt,
                 Step(Outcome.SKIPPED, AlertStatus.DISABLED),
                 error="subscription deleted or disabled",
             )
-            return None
         try:
             address = check_url(sub.webhook.url, self.config.ssrf, self.resolver)[0]
         except UnresolvableHost as exc:  # DNS trouble is transient: spend an attempt, retry later
             return self._conclude(alert, sub, attempt, Result(None, str(exc)), None)
         except UnsafeWebhookURL as exc:
-            self._finish(alert, attempt, Step(Outcome.BLOCKED, AlertStatus.EXHAUSTED), error=str(exc))
-            return None
+            return self._finish(alert, attempt, Step(Outcome.BLOCKED, AlertStatus.EXHAUSTED), error=str(exc))
         return self._send(alert, sub, attempt, address)
 
-    def _send(self, alert: AlertRecord, sub: Subscription, attempt: int, address: str) -> Next | None:
+    def write(self, finished: Finished) -> None:
+        """Store an outcome: the attempt log first, then the status (whoever sees the new status
+        also finds the attempt that set it in the log)."""
+        if finished.record is not None:
+            self.log.append(finished.record)
+        if finished.status is not None:
+            self.alerts.set_status(finished.alert_id, finished.status.value)
+
+    def _send(self, alert: AlertRecord, sub: Subscription, attempt: int, address: str) -> Finished:
         endpoint, now = endpoint_of(sub.webhook.url), self.clock()
         wait = self.breakers.wait(endpoint, now.timestamp())
         if wait:
             step = circuit_open_step(attempt, wait, self.config.schedule, self.rng)
-            self._finish(alert, attempt, step, error="circuit open: endpoint failing, nothing sent")
-            return None if step.delay is None else Next(attempt + 1, step.delay)
+            return self._finish(alert, attempt, step, error="circuit open: endpoint failing, nothing sent")
         body = encode_body(alert.payload)
-        headers = signed_headers(sub.secret, alert.id, body, now, sub.webhook.headers)
+        headers = signed_headers(sub.signing_secrets(now), alert.id, body, now, sub.webhook.headers)
         sent = self.sender.post(sub.webhook.url, address, headers, body)
         verdict = classify(sent.result, self.clock()).verdict
         self.breakers.record(endpoint, verdict is not Verdict.RETRY, self.clock().timestamp())
@@ -119,7 +151,7 @@ class Deliverer:
 
     def _conclude(
         self, alert: AlertRecord, sub: Subscription, attempt: int, result: Result, latency: float | None
-    ) -> Next | None:
+    ) -> Finished:
         step = next_step(classify(result, self.clock()), attempt, self.config.schedule, self.rng)
         if step.disable:
             self.subscriptions.set_enabled(sub.id, False)
@@ -128,8 +160,7 @@ class Deliverer:
                 endpoint_of(sub.webhook.url),
                 sub.id,
             )
-        self._finish(alert, attempt, step, result=result, latency=latency)
-        return None if step.delay is None else Next(attempt + 1, step.delay)
+        return self._finish(alert, attempt, step, result=result, latency=latency)
 
     def _finish(
         self,
@@ -140,8 +171,8 @@ class Deliverer:
         result: Result | None = None,
         latency: float | None = None,
         error: str | None = None,
-    ) -> None:
-        """Write the outcome: alert status, the attempt log, metrics."""
+    ) -> Finished:
+        """The outcome to write (attempt log record, alert status, next attempt); counts metrics."""
         now = self.clock()
         record = DeliveryAttempt(
             alert_id=alert.id,
@@ -155,7 +186,6 @@ class Deliverer:
             error=error or (result.error if result else None),
             next_at=None if step.delay is None else now + timedelta(seconds=step.delay),
         )
-        self.log.append(record)
-        # Status last: whoever sees the new status also finds the attempt that set it in the log.
-        self.alerts.set_status(alert.id, step.status.value)
         self.observer.attempted(step, result, latency, alert, now)
+        after = None if step.delay is None else Next(attempt + 1, step.delay)
+        return Finished(alert.id, record, step.status, after)

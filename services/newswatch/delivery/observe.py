@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from newswatch.alerts.ports import AlertRecord
-from newswatch.delivery.classify import Result
-from newswatch.delivery.decide import Step
 from newswatch.delivery.log import Outcome
-from newswatch.metrics import DeliveryOutcome, Metrics
+from newswatch.delivery.policy.classify import Result
+from newswatch.delivery.policy.decide import Step
+from newswatch.observability.metrics import DeliveryOutcome, Metrics
 
 _LABEL = {
     Outcome.DELIVERED: DeliveryOutcome.DELIVERED,

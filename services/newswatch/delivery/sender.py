@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from newswatch.delivery.classify import Result
-from newswatch.delivery.ssrf import pinned
+from newswatch.delivery.policy.classify import Result
+from newswatch.delivery.policy.ssrf import pinned
 
 
 @dataclass(frozen=True, slots=True)

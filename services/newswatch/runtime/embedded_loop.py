@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.outcome import Outcome
-from newswatch.metrics import Stage
+from newswatch.observability.metrics import Stage
 from newswatch.pipeline import Pipeline
 from newswatch.runtime.instrumentation import observe_outcome
 from newswatch.store.dead_letters import dead_letter_record

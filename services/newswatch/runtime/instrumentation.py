@@ -20,8 +20,8 @@ from datetime import datetime
 from typing import Any
 
 from newswatch.domain.outcome import AlertDraft, Outcome
-from newswatch.metrics import Metrics
-from newswatch.metrics_export import serve_metrics
+from newswatch.observability.export import serve_metrics
+from newswatch.observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

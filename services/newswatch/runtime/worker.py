@@ -25,7 +25,7 @@ from types import FrameType
 from typing import TypeVar
 
 from newswatch.domain.clock import utcnow
-from newswatch.metrics import Metrics, Stage
+from newswatch.observability.metrics import Metrics, Stage
 from newswatch.pipeline import Pipeline
 from newswatch.runtime.instrumentation import observe_outcome
 from newswatch.runtime.io_errors import is_io_error

@@ -60,9 +60,27 @@ class RedisSubscriptions:
         old = self.get(sub.id)
         if old is None:
             return None
-        sub = replace(sub, tenant=old.tenant, secret=old.secret, created_at=old.created_at)
+        sub = replace(
+            sub,
+            tenant=old.tenant,
+            secret=old.secret,
+            previous_secret=old.previous_secret,
+            previous_secret_until=old.previous_secret_until,
+            created_at=old.created_at,
+        )
         pipe = self._r.pipeline()
         pipe.hset(self._k("subs"), sub.id, sub_dumps(sub))
+        pipe.incr(self._k("subs", "version"))
+        pipe.execute()
+        return sub
+
+    def rotate_secret(self, sub_id: str, secret: str, previous_until: datetime) -> Subscription | None:
+        old = self.get(sub_id)
+        if old is None:
+            return None
+        sub = replace(old, secret=secret, previous_secret=old.secret, previous_secret_until=previous_until)
+        pipe = self._r.pipeline()
+        pipe.hset(self._k("subs"), sub_id, sub_dumps(sub))
         pipe.incr(self._k("subs", "version"))
         pipe.execute()
         return sub

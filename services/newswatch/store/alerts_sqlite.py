@@ -65,11 +65,31 @@ class SQLiteSubscriptions:
             if row is None:
                 return None
             old = sub_loads(row[0])
-            sub = replace(sub, tenant=old.tenant, secret=old.secret, created_at=old.created_at)
+            sub = replace(
+                sub,
+                tenant=old.tenant,
+                secret=old.secret,
+                previous_secret=old.previous_secret,
+                previous_secret_until=old.previous_secret_until,
+                created_at=old.created_at,
+            )
             c.execute(
                 "UPDATE subscriptions SET enabled = ?, doc = ? WHERE id = ?",
                 (int(sub.enabled), sub_dumps(sub), sub.id),
             )
+            c.execute("UPDATE subscriptions_version SET v = v + 1")
+        return sub
+
+    def rotate_secret(self, sub_id: str, secret: str, previous_until: datetime) -> Subscription | None:
+        with self._db.transaction() as c:
+            row = c.execute("SELECT doc FROM subscriptions WHERE id = ?", (sub_id,)).fetchone()
+            if row is None:
+                return None
+            old = sub_loads(row[0])
+            sub = replace(
+                old, secret=secret, previous_secret=old.secret, previous_secret_until=previous_until
+            )
+            c.execute("UPDATE subscriptions SET doc = ? WHERE id = ?", (sub_dumps(sub), sub_id))
             c.execute("UPDATE subscriptions_version SET v = v + 1")
         return sub
 

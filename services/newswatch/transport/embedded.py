@@ -1,8 +1,10 @@
 """The embedded queue: a durable append-only log in SQLite, with consumer-group offsets.
 
 The no-servers twin of Kafka, passing the same contract suite. Each topic is one partition
-(partition 0) whose offsets count from 0. A consumer starts at its group's committed offset, so
-whatever was polled but not committed before a crash or close is delivered again (at least once).
+(partition 0) whose offsets count from 0. Offsets come from a persisted per-topic sequence, never
+from the rows left after a prune: a group committed at N must never see new messages numbered below N.
+A consumer starts at its group's committed offset, so whatever was polled but not committed before
+a crash or close is delivered again (at least once).
 
 One `EmbeddedLog` per database file per process: it owns the in-process wake-up condition, so a
 consumer blocked in `poll` returns as soon as a producer of the same log flushes. Producers in other
@@ -30,6 +32,8 @@ CREATE TABLE IF NOT EXISTS queue_messages (
 CREATE TABLE IF NOT EXISTS queue_offsets (
     grp TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
     PRIMARY KEY (grp, topic, partition)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS queue_sequences (
+    topic TEXT PRIMARY KEY, next_offset INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -70,14 +74,17 @@ class EmbeddedLog:
             next_offsets: dict[str, int] = {}
             for topic, key, payload in batch:
                 if topic not in next_offsets:
-                    row = db.execute("SELECT MAX(offset) FROM queue_messages WHERE topic=?", (topic,))
-                    last = row.fetchone()[0]
-                    next_offsets[topic] = 0 if last is None else last + 1
+                    next_offsets[topic] = _next_offset(db, topic)
                 offset = next_offsets[topic]
                 next_offsets[topic] = offset + 1
                 db.execute(
                     "INSERT INTO queue_messages VALUES (?,?,?,?,?)", (topic, offset, key, payload, now_ms)
                 )
+            db.executemany(
+                "INSERT INTO queue_sequences VALUES (?,?) ON CONFLICT (topic) DO UPDATE SET "
+                "next_offset=excluded.next_offset",
+                list(next_offsets.items()),
+            )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -122,9 +129,7 @@ class EmbeddedLog:
 
     def end_offset(self, topic: str) -> int:
         """The offset the next message appended to `topic` will get."""
-        last = self.connection().execute("SELECT MAX(offset) FROM queue_messages WHERE topic=?", (topic,))
-        value = last.fetchone()[0]
-        return 0 if value is None else int(value) + 1
+        return _next_offset(self.connection(), topic)
 
     def backlog(self, group: str, topic: str) -> int:
         """Messages of `topic` the group has not committed yet."""
@@ -141,3 +146,17 @@ class EmbeddedLog:
         if low is None:
             return 0
         return db.execute("DELETE FROM queue_messages WHERE topic=? AND offset<?", (topic, low)).rowcount
+
+
+def _next_offset(db: sqlite3.Connection, topic: str) -> int:
+    """The topic's sequence; a file written before sequences existed starts past everything it knows.
+
+    That fallback covers both the rows still there and every group's committed offset, so even
+    a file whose table was pruned empty resumes above what any reader has consumed.
+    """
+    row = db.execute("SELECT next_offset FROM queue_sequences WHERE topic=?", (topic,)).fetchone()
+    if row is not None:
+        return int(row[0])
+    (last,) = db.execute("SELECT MAX(offset) FROM queue_messages WHERE topic=?", (topic,)).fetchone()
+    (committed,) = db.execute("SELECT MAX(next_offset) FROM queue_offsets WHERE topic=?", (topic,)).fetchone()
+    return max(-1 if last is None else int(last) + 1, 0 if committed is None else int(committed), 0)

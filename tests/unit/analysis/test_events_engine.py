@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from newswatch.analysis.engine import Analyzer
 from newswatch.analysis.events.detector import EventDetector
 from newswatch.domain.model import Article, Location, RegionMention, Topic, TopicScore
-from newswatch.metrics_labels import Stage
+from newswatch.domain.stages import Stage
 
 
 class FixedTopics:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from newswatch.alerts.ports import AlertRecord, Filters, Subscription, Webhook
-from newswatch.delivery.classify import Result
+from newswatch.delivery.policy.classify import Result
 from newswatch.delivery.sender import Sent
 
 SECRET = "whsec_" + base64.b64encode(b"delivery-unit-secret-0123456789").decode()

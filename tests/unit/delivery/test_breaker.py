@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from newswatch.delivery.breaker import Breaker, Policy, State, allow, on_failure, on_success, wait_for
+from newswatch.delivery.policy.breaker import Breaker, Policy, State, allow, on_failure, on_success, wait_for
 
 P = Policy(threshold=3, cooldown=60.0)
 CLOSED = Breaker()

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newswatch.delivery.classify import Decision, Result, Verdict, classify, parse_retry_after
+from newswatch.delivery.policy.classify import Decision, Result, Verdict, classify, parse_retry_after
 
 NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
 

@@ -5,10 +5,10 @@ import random
 import pytest
 
 from newswatch.alerts.ports import AlertStatus
-from newswatch.delivery.classify import Decision, Verdict
-from newswatch.delivery.decide import Step, circuit_open_step, next_step
 from newswatch.delivery.log import Outcome
-from newswatch.delivery.schedule import Schedule
+from newswatch.delivery.policy.classify import Decision, Verdict
+from newswatch.delivery.policy.decide import Step, circuit_open_step, next_step
+from newswatch.delivery.policy.schedule import Schedule
 
 SHORT = Schedule((0, 1, 10), jitter=0)
 

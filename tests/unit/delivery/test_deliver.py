@@ -12,15 +12,15 @@ from prometheus_client import CollectorRegistry
 from standardwebhooks.webhooks import Webhook
 
 from newswatch.contracts.schemas import schema_errors
-from newswatch.delivery.breaker import Policy
-from newswatch.delivery.classify import Result
 from newswatch.delivery.config import DeliveryConfig
 from newswatch.delivery.deliver import Deliverer, Next
-from newswatch.delivery.log_sqlite import SQLiteDeliveryLog
 from newswatch.delivery.observe import Observer
-from newswatch.delivery.schedule import Schedule
-from newswatch.delivery.ssrf import SsrfPolicy, UnresolvableHost
-from newswatch.metrics import Metrics
+from newswatch.delivery.policy.breaker import Policy
+from newswatch.delivery.policy.classify import Result
+from newswatch.delivery.policy.schedule import Schedule
+from newswatch.delivery.policy.ssrf import SsrfPolicy, UnresolvableHost
+from newswatch.observability.metrics import Metrics
+from newswatch.store.delivery_log_sqlite import SQLiteDeliveryLog
 from newswatch.store.sqlite import SQLiteDB
 from tests.unit.delivery.fakes import (
     SECRET,
@@ -180,3 +180,23 @@ def test_metrics_count_outcomes_and_status_classes(build: Build) -> None:
 def test_missing_alert_is_dropped(build: Build) -> None:
     d, sender, _, _ = build([Result(200)])
     assert d.attempt("nope", 1) is None and sender.requests == []
+
+
+def test_an_alert_already_delivered_is_not_sent_again(build: Build) -> None:
+    """A duplicate task (redelivered message, sweep, replayed batch) never reaches the receiver twice."""
+    d, sender, alerts, _ = build([Result(200)])
+    assert d.attempt("alt_1", 1) is None and len(sender.requests) == 1
+    assert d.attempt("alt_1", 1) is None and len(sender.requests) == 1
+    assert outcomes(d) == [(1, "delivered", 200)]
+    alerts.set_status("alt_1", "pending")  # what a replay does before it enqueues
+    d.attempt("alt_1", 1)
+    assert len(sender.requests) == 2
+
+
+def test_decide_writes_nothing_until_the_outcome_is_written(build: Build) -> None:
+    d, _, alerts, _ = build([Result(503)])
+    finished = d.decide("alt_1", 1)
+    assert finished.next == Next(2, 1.0) and finished.status is not None and finished.record is not None
+    assert outcomes(d) == [] and alerts.get("alt_1").status == "pending"  # type: ignore[union-attr]
+    d.write(finished)
+    assert outcomes(d) == [(1, "retry", 503)] and alerts.get("alt_1").status == "failed"  # type: ignore[union-attr]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.delivery.due_sqlite import SQLiteDueDeliveries
+from newswatch.store.delivery_due_sqlite import SQLiteDueDeliveries
 from newswatch.store.sqlite import SQLiteDB
 
 

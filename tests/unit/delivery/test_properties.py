@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newswatch.delivery import breaker
-from newswatch.delivery.breaker import Breaker, Policy, State
-from newswatch.delivery.classify import Result, Verdict, classify, parse_retry_after
-from newswatch.delivery.schedule import Schedule
-from newswatch.delivery.ssrf import SsrfPolicy, refusal
+from newswatch.delivery.policy import breaker
+from newswatch.delivery.policy.breaker import Breaker, Policy, State
+from newswatch.delivery.policy.classify import Result, Verdict, classify, parse_retry_after
+from newswatch.delivery.policy.schedule import Schedule
+from newswatch.delivery.policy.ssrf import SsrfPolicy, refusal
 
 delays = st.lists(st.floats(0, 36000, allow_nan=False), min_size=1, max_size=10).map(tuple)
 

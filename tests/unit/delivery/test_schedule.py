@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from newswatch.delivery.schedule import DEFAULT_DELAYS, Schedule, parse_delays
+from newswatch.delivery.policy.schedule import DEFAULT_DELAYS, Schedule, parse_delays
 
 
 class FixedRandom(random.Random):

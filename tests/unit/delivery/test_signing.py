@@ -9,7 +9,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from newswatch.contracts.schemas import schema_errors
-from newswatch.delivery.signing import encode_body, signed_headers
+from newswatch.delivery.policy.signing import encode_body, signed_headers
 
 SECRET = "whsec_" + base64.b64encode(b"unit-test-secret-0123456789abcdef").decode()
 EXAMPLES = Path(__file__).resolve().parents[3] / "schemas" / "examples"

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
-from newswatch.delivery.ssrf import (
+from newswatch.delivery.policy.ssrf import (
     SsrfPolicy,
     UnresolvableHost,
     UnsafeWebhookURL,
@@ -68,6 +68,51 @@ REFUSAL_CASES = [
     ("10.2.0.1", ALLOW_10_1, "private"),
     # metadata can be opened only by naming it in the allowlist
     ("169.254.169.254", ALLOW_META, None),
+    # IPv4-compatible IPv6 (::a.b.c.d) is the IPv4 address
+    ("::127.0.0.1", STRICT, "loopback"),
+    ("::10.0.0.1", STRICT, "private"),
+    ("::169.254.169.254", OPEN, "cloud-metadata"),
+    # NAT64 (64:ff9b::/96) around loopback, link-local, private and metadata addresses
+    ("64:ff9b::127.0.0.1", STRICT, "loopback"),
+    ("64:ff9b::169.254.10.10", STRICT, "link-local"),
+    ("64:ff9b::10.1.2.3", STRICT, "private"),
+    ("64:ff9b::192.168.0.1", STRICT, "private"),
+    ("64:ff9b::169.254.169.254", OPEN, "cloud-metadata"),
+    # NAT64 around a public address reaches that public address
+    ("64:ff9b::93.184.216.34", STRICT, None),
+    # local-use NAT64 prefix is special-purpose
+    ("64:ff9b:1::a00:1", STRICT, "reserved"),
+    # 6to4 (2002::/16) around loopback, link-local, private and metadata addresses
+    ("2002:7f00:1::1", STRICT, "loopback"),
+    ("2002:a9fe:a0a::1", STRICT, "link-local"),
+    ("2002:c0a8:101::1", STRICT, "private"),
+    ("2002:a9fe:a9fe::", OPEN, "cloud-metadata"),
+    ("2002:5db8:d822::1", STRICT, None),
+    # Teredo carries its client's IPv4 address; the prefix itself is special-purpose
+    ("2001:0:4136:e378:8000:63bf:3fff:fdd2", STRICT, "reserved"),
+    # IANA IPv4 special-purpose: IETF protocol assignments, benchmarking, reserved, broadcast
+    ("192.0.0.192", STRICT, "reserved"),
+    ("192.0.0.8", STRICT, "reserved"),
+    ("198.18.0.1", STRICT, "reserved"),
+    ("240.0.0.1", STRICT, "reserved"),
+    ("255.255.255.255", STRICT, "reserved"),
+    ("203.0.113.9", STRICT, "reserved"),
+    # IANA IPv6 special-purpose: discard-only, documentation (both), SRv6 SIDs
+    ("100::1", STRICT, "reserved"),
+    ("2001:db8::1", STRICT, "reserved"),
+    ("3fff::1", STRICT, "reserved"),
+    ("5f00::1", STRICT, "reserved"),
+    # cloud credential endpoints stay blocked with private addresses allowed
+    ("169.254.170.2", OPEN, "cloud-metadata"),
+    ("169.254.170.23", OPEN, "cloud-metadata"),
+    ("fd00:ec2::254", OPEN, "cloud-metadata"),
+    ("fd00:ec2::23", OPEN, "cloud-metadata"),
+    ("100.100.100.200", OPEN, "cloud-metadata"),
+    ("168.63.129.16", STRICT, "cloud-metadata"),
+    ("::ffff:169.254.170.2", OPEN, "cloud-metadata"),
+    # allow_private still opens the private ranges wrapped in IPv6
+    ("64:ff9b::10.1.2.3", OPEN, None),
+    ("::127.0.0.1", OPEN, None),
 ]
 
 

@@ -9,9 +9,9 @@ Usage (one line per instrumentation point)::
     m.events_detected(analysis.events)    # by event type and country
 
 Names are `newswatch_*` in base units (seconds); counters end in `_total`;
-label values come from `newswatch.metrics_labels` and the domain enums, never
+label values come from `newswatch.domain.stages` and the domain enums, never
 from ids or URLs. Under Celery prefork the values live in
-PROMETHEUS_MULTIPROC_DIR (see `newswatch.metrics_export`), which is why every
+PROMETHEUS_MULTIPROC_DIR (see `newswatch.observability.export`), which is why every
 gauge declares a `multiprocess_mode`.
 """
 
@@ -27,7 +27,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from newswatch import __version__
 from newswatch.domain.errors import InvalidMessage
 from newswatch.domain.model import Event, EventType
-from newswatch.metrics_labels import (
+from newswatch.domain.stages import (
     AlertKind,
     DeliveryOutcome,
     EmbeddedQueue,

@@ -8,8 +8,11 @@ It runs when a subscription is saved and again right before each delivery,
 and the delivery then connects to the checked address (`pinned`), so a DNS
 answer that changes in between (rebinding) cannot redirect the request.
 
-`allow_private` (`NEWSWATCH_WEBHOOK_ALLOW_PRIVATE=1`) lifts every rule except
-the metadata endpoints, which only an explicit subnet allowlist can open.
+IPv6 addresses that carry an IPv4 address (IPv4-mapped and -compatible, NAT64,
+6to4, Teredo) are judged by the IPv4 address too, so `64:ff9b::127.0.0.1` is
+loopback. `allow_private` (`NEWSWATCH_WEBHOOK_ALLOW_PRIVATE=1`) lifts every rule
+except the cloud metadata and credential endpoints, which only an explicit
+subnet allowlist can open.
 """
 
 from __future__ import annotations
@@ -24,9 +27,25 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], list[str]]
 
-METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
 _NET = ipaddress.ip_network
-# (network, reason) checked in order; the first match names the refusal.
+# Cloud metadata and credential endpoints: refused even with private addresses allowed (only an
+# explicit NEWSWATCH_WEBHOOK_ALLOWED_SUBNETS entry opens one). Instance metadata (AWS, GCP, Azure,
+# OpenStack, Oracle), ECS task credentials, EKS pod identity, Alibaba's metadata, Azure's WireServer
+# (a public address, so no private-range rule would catch it).
+METADATA = frozenset(
+    ipaddress.ip_address(a)
+    for a in (
+        "169.254.169.254",
+        "169.254.170.2",
+        "169.254.170.23",
+        "fd00:ec2::254",
+        "fd00:ec2::23",
+        "100.100.100.200",
+        "168.63.129.16",
+    )
+)
+# (network, reason) checked in order; the first match names the refusal. After the named ranges,
+# the rest of IANA's special-purpose registries (IPv4 and IPv6) that are not globally reachable.
 FORBIDDEN: tuple[tuple[Network, str], ...] = (
     (_NET("0.0.0.0/8"), "unspecified"),
     (_NET("::/128"), "unspecified"),
@@ -41,7 +60,26 @@ FORBIDDEN: tuple[tuple[Network, str], ...] = (
     (_NET("fc00::/7"), "unique-local"),
     (_NET("224.0.0.0/4"), "multicast"),
     (_NET("ff00::/8"), "multicast"),
+    (_NET("192.0.0.0/24"), "reserved"),  # IETF protocol assignments (192.0.0.192 and the like)
+    (_NET("192.0.2.0/24"), "reserved"),  # documentation
+    (_NET("192.88.99.0/24"), "reserved"),  # deprecated 6to4 relay anycast
+    (_NET("198.18.0.0/15"), "reserved"),  # benchmarking
+    (_NET("198.51.100.0/24"), "reserved"),  # documentation
+    (_NET("203.0.113.0/24"), "reserved"),  # documentation
+    (_NET("240.0.0.0/4"), "reserved"),  # reserved, and 255.255.255.255 broadcast
+    (_NET("64:ff9b:1::/48"), "reserved"),  # local-use NAT64
+    (_NET("100::/64"), "reserved"),  # discard-only
+    (_NET("100:0:0:1::/64"), "reserved"),  # dummy prefix
+    (_NET("2001::/23"), "reserved"),  # IETF protocol assignments (Teredo, benchmarking, ORCHID)
+    (_NET("2001:db8::/32"), "reserved"),  # documentation
+    (_NET("3fff::/20"), "reserved"),  # documentation
+    (_NET("5f00::/16"), "reserved"),  # SRv6 SIDs
 )
+# Reasons that NEWSWATCH_WEBHOOK_ALLOW_PRIVATE lifts (all but the metadata endpoints).
+PRIVATE_REASONS = frozenset(reason for _, reason in FORBIDDEN) | {"reserved"}
+# IPv6 forms that carry an IPv4 address: it is the IPv4 address that would be reached.
+_NAT64 = _NET("64:ff9b::/96")
+_COMPATIBLE = _NET("::/96")  # deprecated IPv4-compatible addresses, ::a.b.c.d
 
 
 class UnsafeWebhookURL(ValueError):
@@ -72,11 +110,37 @@ class SsrfPolicy:
         )
 
 
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for: IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible
+    (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d), 6to4 (2002:aabb:ccdd::) or Teredo's client; else None."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in _NAT64 or (ip in _COMPATIBLE and int(ip) > 1):  # :: and ::1 are IPv6's own
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    return None
+
+
 def refusal(ip: IPAddress, policy: SsrfPolicy) -> str | None:
-    """Why `ip` may not be called under `policy`, or None if it may (pure)."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-    if any(ip in net for net in policy.allowed_subnets):
+    """Why `ip` may not be called under `policy`, or None if it may (pure).
+
+    An IPv6 address carrying an IPv4 address is judged by both: the IPv4 one is where a
+    translator would connect, the IPv6 one where the packet goes first.
+    """
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            if ip.ipv4_mapped is not None:
+                return refusal(inner, policy)  # ::ffff:127.0.0.1 is 127.0.0.1
+            return refusal(inner, policy) or _refusal(ip, policy)
+    return _refusal(ip, policy)
+
+
+def _refusal(ip: IPAddress, policy: SsrfPolicy) -> str | None:
+    if any(ip.version == net.version and ip in net for net in policy.allowed_subnets):
         return None
     if ip in METADATA:
         return "cloud-metadata"
@@ -86,6 +150,21 @@ def refusal(ip: IPAddress, policy: SsrfPolicy) -> str | None:
         if ip.version == net.version and ip in net:
             return reason
     return None if ip.is_global else "reserved"
+
+
+def hint(reason: str) -> str:
+    """What an operator can do about a refusal, for API error messages."""
+    if reason == "cloud-metadata":
+        return (
+            "cloud metadata and credential endpoints are never called; only an explicit"
+            " NEWSWATCH_WEBHOOK_ALLOWED_SUBNETS entry on the server opens one"
+        )
+    if reason in PRIVATE_REASONS:
+        return (
+            "for a receiver on this machine or a private network, the server's operator can set"
+            " NEWSWATCH_WEBHOOK_ALLOW_PRIVATE=1 (or list the subnet in NEWSWATCH_WEBHOOK_ALLOWED_SUBNETS)"
+        )
+    return "use an absolute http(s) URL whose host resolves to a public address"
 
 
 def resolve(host: str, port: int) -> list[str]:

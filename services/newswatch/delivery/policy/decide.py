@@ -6,9 +6,9 @@ import random
 from dataclasses import dataclass
 
 from newswatch.alerts.ports import AlertStatus
-from newswatch.delivery.classify import Decision, Verdict
 from newswatch.delivery.log import Outcome
-from newswatch.delivery.schedule import Schedule
+from newswatch.delivery.policy.classify import Decision, Verdict
+from newswatch.delivery.policy.schedule import Schedule
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,23 +8,26 @@ Distributed:  `celery_dispatcher(env)` in the API/pipeline processes (producer s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 
 from celery import Celery
 
 from newswatch.alerts.ports import AlertStore, SubscriptionStore
-from newswatch.delivery.celery_app import broker_options, make_app
 from newswatch.delivery.config import QUEUE, TASK, DeliveryConfig
 from newswatch.delivery.deliver import Deliverer
-from newswatch.delivery.due_redis import RedisDueDeliveries
-from newswatch.delivery.due_sqlite import SQLiteDueDeliveries
-from newswatch.delivery.embedded import EmbeddedDelivery
-from newswatch.delivery.log_redis import RedisDeliveryLog
-from newswatch.delivery.log_sqlite import SQLiteDeliveryLog
 from newswatch.delivery.observe import Observer
+from newswatch.delivery.runners.celery_app import broker_options, make_app
+from newswatch.delivery.runners.embedded import EmbeddedDelivery
+from newswatch.delivery.runners.tasks import WorkerRuntime
 from newswatch.delivery.sender import HttpSender
-from newswatch.delivery.tasks import WorkerRuntime
-from newswatch.metrics import Metrics
+from newswatch.observability.metrics import Metrics
+from newswatch.store.delivery_due_redis import RedisDueDeliveries
+from newswatch.store.delivery_due_sqlite import SQLiteDueDeliveries
+from newswatch.store.delivery_journal import Journal
+from newswatch.store.delivery_log_redis import RedisDeliveryLog
+from newswatch.store.delivery_log_sqlite import SQLiteDeliveryLog
+from newswatch.store.delivery_pending_redis import RedisPending
 from newswatch.store.redis import Keys, client_from_url
 from newswatch.store.sqlite import SQLiteDB
 
@@ -44,25 +47,43 @@ def embedded_delivery(
 
 
 class CeleryDispatcher:
-    """Producer side of distributed delivery: `enqueue` sends the first attempt's task."""
+    """Producer side of distributed delivery: `enqueue` opens the alert, then sends attempt 1's task.
 
-    def __init__(self, app: Celery, config: DeliveryConfig) -> None:
-        self._app, self._first_wait = app, config.schedule.delays[0]
+    Opened first, so a task lost on its way (the send failed half-way, the broker died) is found
+    by the sweeper; a failed open raises before anything was sent.
+    """
+
+    def __init__(
+        self,
+        app: Celery,
+        config: DeliveryConfig,
+        pending: RedisPending,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._app, self._config, self._pending, self._clock = app, config, pending, clock
 
     def enqueue(self, alert_id: str) -> None:
-        countdown = self._first_wait or None
-        self._app.send_task(TASK, args=[alert_id, 1], queue=QUEUE, countdown=countdown)
+        wait = self._config.schedule.delays[0]
+        self._pending.track(alert_id, 1, self._clock() + wait + self._config.stale_after)
+        self._app.send_task(TASK, args=[alert_id, 1], queue=QUEUE, countdown=wait or None)
 
     def close(self) -> None:
         self._app.close()
 
 
 def celery_dispatcher(env: Mapping[str, str]) -> CeleryDispatcher:
-    return CeleryDispatcher(make_app(env, with_tasks=False), DeliveryConfig.from_env(env))
+    url, prefix = broker_options(env)
+    pending = RedisPending(client_from_url(url), Keys(prefix))
+    return CeleryDispatcher(make_app(env, with_tasks=False), DeliveryConfig.from_env(env), pending)
 
 
-def worker_runtime(env: Mapping[str, str], config: DeliveryConfig, metrics: Metrics) -> WorkerRuntime:
-    """Stores, sender and breakers of one worker process (Redis-backed)."""
+def worker_runtime(
+    env: Mapping[str, str],
+    config: DeliveryConfig,
+    metrics: Metrics,
+    send: Callable[[str, int, float | None], None],
+) -> WorkerRuntime:
+    """Stores, sender, breakers and journal of one worker process (Redis-backed)."""
     from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 
     url, prefix = broker_options(env)
@@ -72,4 +93,6 @@ def worker_runtime(env: Mapping[str, str], config: DeliveryConfig, metrics: Metr
     deliverer = Deliverer(
         RedisAlerts(client, keys), RedisSubscriptions(client, keys), log, sender, config, Observer(metrics)
     )
-    return WorkerRuntime(deliverer, RedisDueDeliveries(client, keys))
+    return WorkerRuntime(
+        deliverer, RedisDueDeliveries(client, keys), RedisPending(client, keys), Journal(config.journal), send
+    )

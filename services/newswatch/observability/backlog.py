@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple, Protocol
 
-from newswatch.metrics import EmbeddedQueue, Metrics
+from newswatch.observability.metrics import EmbeddedQueue, Metrics
 
 log = logging.getLogger(__name__)
 

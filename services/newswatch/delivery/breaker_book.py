@@ -10,8 +10,8 @@ import threading
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from newswatch.delivery import breaker
-from newswatch.delivery.breaker import Breaker, Policy, State
+from newswatch.delivery.policy import breaker
+from newswatch.delivery.policy.breaker import Breaker, Policy, State
 
 
 def endpoint_of(url: str) -> str:

@@ -2,7 +2,7 @@
 
 `install_mover(app, ...)` hooks it to Celery's worker start and stop, so it
 runs whether the worker was started by `newswatch delivery` or by
-`celery -A newswatch.delivery.celery_app worker`; in a prefork worker it runs
+`celery -A newswatch.delivery.runners.celery_app worker`; in a prefork worker it runs
 in the parent only. Several workers each run one; the Redis lock in
 `RedisDueDeliveries.move_due` lets one move at a time.
 """
@@ -19,16 +19,25 @@ from celery import Celery
 from celery.signals import worker_ready, worker_shutdown
 
 from newswatch.delivery.config import RETRY_QUEUE, TASK
-from newswatch.delivery.due_redis import RedisDueDeliveries
+from newswatch.store.delivery_due_redis import RedisDueDeliveries
 
 log = logging.getLogger(__name__)
 
 
 class DueMover:
+    """Also runs the sweeper (`sweep`, every `sweep_every` seconds) when given one."""
+
     def __init__(
-        self, due: RedisDueDeliveries, app: Celery, interval: float, clock: Callable[[], float] = time.time
+        self,
+        due: RedisDueDeliveries,
+        app: Celery,
+        interval: float,
+        clock: Callable[[], float] = time.time,
+        sweep: Callable[[], int] | None = None,
+        sweep_every: float = 10.0,
     ) -> None:
         self._due, self._app, self._interval, self._clock = due, app, interval, clock
+        self._sweep, self._sweep_every, self._swept = sweep, sweep_every, float("-inf")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="delivery-mover", daemon=True)
 
@@ -52,6 +61,16 @@ class DueMover:
                 continue
             if moved:
                 log.info("delivery: moved %d due retries to %s", moved, RETRY_QUEUE)
+            self._maybe_sweep()
+
+    def _maybe_sweep(self) -> None:
+        if self._sweep is None or time.monotonic() - self._swept < self._sweep_every:
+            return
+        self._swept = time.monotonic()
+        try:
+            self._sweep()
+        except Exception:
+            log.exception("delivery: sweeping open deliveries failed")
 
 
 # Celery signals are process-wide; these map each delivery app to how to build its mover.

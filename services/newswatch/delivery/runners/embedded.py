@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from newswatch.delivery.deliver import Deliverer
 from newswatch.delivery.dispatch import run_attempt
-from newswatch.delivery.due_sqlite import SQLiteDueDeliveries
+from newswatch.store.delivery_due_sqlite import SQLiteDueDeliveries
 
 log = logging.getLogger(__name__)
 MAX_IDLE = 1.0  # re-check the table at least this often (another process may have added rows)
