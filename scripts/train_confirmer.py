@@ -51,7 +51,7 @@ FALSE_ALARM_COST = 2
 # The corpus is labelled to the current guide (outage-told strikes, raids into a neighbour's
 # border region count); some of dev's older headline labels read the types more narrowly.
 CORPUS_WEIGHT = 3.0
-PRUNE = 0.01  # weights smaller than this are left out of the file (they move no decision)
+PRUNE = 0.02  # weights smaller than this are left out of the file (they move no decision)
 ROOT = Path(__file__).resolve().parents[1]
 # ../shared from the main checkout, ../../shared from a worktree under wt/
 DEFAULT_DEV = next(
