@@ -227,8 +227,9 @@ kafka_process_is_ours() {
 start_kafka() {
   if kafka_process_is_ours; then
     # Ours, and maybe still starting (another shell launched it a moment ago): wait until it answers.
+    # A broker up for a while answers at once; its log may have rolled past the "started" line.
     KAFKA_LOG_START=0
-    step "kafka ready" wait_kafka
+    kafka_answers || step "kafka ready" wait_kafka
     log "kafka already serving on 127.0.0.1:$KAFKA_PORT (ours: pid $(cat "$KAFKA_PID"))"
     return 0
   fi
