@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from newswatch.analysis.events.dates import stated_date
 from newswatch.analysis.events.detector import EventDetector
 from newswatch.analysis.events.rules import load_rules
 from newswatch.analysis.events.timeframe import BACKGROUND_FACTOR, background, earlier, weigh_by_time
@@ -81,6 +82,16 @@ def test_a_type_led_with_keeps_its_later_reports(detector: EventDetector) -> Non
     assert all(e.reported and not e.attributes.get("background") for e in strikes)
 
 
+def test_an_explicit_past_date_told_late_is_background(detector: EventDetector) -> None:
+    text = _told_late(
+        "Half of Odesa was left without electricity on Tuesday as temperatures fell below zero. ",
+        "On 3 March 2022 a drone strike damaged the city's main thermal power plant.",
+    )
+    events = detector.detect(text, published="2024-01-09T08:00:00Z")
+    assert "power_plant_strike" in _types(events, reported=False)
+    assert "blackout" in _types(events, reported=True)
+
+
 def test_a_past_frame_carries_to_the_next_sentence_of_its_paragraph(detector: EventDetector) -> None:
     text = (
         "The governor opened a new school in the town on Friday.\n"
@@ -135,16 +146,21 @@ REF = date(2024, 5, 10)
     ],
 )
 def test_earlier_sentences(sentence: str, is_earlier: bool) -> None:
-    assert earlier(sentence, 0, len(sentence), REF) is is_earlier
+    # the detector hands over the date it read in the sentence (Event.occurred)
+    assert earlier(sentence, 0, len(sentence), REF, stated_date(sentence)) is is_earlier
 
 
 def test_without_a_published_date_the_first_stated_date_is_the_reference() -> None:
     text = "On 30 April 2023, missiles hit Kharkiv. On 30 April 2023 a substation was hit too."
-    ev = Event(EventType.POWER_PLANT_STRIKE, 0.9, "p.x", Evidence(text[40:], 40, len(text)))
+    ev = Event(
+        EventType.POWER_PLANT_STRIKE, 0.9, "p.x", Evidence(text[40:], 40, len(text)), occurred="2023-04-30"
+    )
     (weighed,) = weigh_by_time([ev], text)
     assert weighed.reported
     old = "On 30 April 2023, missiles hit Kharkiv. On 2 January 2023 a substation was hit."
-    ev = Event(EventType.POWER_PLANT_STRIKE, 0.9, "p.x", Evidence(old[40:], 40, len(old)))
+    ev = Event(
+        EventType.POWER_PLANT_STRIKE, 0.9, "p.x", Evidence(old[40:], 40, len(old)), occurred="2023-01-02"
+    )
     (weighed,) = weigh_by_time([ev], old)
     assert not weighed.reported
 

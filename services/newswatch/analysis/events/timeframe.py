@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from newswatch.analysis.events.dates import stated_dates
-from newswatch.analysis.events.sentences import sentence_at
+from newswatch.analysis.events.sentences import first_sentence, sentence_at
 from newswatch.domain.model import REPORTED_CONFIDENCE, Event
 
 # Puts the most confident rule (0.9) below REPORTED_CONFIDENCE.
@@ -57,6 +57,23 @@ _PAST = re.compile(
     re.IGNORECASE,
 )
 
+# Every match of _FRESH holds one of these (weekdays, today and yesterday end in "day"); every
+# match of _PAST one of those.
+_FRESH_KEYS = ("day", "overnight", "tonight", "this ", "last night", "hour")
+_PAST_KEYS = (
+    "last ",
+    "earl",
+    "late ",
+    "ago",
+    "since",
+    "start",
+    "beginning",
+    "outset",
+    "previous",
+    "in 19",
+    "in 20",
+)
+
 # An ordinal or superlative before "since" counts the news against a period, it is no recap.
 _RECORD = re.compile(
     r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th)"
@@ -73,58 +90,73 @@ def weigh_by_time(events: Sequence[Event], text: str, published: str | None = No
     """
     if not events:
         return []
-    ref = _reference(text, published)
+    ref = _reference(text, published, events)
     frames: dict[int, bool] = {}
     out = []
     for e in events:
         start = e.evidence.start
         past = frames.get(start)
         if past is None:
-            past = frames[start] = earlier(text, start, e.evidence.end, ref)
+            past = frames[start] = earlier(text, start, e.evidence.end, ref, e.occurred)
         out.append(background(e) if past else e)
     return out
 
 
-def earlier(text: str, start: int, end: int, ref: date | None) -> bool:
-    """Whether the sentence text[start:end] tells something earlier than the news."""
+def earlier(text: str, start: int, end: int, ref: date | None, occurred: str | None = None) -> bool:
+    """Whether the sentence text[start:end] tells something earlier than the news.
+
+    `occurred` is the date the detector read for the event (ISO), when it stated one.
+    """
     own = _frame(text[start:end], ref)
     if own is not None:
         return own
+    if ref is not None and occurred is not None:
+        stated = _date(occurred)
+        if stated is not None and (ref - stated).days > PAST_DATE_DAYS:
+            return True
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start].rstrip()
-    if not before:
+    # The sentence before carries its frame over only when it marks the past: most do not,
+    # and looking for the cue first spares cutting that sentence out.
+    if not before or not any(k in before.lower() for k in _PAST_KEYS) or _PAST.search(before) is None:
         return False
     prev = sentence_at(text, line_start + len(before) - 1)
     return _frame(text[prev.start : prev.end], ref) is True
 
 
 def _frame(sentence: str, ref: date | None) -> bool | None:
-    """True: earlier; False: fresh; None: the sentence does not say."""
-    if _FRESH.search(sentence):
+    """True: earlier; False: fresh; None: the sentence does not say (by its words)."""
+    low = sentence.lower()
+    # Substring tests first: the patterns are long alternations, and most sentences hold no cue.
+    if any(k in low for k in _FRESH_KEYS) and _FRESH.search(sentence):
         return False
-    if "since" in sentence:
+    if not any(k in low for k in _PAST_KEYS):
+        return None
+    if "since" in low:
         # "the sixth attack since early October" is a new one, counted against a period.
         sentence = _RECORD.sub("", sentence)
     for m in _PAST.finditer(sentence):
         year = m.group("year") or m.group("since")
         if year is None or (ref is not None and int(year) < ref.year):
             return True
-    if ref is not None:
-        for _, iso in stated_dates(sentence):
-            stated = _date(iso)
-            if stated is not None and (ref - stated).days > PAST_DATE_DAYS:
-                return True
     return None
 
 
-def _reference(text: str, published: str | None) -> date | None:
+def _reference(text: str, published: str | None, events: Sequence[Event]) -> date | None:
     if published:
         got = _date(published[:10])
         if got is not None:
             return got
-    # Conflict logs state the date in their first sentence.
-    first = stated_dates(text[:400])
-    return _date(first[0][1]) if first else None
+    # Conflict logs state the date in their first sentence; when an event is told there, the
+    # detector has read that date already.
+    first = first_sentence(text)
+    if first is None:
+        return None
+    for e in events:
+        if e.evidence.start == first.start:
+            return _date(e.occurred) if e.occurred else None
+    found = stated_dates(first.text)
+    return _date(found[0][1]) if found else None
 
 
 def _date(iso: str) -> date | None:
