@@ -13,11 +13,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry
 
-from newswatch.alerts.ports import AlertStore, StoryStore, SubscriptionStore
+from newswatch.alerts.ports import AlertStatus, AlertStore, StoryStore, SubscriptionStore
 from newswatch.analysis.engine import Analyzer
 from newswatch.config import Backend, Settings
 from newswatch.delivery.dispatch import DeliveryDispatcher
@@ -35,6 +35,9 @@ from newswatch.store.sqlite import SQLiteDB
 from newswatch.transport.base import Consumer, Producer
 
 PIPELINE_GROUP = "newswatch-pipeline"  # consumer group of the article processors
+# An alert in the outbox this long is taken to be orphaned by a process that died between storing
+# and enqueueing it; a live one takes milliseconds. Enqueueing twice is harmless (same webhook-id).
+OUTBOX_GRACE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,8 @@ class Services:
     dispatcher: DeliveryDispatcher  # enqueue(alert_id): in-process pool or Celery
     alert_sink: Callable[[AlertDraft], None]  # store the alert, then enqueue its delivery
     # Drafts held by group_wait/repeat_interval that are due now: runtimes call it about every second
-    # from the thread that runs the pipeline, and pass what it returns to `alert_sink`.
+    # from the thread that runs the pipeline, and pass what it returns to `alert_sink`. It also
+    # enqueues alerts stored earlier whose hand-off never finished (a process died in between).
     flush_held: Callable[[datetime], tuple[AlertDraft, ...]]
     make_consumer: Callable[[], Consumer]  # a consumer of the ingest queue (the pipeline's group)
     # Deletes ingest-queue messages every consumer group has committed; returns how many (embedded).
@@ -262,9 +266,24 @@ def _alerting(
     planner = StoryPlanner(subscriptions, stories, settings.alerts.planner())
 
     def alert_sink(draft: AlertDraft) -> None:
-        """Store the alert, then enqueue its delivery; durable once this returns."""
+        """Store the alert unless the planner did, then enqueue its delivery; durable once this
+        returns. Only then does it leave the outbox."""
         for alert_id in hand_off([draft], planner.tenant_of, alerts, utcnow()):
             dispatcher.enqueue(alert_id)
+        stories.outbox_done([draft.id])
+
+    def resend_unsent(now: datetime) -> None:
+        """Alerts stored by a planner that died before enqueueing them (same id, so same webhook-id)."""
+        ids = planner.unsent(now - OUTBOX_GRACE)
+        for alert_id in ids:
+            alert = alerts.get(alert_id)
+            if alert is not None and alert.status is AlertStatus.PENDING:
+                dispatcher.enqueue(alert_id)
+        stories.outbox_done(ids)
+
+    def flush_held(now: datetime) -> tuple[AlertDraft, ...]:
+        resend_unsent(now)
+        return planner.flush(now)
 
     return _Alerting(
         planner=planner,
@@ -274,6 +293,6 @@ def _alerting(
         deliveries=deliveries,
         dispatcher=dispatcher,
         alert_sink=alert_sink,
-        # Held alerts are counted when they fall due, as the pipeline counts those it sends at once.
-        flush_held=counting_flush(planner.flush, metrics),
+        # Held alerts are counted when they fall due, as the runtimes count those planned per batch.
+        flush_held=counting_flush(flush_held, metrics),
     )

@@ -4,6 +4,11 @@ Pure: no queue, store, network or clock inside. The runtimes (embedded and
 Kafka) feed raw messages in and carry the Outcome to the edges: analyses to
 the analysis sink, alerts to delivery, InvalidMessage to the dead-letter sink.
 
+Per message: decode -> validate -> analyse (topics, regions, events). Then alerts: the runtimes
+plan a whole poll batch at once (`plan_batch`): the story planner (alerts/planner.py) reads the
+batch's candidate stories in one go, decides with the pure `alerts/plan.plan_batch` (match, group
+into stories, dedupe, draft) and writes the decisions and their alerts in one atomic step.
+
 The pure stages (decode, validate, analyse) fail the same way on every retry, so any exception
 from them becomes InvalidMessage with the stage's reason: a poison message is dead-lettered with
 its original bytes (replayable once the bug is fixed) instead of blocking its partition.
@@ -11,7 +16,7 @@ its original bytes (replayable once the bug is fixed) instead of blocking its pa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -31,8 +36,9 @@ DETAIL_CHARS = 500  # of an unexpected exception's text in a dead letter's detai
 class AlertPlanner(Protocol):
     """Subscription matching, story grouping and dedupe.
 
-    May read and write its story state through the store it was built with;
-    the decisions it makes are pure functions of that state and `now`.
+    May read and write its story state through the store it was built with; the decisions are
+    pure functions of that state and `now`. A planner may also offer `plan_batch(pairs, now)`
+    (one read and one write for many articles), which `Pipeline.plan_batch` then prefers.
     """
 
     def plan(self, article: Article, analysis: Analysis, now: datetime) -> tuple[AlertDraft, ...]: ...
@@ -72,6 +78,17 @@ class Pipeline:
     def plan(self, article: Article, analysis: Analysis, now: datetime) -> tuple[AlertDraft, ...]:
         with self.timer(Stage.PLAN):
             return self.planner.plan(article, analysis, now)  # match, group, dedupe
+
+    def plan_batch(
+        self, pairs: Sequence[tuple[Article, Analysis]], now: datetime
+    ) -> list[tuple[AlertDraft, ...]]:
+        """The alerts of each analysed article of a batch, in order (one planner call when it can)."""
+        batch = getattr(self.planner, "plan_batch", None)
+        if batch is None:
+            return [self.plan(article, analysis, now) for article, analysis in pairs]
+        with self.timer(Stage.PLAN):
+            planned: list[tuple[AlertDraft, ...]] = batch(pairs, now)
+            return planned
 
     def _stage(self, stage: Stage, reason: str, fn: Callable[[_In], _Out], arg: _In) -> _Out:
         with self.timer(stage):

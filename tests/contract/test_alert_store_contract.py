@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,10 +14,12 @@ from newswatch.alerts.ports import (
     AlertRecord,
     AlertStatus,
     Candidate,
+    Changes,
     Filters,
     Member,
     Notice,
     Story,
+    StoryWrite,
     Subscription,
     Webhook,
     micros,
@@ -277,23 +277,86 @@ def test_get_many_returns_existing_stories_in_the_order_asked(make: Callable[[st
     assert store.get_many([]) == [] and store.get_many(["sty_2"]) == [story(2, NOW)]
 
 
-def test_locked_keys_exclude_another_planner_until_released(make: Callable[[str], Any]) -> None:
+def write(
+    story_id: str,
+    expected: int,
+    *members: Member,
+    at: datetime = NOW,
+    keys: tuple[str, ...] = ("strike@UA-63",),
+) -> StoryWrite:
+    lookups = tuple(f"k:{k}" for k in keys)
+    return StoryWrite(
+        story_id, expected, at, at, keys, lookups, list(members), {m.article_id: m.origin for m in members}
+    )
+
+
+def member(n: int, origin: str | None = None) -> Member:
+    return replace(story(n, NOW).members[0], origin=origin or f"art{n}")
+
+
+def test_commit_adds_members_one_by_one_and_bumps_the_version(make: Callable[[str], Any]) -> None:
+    store = make("stories")
+    assert store.commit(Changes({"sty_1": write("sty_1", 0, member(1))}))
+    assert store.commit(Changes({"sty_1": write("sty_1", 1, member(2))}))
+    state = make("stories").states(["sty_1", "sty_9"])
+    assert list(state) == ["sty_1"] and state["sty_1"].version == 2
+    assert [m.article_id for m in state["sty_1"].story.members] == ["art1", "art2"]
+    # A text cluster merge rewrites the origin alone; the member itself is not written again.
+    merge = write("sty_1", 2)
+    merge.origins = {"art2": "art1"}
+    assert store.commit(Changes({"sty_1": merge}))
+    assert [m.origin for m in store.get("sty_1").members] == ["art1", "art1"]
+
+
+def test_a_commit_refuses_a_stale_read_and_writes_none_of_it(make: Callable[[str], Any]) -> None:
     one, other = make("stories"), make("stories")
-    events: list[str] = []
-    with one.locked(["strike@UA-63", "casualties@UA-63"]):
-        waiter = threading.Thread(target=lambda: _take(other, ["strike@UA-63"], events))
-        waiter.start()
-        time.sleep(0.3)
-        events.append("released")
-    waiter.join(10)
-    assert events == ["released", "taken"]
-    with one.locked(["strike@UA-63"]), other.locked([]):  # nothing to hold: never waits
-        pass
+    assert one.commit(Changes({"sty_1": write("sty_1", 0, member(1))}))
+    read_by_both = one.states(["sty_1"])["sty_1"].version
+    assert one.commit(Changes({"sty_1": write("sty_1", read_by_both, member(2))}))
+    notice = Notice("sub_1", "sty_1", 0, NOW, NOW)
+    late = Changes({"sty_1": write("sty_1", read_by_both, member(3))}, alerts=[alert(1)])
+    late.stories["sty_1"].notices = {"sub_1": notice}
+    assert other.commit(late) is False  # planned on a story that has changed since
+    assert [m.article_id for m in one.get("sty_1").members] == ["art1", "art2"]
+    assert one.notice("sub_1", "sty_1") is None and make("alerts").get("alr_0001") is None
+    assert one.outbox(NOW + timedelta(days=1)) == []
 
 
-def _take(store: Any, keys: list[str], events: list[str]) -> None:
-    with store.locked(keys):
-        events.append("taken")
+def test_a_commit_refuses_when_a_key_it_read_got_another_story(make: Callable[[str], Any]) -> None:
+    one, other = make("stories"), make("stories")
+    keys = ["strike@UA-63"]
+    seen_by_both = one.snapshot(["k:strike@UA-63"], keys, NOW - timedelta(hours=1), 8)
+    assert seen_by_both.hits == {} and seen_by_both.key_versions == {"strike@UA-63": 0}
+    assert one.commit(Changes({"sty_1": write("sty_1", 0, member(1))}, dict(seen_by_both.key_versions)))
+    # The other planner saw no story under the key and would open a second one: refused.
+    assert not other.commit(Changes({"sty_2": write("sty_2", 0, member(2))}, dict(seen_by_both.key_versions)))
+    again = other.snapshot(["k:strike@UA-63"], keys, NOW - timedelta(hours=1), 8)
+    assert again.hits == {"k:strike@UA-63": (("sty_1", micros(NOW)),)} and list(again.states) == ["sty_1"]
+    assert again.key_versions["strike@UA-63"] > 0
+
+
+def test_snapshot_reads_only_the_newest_stories_of_each_lookup(make: Callable[[str], Any]) -> None:
+    store = make("stories")
+    for n in range(5):
+        store.save(story(n, NOW - timedelta(minutes=n)), ["0:aa"])
+    snap = store.snapshot(["k:strike@UA-63", "b:0:aa", "b:9:zz"], [], NOW - timedelta(minutes=3), 2)
+    assert snap.hits["b:0:aa"] == (("sty_0", micros(NOW)), ("sty_1", micros(NOW - timedelta(minutes=1))))
+    assert set(snap.hits) == {"k:strike@UA-63", "b:0:aa"} and sorted(snap.states) == ["sty_0", "sty_1"]
+
+
+def test_committed_alerts_are_stored_once_and_wait_in_the_outbox_until_done(
+    make: Callable[[str], Any],
+) -> None:
+    store, alerts = make("stories"), make("alerts")
+    assert store.commit(Changes(alerts=[alert(1), alert(2, at=NOW + timedelta(seconds=1))]))
+    alerts.set_status("alr_0001", "delivered")
+    assert store.commit(Changes(alerts=[alert(1)]))  # a replay: the stored alert is kept as it is
+    assert alerts.get("alr_0001").status == "delivered"
+    assert [a.id for a in alerts.list_alerts(tenant="a").items] == ["alr_0002", "alr_0001"]
+    assert store.outbox(NOW + timedelta(seconds=1)) == ["alr_0001"]
+    assert store.outbox(NOW + timedelta(minutes=1)) == ["alr_0001", "alr_0002"]
+    store.outbox_done(["alr_0001", "alr_0002"])
+    assert store.outbox(NOW + timedelta(minutes=1)) == []
 
 
 def test_prune_closes_stories_older_than_the_cut(make: Callable[[str], Any]) -> None:

@@ -27,3 +27,18 @@ def has_keyword(keyword: str, v: ArticleView) -> bool:
     if " " not in keyword and keyword.isalnum():
         return keyword in v.words
     return f" {normalise(keyword)} " in v.text
+
+
+def watches_articles(f: Filters) -> bool:
+    """A topic or keyword subscription without event types: it alerts on articles that report no
+    event too (a region alone still asks for events: every article about a place is not news)."""
+    return not f.event_types and bool(f.topics or f.keywords)
+
+
+def matches_article(f: Filters, v: ArticleView) -> bool:
+    """`matches` for an article that reports no event: regions, topics and keywords only."""
+    return (
+        (not f.regions or any(r in v.regions for r in f.regions))
+        and (not f.topics or any(v.topics.get(t.id, -1.0) >= t.min_score for t in f.topics))
+        and (not f.keywords or any(has_keyword(k, v) for k in f.keywords))
+    )

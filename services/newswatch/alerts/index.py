@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import NamedTuple
 
-from newswatch.alerts.filters import has_keyword, matches
+from newswatch.alerts.filters import has_keyword, matches, matches_article, watches_articles
 from newswatch.alerts.ports import Filters, Subscription
 from newswatch.alerts.view import ArticleView, normalise
 
@@ -65,11 +65,15 @@ class SubscriptionIndex:
         entries: dict[Key, list[Entry]] = defaultdict(list)
         by_word: dict[str, list[Subscription]] = defaultdict(list)
         self.size = 0
+        subs_seen = []
         for s in subs:
             self.size += 1
+            subs_seen.append(s)
             self._add(s, entries, by_word)
         self._by_key = {key: _bucket(es) for key, es in entries.items()}
         self._by_word = dict(by_word)
+        # Checked one by one, and only for articles without events (few of either kind of thing).
+        self._article_watchers = [s for s in subs_seen if watches_articles(s.filters)]
 
     @staticmethod
     def _add(
@@ -84,6 +88,14 @@ class SubscriptionIndex:
         dropped = len(keys) != len(f.event_types or [1]) * len(f.regions or [1])
         for key in keys:
             entries[key].append(Entry(s, f.min_confidence, 0.0, f.keywords, dropped))
+
+    def match_article(self, v: ArticleView) -> list[Subscription]:
+        """For an article that reports no event: the topic and keyword subscriptions it matches."""
+        return [s for s in self._article_watchers if matches_article(s.filters, v)]
+
+    @property
+    def watches_articles(self) -> bool:
+        return bool(self._article_watchers)
 
     def match(self, v: ArticleView) -> list[Subscription]:
         """Subscriptions whose filters match the article (min_publishers not checked), no duplicates."""

@@ -26,12 +26,15 @@ def build(
     revision: int,
     changes: tuple[str, ...],
     now: datetime,
+    matched: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """`matched` (alerts/explain.py) says which filter values matched, and on which event/article."""
     articles, events = facts["articles"], facts["events"]
     truncated = len(articles) > MAX_ARTICLES or len(events) > MAX_EVENTS
     data = {
         "alert_id": alert_id(sub.id, facts["story_id"], revision),
         "subscription_id": sub.id,
+        "subscription_name": sub.name,
         "revision": revision,
         **{k: v for k, v in facts.items() if k not in ("articles", "events", "location")},
         "location": facts["location"] or {"country": None, "subdivision": None, "place": None},
@@ -39,6 +42,7 @@ def build(
         "articles": articles[-MAX_ARTICLES:],
         "articles_total": len(articles),
         "changes": list(changes),
+        "matched": matched if matched is not None else {},
     }
     return {
         "version": ALERT_VERSION,

@@ -10,7 +10,6 @@ Datetimes are timezone-aware UTC.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -231,10 +230,105 @@ class Candidate:
     by_text: bool
 
 
+@dataclass(frozen=True, slots=True)
+class StoryState:
+    """A story as the planner reads it: the story, every subscriber's notice, and its version.
+
+    `version` counts the writes to the story (members and notices); 0 means not stored.
+    """
+
+    story: Story
+    notices: Mapping[str, Notice] = field(default_factory=dict)  # by subscription id
+    version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What the runtime read for one batch: the candidate lookups and the states behind them.
+
+    `hits` maps a lookup (`k:<key>` or `b:<band>`) to its most recent stories (id, last_us), newest
+    first, at most the read's limit; `key_versions` holds the version of every blocking key read
+    (bumped whenever a story is indexed under it), so a write can tell a story was opened meanwhile.
+    """
+
+    hits: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    states: Mapping[str, StoryState] = field(default_factory=dict)
+    key_versions: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class StoryWrite:
+    """The changes a batch makes to one story, written incrementally (never the whole story).
+
+    `expected` is the version the plan read (0: the story is new, or was gone; -1: no check); the
+    write fails if the stored version differs. `members` are the new ones only; `origins` every member whose
+    text cluster changed (new members included); `lookups` the lookups to (re)score with last_seen.
+    """
+
+    story_id: str
+    expected: int
+    first_seen: datetime | None = None  # set when the story is new (or being refreshed)
+    last_seen: datetime | None = None
+    keys: tuple[str, ...] = ()
+    lookups: tuple[str, ...] = ()
+    members: list[Member] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)
+    notices: dict[str, Notice] = field(default_factory=dict)  # by subscription id
+
+    @property
+    def touches_story(self) -> bool:
+        return self.last_seen is not None
+
+
+@dataclass(slots=True)
+class Changes:
+    """One batch's writes, applied by `StoryStore.commit` in one atomic step: story members and
+    lookups, notices, and the alerts those notices announce (with their outbox entries)."""
+
+    stories: dict[str, StoryWrite] = field(default_factory=dict)
+    key_versions: dict[str, int] = field(default_factory=dict)  # every blocking key the plan read
+    alerts: list[AlertRecord] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.stories or self.alerts)
+
+
 class StoryStore(Protocol):
+    def snapshot(self, lookups: Sequence[str], keys: Sequence[str], since: datetime, limit: int) -> Snapshot:
+        """The `limit` most recent stories of each lookup last seen at/after `since`, their states
+        and the versions of `keys`: one pipelined read of the lookups, then one of the stories."""
+
+    def states(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
+        """The states of the stories that exist among these ids (one read)."""
+
+    def commit(self, changes: Changes) -> bool:
+        """Apply `changes` atomically if every story and key still has the version the plan read;
+        else write nothing and return False (another planner wrote meanwhile: read and plan again).
+
+        Alerts are inserted unless their id exists (the AlertStore's layout, same database) and
+        listed in the outbox until `outbox_done`, so an alert stored by a process that died
+        before enqueueing it is still delivered (see `outbox`).
+        """
+
+    def outbox(self, before: datetime) -> list[str]:
+        """Ids of alerts committed before `before` and not yet marked done, oldest first."""
+
+    def outbox_done(self, alert_ids: Sequence[str]) -> None:
+        """The alerts were enqueued for delivery (or need not be): drop them from the outbox."""
+
+    def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
+        """Stories indexed under any of `keys` whose last_seen >= since."""
+
+    def by_bands(self, bands: Iterable[str], since: datetime) -> list[Story]:
+        """Stories with a member indexed under any LSH band key, last_seen >= since."""
+
+    def find(
+        self, keys: Iterable[str], bands: Iterable[str], since: datetime
+    ) -> tuple[list[Story], frozenset[str]]:
+        """by_keys and by_bands in one read, each story once; plus the ids found through bands."""
+
     def candidates(self, keys: Iterable[str], bands: Iterable[str], since: datetime) -> list[Candidate]:
-        """The stories indexed under any of `keys` or LSH `bands` with last_seen >= since, as lookup
-        entries only (one read, no documents), ordered by id.
+        """What `find` would return, as lookup entries only (one read, no documents), ordered by id.
 
         Every lookup of a story carries its last_seen, so `shared` and `last_us` agree with its
         document. A story whose document expired may still be listed: `get_many` then skips it.
@@ -245,16 +339,9 @@ class StoryStore(Protocol):
     def get_many(self, story_ids: Sequence[str]) -> list[Story]:
         """The stories that exist among these ids (in one read), in the order given."""
 
-    def save(self, story: Story, bands: Iterable[str]) -> None:
-        """Upsert the story and index it under its keys and the given band keys."""
-
-    def locked(self, keys: Sequence[str]) -> AbstractContextManager[None]:
-        """Hold these blocking keys against other planners (other workers) until the block ends.
-
-        Grouping reads then writes a story; two workers seeing two copies of one event at the
-        same moment would otherwise open two stories. Blocks up to a few seconds; raises
-        TimeoutError when the keys stay held longer.
-        """
+    def save(self, story: Story, bands: Sequence[str]) -> None:
+        """Write the whole story unconditionally and index it under its keys and the given band keys
+        (tests and tools; the planner writes through `commit`)."""
 
     def notice(self, subscription_id: str, story_id: str) -> Notice | None: ...
 

@@ -19,8 +19,9 @@ from newswatch.alerts.publishers import DUPLICATE, link
 from newswatch.alerts.similarity import similarity
 from newswatch.domain.model import Analysis, Article
 
-# Members past this many are kept light (no signature, events or topics): they still count as
-# publishers, but bound the size of the stored story and the work per article.
+# Members past this many are kept light (no signature or topics): they still count as publishers
+# and their events still count in the story's facts (a subscriber must see why a story matched),
+# but they are no longer compared as near-duplicates, which bounds the work per article.
 MAX_FULL_MEMBERS = 50
 # Past this many, articles only keep the story open (last_seen): 200 members already pass every
 # publisher step that matters, and each article's cost grows with the stored story.
@@ -41,12 +42,16 @@ def story_keys(analysis: Analysis) -> tuple[str, ...]:
     return tuple(sorted(keys))
 
 
+UNKNOWN_SOURCE = "unknown"
+
+
 def source_of(article: Article) -> str:
-    """The publisher: `source`, else the URL's host, else the article itself."""
-    if article.source:
+    """The publisher: `source`, else the URL's host, else `unknown`: articles without either are
+    one publisher between them, not one each (a bulk load without sources is not 100 outlets)."""
+    if article.source and article.source.strip():
         return article.source.strip().lower()
     host = urlsplit(article.url).hostname if article.url else None
-    return host.removeprefix("www.") if host else f"article:{article.id}"
+    return host.removeprefix("www.") if host else UNKNOWN_SOURCE
 
 
 def member_of(article: Article, analysis: Analysis, sig: tuple[int, ...], now: datetime) -> Member:
@@ -70,6 +75,26 @@ def member_of(article: Article, analysis: Analysis, sig: tuple[int, ...], now: d
     )
 
 
+def choose(
+    candidates: list[Story],
+    keys: tuple[str, ...],
+    sig: tuple[int, ...],
+    by_text: frozenset[str] = frozenset(),
+) -> Story | None:
+    """The story to join: a near-duplicate member first, then the most shared keys; ties by recency, id.
+
+    Only stories in `by_text` (the LSH candidates) are compared member by member.
+    """
+
+    def rank(s: Story) -> tuple[bool, int, datetime, str]:
+        dup = s.id in by_text and any(similarity(sig, m.signature) >= DUPLICATE for m in s.members)
+        return (dup, len(set(keys) & set(s.keys)), s.last_seen, s.id)
+
+    ranked = [(rank(s), s) for s in candidates]
+    eligible = [(r, s) for r, s in ranked if r[0] or r[1] > 0]
+    return max(eligible, key=lambda rs: rs[0])[1] if eligible else None
+
+
 def candidates_from(hits: Iterable[tuple[str, str, int]]) -> list[Candidate]:
     """Fold lookup hits (`k:<key>`/`b:<band>`, story id, last_us) into one Candidate per story, by id."""
     found: dict[str, list[int]] = {}  # id -> [shared, last_us, by_text]
@@ -86,9 +111,8 @@ def candidates_from(hits: Iterable[tuple[str, str, int]]) -> list[Candidate]:
 def preferred(
     cands: Sequence[Candidate], texts: dict[str, Story], keys: tuple[str, ...], sig: tuple[int, ...]
 ) -> list[str]:
-    """The ids a ranking of whole stories would pick (`tests/oracles/stories.py`), best first
-    (eligible ones only), reading documents only for the LSH candidates (`texts`, by id): the
-    others rank on their lookups alone."""
+    """The ids `choose` would pick, best first (eligible ones only), reading documents only for
+    the LSH candidates (`texts`, by id): the others rank on their lookups alone."""
 
     def rank(c: Candidate) -> tuple[bool, int, int, str] | None:
         if not c.by_text:
@@ -117,7 +141,7 @@ def absorb(story: Story | None, member: Member, keys: tuple[str, ...], now: date
         return replace(story, last_seen=max(story.last_seen, now))
     members = link(story.members, member)
     if len(story.members) >= MAX_FULL_MEMBERS:
-        members = (*members[:-1], replace(members[-1], signature=(), events=(), topics={}))
+        members = (*members[:-1], replace(members[-1], signature=(), topics={}))
     return replace(
         story,
         last_seen=max(story.last_seen, now),

@@ -17,7 +17,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from newswatch.api.deps import ServicesDep
 from newswatch.api.problems import Problem, ProblemRoute, field_error
@@ -88,6 +88,8 @@ router = APIRouter(tags=["auth"], route_class=ProblemRoute)
 
 
 class NewKey(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     tenant: str = Field(pattern=TENANT_PATTERN, description="Tenant the key acts for (not `admin`).")
 
 

@@ -1,19 +1,24 @@
-"""The pipeline thread of `newswatch run`: poll the queue, process, hand off, then commit.
+"""The pipeline thread of `newswatch run`: poll the queue, process, plan alerts, hand off, then commit.
 
-An offset is committed only after everything its article produced is stored:
-the analysis, the dead-letter record of an invalid message, or the alerts
-(stored, then enqueued for delivery). A crash in between redelivers the
-message, so processing is at least once and every hand-off is idempotent
-(analyses overwrite, alerts are keyed by a stable id).
+Per poll batch: the pure pipeline per message, then the story planner once for the batch (its
+alerts stored with their notices in one transaction), then each message's hand-off in order.
+An offset is committed only after everything its article produced is stored: the analysis, the
+dead-letter record of an invalid message, or the alerts (stored, then enqueued for delivery). A
+crash in between redelivers the message, so processing is at least once and every hand-off is
+idempotent (analyses overwrite, alerts are keyed by a stable id; an alert stored but never
+enqueued is found in the outbox by the next `flush_held`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
 
 from newswatch.domain.errors import InvalidMessage
+from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import Outcome
 from newswatch.observability.metrics import Stage
 from newswatch.pipeline import Pipeline
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
     from newswatch.compose import Services
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 POLL_TIMEOUT_S = 0.5
 MAX_RECORDS = 100
@@ -107,30 +113,47 @@ class PipelineLoop:
             log.info("pruned %d committed messages from the embedded queue", removed)
 
     def _process(self, batch: list[Envelope]) -> list[Position]:
-        """Hand off each message in order; the positions of those done (all unless stopped)."""
+        """Plan the batch's alerts at once, then hand off each message in order; the positions of
+        those done (all unless stopped)."""
         done: dict[tuple[str, int], Position] = {}
-        for env in batch:
-            self._s.metrics.article_consumed()
+        if not batch:
+            return []
+        self._s.metrics.article_consumed(len(batch))
+        try:
+            planned = self._retrying(partial(self._plan, batch))
+        except Stopped:
+            return []
+        for env, outcome in zip(batch, planned, strict=True):
             try:
-                self._retrying(env)
+                self._retrying(partial(self._handle, env, outcome))
             except Stopped:
                 break
             done[env.position.topic, env.position.partition] = env.position  # in order per partition
         return list(done.values())
 
-    def _retrying(self, env: Envelope) -> None:
-        """Unexpected errors (a store down, a bug) retry the same message with backoff: never skip it."""
-        retrying(
-            lambda: self._handle(env), self.stop, lambda: f"processing {env.position}", self._retry_first_s
-        )
+    def _retrying(self, step: Callable[[], T]) -> T:
+        """Unexpected errors (a store down, a bug) retry the same step with backoff: never skip it."""
+        return retrying(step, self.stop, lambda: "processing", self._retry_first_s)
 
-    def _handle(self, env: Envelope) -> None:
+    def _plan(self, batch: list[Envelope]) -> list[Outcome | InvalidMessage]:
+        """The pure stages per message, then the alerts of the whole batch at once (stored, with
+        the notices that announce them, when this returns)."""
+        now = self._s.clock()
+        results: list[tuple[Article, Analysis] | InvalidMessage] = []
+        for env in batch:
+            try:
+                results.append(self._pipeline.analyse(env.payload))
+            except InvalidMessage as exc:
+                results.append(exc)
+        pairs = [r for r in results if not isinstance(r, InvalidMessage)]
+        planned = iter(self._pipeline.plan_batch(pairs, now) if pairs else [])
+        return [r if isinstance(r, InvalidMessage) else Outcome(*r, next(planned)) for r in results]
+
+    def _handle(self, env: Envelope, outcome: Outcome | InvalidMessage) -> None:
         m = self._s.metrics
-        try:
-            outcome = self._pipeline.process(env.payload, self._s.clock())
-        except InvalidMessage as exc:
-            m.article_invalid(exc.reason)
-            dead_letter(self._s, exc, env)
+        if isinstance(outcome, InvalidMessage):
+            m.article_invalid(outcome.reason)
+            dead_letter(self._s, outcome, env)
             return
         observe_outcome(m, outcome)
         with m.time_stage(Stage.HAND_OFF):

@@ -3,9 +3,9 @@
 Two steps, so that a store outage while planning alerts never repeats the pure work or skips a
 message:
 - `analyse_batch` runs the pure stages over the batch. Whatever they raise makes a dead letter.
-- `plan_alerts` asks the planner (which reads and writes its store) for each analysed article,
-  resuming where an earlier attempt stopped. An I/O error propagates, to be retried; any other
-  exception dead-letters the article with reason `plan_error`.
+- `plan_alerts` asks the planner (which reads and writes its store) for the analysed articles, as
+  one batch, resuming where an earlier attempt stopped. An I/O error propagates, to be retried;
+  any other exception dead-letters the article that causes it with reason `plan_error`.
 Nothing here touches Kafka.
 """
 
@@ -111,7 +111,21 @@ def plan_alerts(
     now: datetime,
     is_io_error: Callable[[BaseException], bool],
 ) -> None:
-    """Plan the alerts of every analysed article not planned yet; resumable after an I/O error."""
+    """Plan the alerts of every analysed article not planned yet, as one batch (one read and one
+    atomic write of the story state); resumable after an I/O error. If the batch fails otherwise,
+    the articles are planned one by one, so only the one that breaks the planner is dead-lettered."""
+    if not plan.unplanned:
+        return
+    try:
+        batch: list[tuple[AlertDraft, ...]] | None = pipeline.plan_batch(
+            [(item.article, item.analysis) for item in plan.unplanned], now
+        )
+    except Exception as exc:
+        if is_io_error(exc):
+            raise
+        batch = None
+    for alerts in batch or ():
+        _planned(plan, plan.unplanned.popleft(), alerts, topics)
     while plan.unplanned:
         item = plan.unplanned[0]
         try:
@@ -121,14 +135,20 @@ def plan_alerts(
                 raise
             detail = f"alert planning of article {item.article.id!r} failed: {type(exc).__name__}: {exc}"
             _reject(plan, item.env, InvalidMessage("plan_error", detail), topics, now)
-            alerts = ()
+            _planned(plan, plan.unplanned.popleft(), None, topics)
         else:
-            plan.outcomes.append(Outcome(item.article, item.analysis, alerts))
-        # The analysis stands even when planning failed: it is stored and produced either way.
-        plan.analyses.append((item.article.id, item.encoded))
-        if topics.analyses is not None:
-            plan.records.append(OutRecord(topics.analyses, item.article.id.encode(), item.encoded))
-        plan.unplanned.popleft()
+            _planned(plan, plan.unplanned.popleft(), alerts, topics)
+
+
+def _planned(
+    plan: BatchPlan, item: Analysed, alerts: tuple[AlertDraft, ...] | None, topics: WorkerTopics
+) -> None:
+    if alerts is not None:
+        plan.outcomes.append(Outcome(item.article, item.analysis, alerts))
+    # The analysis stands even when planning failed: it is stored and produced either way.
+    plan.analyses.append((item.article.id, item.encoded))
+    if topics.analyses is not None:
+        plan.records.append(OutRecord(topics.analyses, item.article.id.encode(), item.encoded))
 
 
 def _reject(plan: BatchPlan, env: Envelope, exc: InvalidMessage, topics: WorkerTopics, now: datetime) -> None:

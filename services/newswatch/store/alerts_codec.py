@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -76,6 +76,25 @@ def _member_dict(m: Member) -> dict[str, Any]:
     }
 
 
+def member_dumps(m: Member) -> str:
+    """A member without its `origin` (stored apart: merging text clusters rewrites only origins)."""
+    d = _member_dict(m)
+    del d["origin"]
+    return json.dumps(d)
+
+
+def member_loads(raw: str | bytes, origin: str) -> Member:
+    d = json.loads(raw)
+    d["origin"] = origin
+    return _member(d)
+
+
+def by_arrival(members: list[Member]) -> tuple[Member, ...]:
+    """Members in a stable order (when they were seen, then id): stores keep them unordered."""
+    far = datetime.min.replace(tzinfo=UTC)
+    return tuple(sorted(members, key=lambda m: (m.seen_at or far, m.article_id)))
+
+
 def story_loads(raw: str | bytes) -> Story:
     d = json.loads(raw)
     members = tuple(_member(m) for m in d["members"])
@@ -98,7 +117,8 @@ def _req(s: str) -> datetime:
 
 
 def notice_dumps(n: Notice) -> str:
-    d = asdict(n)
+    # By hand: dataclasses.asdict deep-copies the snapshot, a large share of the planner's time.
+    d = {f.name: getattr(n, f.name) for f in fields(n)}
     d.update(sent_at=_iso(n.sent_at), first_matched=_iso(n.first_matched), held_since=_iso(n.held_since))
     return json.dumps(d)
 

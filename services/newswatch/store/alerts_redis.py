@@ -4,6 +4,8 @@ Keys (under the store prefix):
 - `subs` hash id -> JSON; `subs:tenant:<t>` set of ids; `subs:version` counter.
 - `alert:<id>` hash {doc, status}; `alerts:all`, `alerts:tenant:<t>`, `alerts:sub:<id>` sorted sets of
   ids scored by created_at (microseconds), for listing newest first and for replay.
+- `alerts:outbox` sorted set of alert ids stored by the planner and not yet enqueued
+  (newswatch/store/alerts_redis_stories.py writes it with the alert, in one script).
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from typing import Any
 
 import redis
 
+from newswatch.domain.errors import AlreadyExists
 from newswatch.alerts.ports import AlertRecord, AlertStatus, Page, Subscription
 from newswatch.domain.clock import utcnow as _utcnow
-from newswatch.domain.errors import AlreadyExists
 from newswatch.store.alerts_codec import (
     alert_dumps,
     alert_loads,
@@ -123,6 +125,16 @@ return 1
 """
 
 
+def alert_keys(k: Keys, alert: AlertRecord) -> list[str]:
+    """The alert's hash, then the sorted sets that list it (all, tenant, subscription)."""
+    return [
+        k("alert", alert.id),
+        k("alerts", "all"),
+        k("alerts", "tenant", alert.tenant),
+        k("alerts", "sub", alert.subscription_id),
+    ]
+
+
 class RedisAlerts:
     def __init__(self, client: redis.Redis, keys: Keys, clock: Callable[[], datetime] = _utcnow) -> None:
         self._r, self._k, self._clock = client, keys, clock
@@ -132,8 +144,7 @@ class RedisAlerts:
     def put(self, alert: AlertRecord) -> bool:
         created = alert.created_at or self._clock()
         alert = replace(alert, created_at=created)
-        keys = [self._k("alert", alert.id), self._k("alerts", "all")]
-        keys += [self._k("alerts", "tenant", alert.tenant), self._k("alerts", "sub", alert.subscription_id)]
+        keys = alert_keys(self._k, alert)
         args = [alert_dumps(alert), alert.status.value, micros(created), alert.id]
         return bool(self._put(keys=keys, args=args))
 

@@ -1,152 +1,198 @@
-"""Stories, their lookup keys and notices in Redis (distributed mode).
+"""Stories, their lookups, notices and the planner's atomic commit in Redis (distributed mode).
 
 Keys (under the store prefix):
-- `story:<id>` JSON; `story:lookup:k:<key>` / `story:lookup:b:<band>` sorted sets of story ids scored by
-  last_seen (microseconds), so a window query is one ZRANGEBYSCORE per key.
-- `story:notices:<story id>` hash subscription id -> notice JSON; `story:held` set of "<story>|<sub>".
-Everything expires `ttl` after the story was last seen.
+- `story:h:<id>` hash, one field per fact, written field by field (never a rewritten document):
+  `first`, `last` (ISO times), `v` (version: bumped by every write), `k:<key>` (its blocking keys),
+  `m:<article id>` (a member, JSON), `o:<article id>` (the member's text cluster), `n:<sub id>`
+  (that subscriber's notice, JSON), `facts` (JSON, rarely set).
+- `story:lookup:k:<key>` / `story:lookup:b:<band>` sorted sets of story ids scored by last_seen
+  (microseconds): a window query reads only the newest few of each.
+- `story:kv` hash blocking key -> version, bumped whenever a story is indexed under the key, so a
+  commit can tell that another planner opened or extended a story there since the read.
+- `story:held` set of "<story>|<sub>" whose notice is held.
+- `alerts:outbox` (see newswatch/store/alerts_redis.py).
+Story hashes and lookups expire `ttl` after their last write. The commit script touches keys it
+is not given in KEYS, so this layout needs a single Redis (not Cluster).
 """
 
 from __future__ import annotations
 
-import time
-import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import redis
 
-from newswatch.alerts.ports import Candidate, Notice, Story
-from newswatch.alerts.stories import candidates_from
-from newswatch.store.alerts_codec import StoryCodec, micros, notice_dumps, notice_loads
+from newswatch.alerts.ports import Changes, Notice, Story, StoryWrite
+from newswatch.store.alerts_codec import (
+    _req,
+    alert_dumps,
+    by_arrival,
+    member_dumps,
+    member_loads,
+    micros,
+    notice_dumps,
+    notice_loads,
+)
+from newswatch.store.alerts_redis import alert_keys
+from newswatch.store.alerts_stories_reads import Hits, Read, StoryQueries
 from newswatch.store.redis import Keys, text
 
-LOCK_TTL_S = 10.0  # a crashed holder frees its keys after this long
-LOCK_WAIT_S = 5.0
-LOCK_POLL_S = 0.01
-
-# KEYS: the story document, then its lookups; ARGV: doc, ttl s, last_us, story id. One call, atomic:
-# a story has a lookup per key and band, and a command (plus its reply) each was most of the cost.
-_SAVE = """
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-for i = 2, #KEYS do
-  redis.call('ZADD', KEYS[i], ARGV[3], ARGV[4])
-  redis.call('EXPIRE', KEYS[i], ARGV[2])
+# ARGV[1]: {"c": [[hash, field, version], ...], "o": [[command, key, arg, ...], ...]}, every arg a
+# string. All checks pass or nothing is written: Redis runs a script without interleaving.
+_COMMIT = """
+local p = cjson.decode(ARGV[1])
+for _, c in ipairs(p.c) do
+  local v = tonumber(redis.call('HGET', c[1], c[2]) or '0')
+  if v ~= c[3] then return 0 end
 end
-return 0
-"""
-# KEYS: the lock keys; ARGV: token, ttl ms. Takes every lock or none.
-_ACQUIRE = """
-for _, k in ipairs(KEYS) do
-  if redis.call('EXISTS', k) == 1 then return 0 end
-end
-for _, k in ipairs(KEYS) do redis.call('SET', k, ARGV[1], 'PX', ARGV[2]) end
+for _, op in ipairs(p.o) do redis.call(unpack(op)) end
 return 1
 """
-# KEYS: the lock keys; ARGV: token. A lock that expired and was taken by another planner stays theirs.
-_RELEASE = """
-for _, k in ipairs(KEYS) do
-  if redis.call('GET', k) == ARGV[1] then redis.call('DEL', k) end
-end
-return 0
-"""
 
 
-class RedisStories:
+class RedisStories(StoryQueries):
     def __init__(self, client: redis.Redis, keys: Keys, ttl: timedelta = timedelta(days=7)) -> None:
         self._r, self._k, self._ttl = client, keys, ttl
-        self._acquire, self._release = client.register_script(_ACQUIRE), client.register_script(_RELEASE)
-        self._save = client.register_script(_SAVE)
-        self._codec = StoryCodec()
+        self._commit = client.register_script(_COMMIT)
 
-    @contextmanager
-    def locked(self, keys: Sequence[str]) -> Iterator[None]:
-        """All the keys' locks at once or none (one script call per try, so no deadlock and no
-        round trip per key); released only where our token still holds them."""
-        names = [self._k("story", "lock", key) for key in sorted(set(keys))]
-        if not names:
-            yield
-            return
-        token, deadline = uuid.uuid4().hex, time.monotonic() + LOCK_WAIT_S
-        while not self._acquire(keys=names, args=[token, int(LOCK_TTL_S * 1000)]):
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"story keys {sorted(set(keys))} held for over {LOCK_WAIT_S}s")
-            time.sleep(LOCK_POLL_S)
-        try:
-            yield
-        finally:
-            self._release(keys=names, args=[token])
+    # ------------------------------------------------------------------ reads
 
-    def candidates(self, keys: Iterable[str], bands: Iterable[str], since: datetime) -> list[Candidate]:
-        lookups = [f"k:{k}" for k in keys] + [f"b:{b}" for b in bands]
+    def _head(self, story_id: str) -> str:
+        return self._k("story", "h", story_id)
+
+    def _hits(self, lookups: Sequence[str], since: datetime, limit: int | None) -> Hits:
         pipe = self._r.pipeline(transaction=False)
         for lookup in lookups:
-            pipe.zrangebyscore(self._k("story", "lookup", lookup), micros(since), "+inf", withscores=True)
+            key = self._k("story", "lookup", lookup)
+            if limit is None:
+                pipe.zrevrangebyscore(key, "+inf", micros(since), withscores=True)
+            else:
+                pipe.zrevrangebyscore(key, "+inf", micros(since), start=0, num=limit, withscores=True)
         results = pipe.execute() if lookups else []
-        return candidates_from(
-            (lookup, text(i), int(score))
+        return {
+            lookup: [(text(i), int(score)) for i, score in found]
             for lookup, found in zip(lookups, results, strict=True)
-            for i, score in found
-        )
+        }
 
-    def get_many(self, story_ids: Sequence[str]) -> list[Story]:
-        docs = self._r.mget([self._k("story", i) for i in story_ids]) if story_ids else []
-        return [self._codec.loads(d, i) for i, d in zip(story_ids, docs, strict=True) if d is not None]
+    def _read(self, story_ids: Sequence[str]) -> dict[str, Read]:
+        pipe = self._r.pipeline(transaction=False)
+        for sid in story_ids:
+            pipe.hgetall(self._head(sid))
+        results = pipe.execute() if story_ids else []
+        return {sid: _parse(sid, raw) for sid, raw in zip(story_ids, results, strict=True) if raw}
 
-    def get(self, story_id: str) -> Story | None:
-        raw = self._r.get(self._k("story", story_id))
-        return self._codec.loads(raw, story_id) if raw is not None else None
-
-    def save(self, story: Story, bands: Iterable[str]) -> None:
-        lookups = [f"k:{k}" for k in story.keys] + [f"b:{b}" for b in bands]
-        self._save(
-            keys=[self._k("story", story.id), *(self._k("story", "lookup", x) for x in lookups)],
-            args=[
-                self._codec.dumps(story),
-                int(self._ttl.total_seconds()),
-                micros(story.last_seen),
-                story.id,
-            ],
-        )
-
-    def notice(self, subscription_id: str, story_id: str) -> Notice | None:
-        raw = self._r.hget(self._k("story", "notices", story_id), subscription_id)
-        return notice_loads(raw) if raw is not None else None
-
-    def save_notice(self, notice: Notice) -> None:
-        key, member = (
-            self._k("story", "notices", notice.story_id),
-            f"{notice.story_id}|{notice.subscription_id}",
-        )
-        pipe = self._r.pipeline()
-        pipe.hset(key, notice.subscription_id, notice_dumps(notice))
-        pipe.expire(key, int(self._ttl.total_seconds()))
-        if notice.held_since is not None:
-            pipe.sadd(self._k("story", "held"), member)
-        else:
-            pipe.srem(self._k("story", "held"), member)
-        pipe.execute()
-
-    def notices_for(self, story_id: str) -> list[Notice]:
-        raw = self._r.hgetall(self._k("story", "notices", story_id))
-        return [notice_loads(raw[k]) for k in sorted(raw)]
+    def _key_versions(self, keys: Sequence[str]) -> dict[str, int]:
+        if not keys:
+            return {}
+        found: Any = self._r.hmget(self._k("story", "kv"), list(keys))
+        return {k: int(v or 0) for k, v in zip(keys, found, strict=True)}
 
     def held(self) -> list[Notice]:
-        found = []
-        for member in sorted(text(m) for m in self._r.smembers(self._k("story", "held"))):
-            story_id, _, sub_id = member.partition("|")
-            n = self.notice(sub_id, story_id)
-            if n is not None and n.held_since is not None:
-                found.append(n)
-        return found
+        pairs = sorted(text(m).partition("|")[::2] for m in self._r.smembers(self._k("story", "held")))
+        read = self._read(sorted({sid for sid, _ in pairs}))
+        found = [read.get(sid, (None, {}, 0))[1].get(sub) for sid, sub in pairs]
+        return [n for n in found if n is not None and n.held_since is not None]
+
+    def outbox(self, before: datetime) -> list[str]:
+        ids: Any = self._r.zrangebyscore(self._k("alerts", "outbox"), "-inf", f"({micros(before)}")
+        return [text(i) for i in ids]
+
+    def outbox_done(self, alert_ids: Sequence[str]) -> None:
+        if alert_ids:
+            self._r.zrem(self._k("alerts", "outbox"), *alert_ids)
+
+    # ------------------------------------------------------------------ writes
+
+    def commit(self, changes: Changes) -> bool:
+        checks: list[list[Any]] = [
+            [self._head(w.story_id), "v", w.expected] for w in changes.stories.values() if w.expected >= 0
+        ]
+        checks += [[self._k("story", "kv"), k, v] for k, v in sorted(changes.key_versions.items())]
+        return bool(self._commit(args=[json.dumps({"c": checks, "o": self._ops(changes)})]))
+
+    def _ops(self, changes: Changes) -> list[list[str]]:
+        ttl, ops = str(int(self._ttl.total_seconds())), []
+        for w in changes.stories.values():
+            ops += self._story_ops(w, ttl)
+        for a in changes.alerts:
+            created = str(micros(a.created_at)) if a.created_at else "0"
+            akey, *lists = alert_keys(self._k, a)
+            ops += [["HSETNX", akey, "doc", alert_dumps(a)], ["HSETNX", akey, "status", a.status]]
+            ops += [["ZADD", z, "NX", created, a.id] for z in (*lists, self._k("alerts", "outbox"))]
+        return ops
+
+    def _story_ops(self, w: StoryWrite, ttl: str) -> list[list[str]]:
+        head, ops = self._head(w.story_id), []
+        fields: list[str] = []
+        if w.touches_story and w.last_seen is not None:
+            if w.first_seen is not None:
+                ops.append(["HSETNX", head, "first", w.first_seen.isoformat()])
+            fields += ["last", w.last_seen.isoformat()]
+            fields += [x for k in w.keys for x in (f"k:{k}", "1")]
+            fields += [x for m in w.members for x in (f"m:{m.article_id}", member_dumps(m))]
+            fields += [x for aid, origin in w.origins.items() for x in (f"o:{aid}", origin)]
+            last = str(micros(w.last_seen))
+            for lookup in w.lookups:
+                key = self._k("story", "lookup", lookup)
+                ops += [["ZADD", key, last, w.story_id], ["EXPIRE", key, ttl]]
+                if lookup[0] == "k":
+                    ops.append(["HINCRBY", self._k("story", "kv"), lookup[2:], "1"])
+        held = self._k("story", "held")
+        for sub, n in w.notices.items():
+            fields += [f"n:{sub}", notice_dumps(n)]
+            ops.append(["SADD" if n.held_since is not None else "SREM", held, f"{w.story_id}|{sub}"])
+        if fields:
+            ops.append(["HSET", head, *fields])
+        return [*ops, ["HINCRBY", head, "v", "1"], ["EXPIRE", head, ttl]]
+
+    def save(self, story: Story, bands: Sequence[str]) -> None:
+        """Write a whole story unconditionally (tests and tools; the planner commits Changes)."""
+        lookups = (*(f"k:{k}" for k in story.keys), *(f"b:{b}" for b in bands))
+        w = StoryWrite(story.id, 0, story.first_seen, story.last_seen, story.keys, lookups)
+        w.members = list(story.members)
+        w.origins = {m.article_id: m.origin for m in story.members}
+        ops = self._story_ops(w, str(int(self._ttl.total_seconds())))
+        if story.facts:
+            ops.append(["HSET", self._head(story.id), "facts", json.dumps(story.facts)])
+        self._commit(args=[json.dumps({"c": [], "o": ops})])
+
+    def save_notice(self, notice: Notice) -> None:
+        w = StoryWrite(notice.story_id, 0, notices={notice.subscription_id: notice})
+        self._commit(
+            args=[json.dumps({"c": [], "o": self._story_ops(w, str(int(self._ttl.total_seconds())))})]
+        )
 
     def prune(self, before: datetime) -> int:
-        """Story documents and notices expire by TTL; this trims the lookup sets and held set."""
+        """Story hashes expire by TTL; this trims the lookup sets and the held set."""
         cut, removed = micros(before), 0
         for key in self._r.scan_iter(match=self._k("story", "lookup", "*"), count=1000):
             removed += int(self._r.zremrangebyscore(key, "-inf", f"({cut}"))
         for n in self.held():
-            if self._r.exists(self._k("story", n.story_id)) == 0:
+            state = self._read([n.story_id]).get(n.story_id)
+            if state is None or state[0] is None or state[0].last_seen < before:
                 self._r.srem(self._k("story", "held"), f"{n.story_id}|{n.subscription_id}")
         return removed
+
+
+def _parse(story_id: str, raw: dict[bytes, bytes]) -> Read:
+    fields = {text(k): v for k, v in raw.items()}
+    notices = {k[2:]: notice_loads(v) for k, v in fields.items() if k.startswith("n:")}
+    version = int(fields.get("v", b"0"))
+    if "first" not in fields or "last" not in fields:  # notices only (or an expired story)
+        return None, notices, version
+    members = [
+        member_loads(v, text(fields.get(f"o:{k[2:]}", k[2:].encode())))
+        for k, v in fields.items()
+        if k[:2] == "m:"
+    ]
+    story = Story(
+        story_id,
+        _req(text(fields["first"])),
+        _req(text(fields["last"])),
+        tuple(sorted(k[2:] for k in fields if k.startswith("k:"))),
+        by_arrival(members),
+        json.loads(fields["facts"]) if "facts" in fields else {},
+    )
+    return story, notices, version

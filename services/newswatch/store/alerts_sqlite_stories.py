@@ -1,112 +1,234 @@
-"""Stories, their lookup keys (blocking keys and LSH bands) and notices in SQLite."""
+"""Stories, their lookups (blocking keys and LSH bands), notices and the planner's commit in SQLite.
+
+A story is a head row (times, keys, version) plus one row per member and one per notice, written
+row by row. `commit` checks versions and writes in one `BEGIN IMMEDIATE` transaction, which also
+inserts the alerts (the `alerts` table of newswatch/store/alerts_sqlite.py) and their outbox rows.
+"""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import json
+import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 
-from newswatch.alerts.ports import Candidate, Notice, Story
-from newswatch.alerts.stories import candidates_from
-from newswatch.store.alerts_codec import StoryCodec, micros, notice_dumps, notice_loads
+from newswatch.alerts.ports import Changes, Notice, Story, StoryWrite
+from newswatch.store.alerts_codec import (
+    _req,
+    alert_dumps,
+    by_arrival,
+    member_dumps,
+    member_loads,
+    micros,
+    notice_dumps,
+    notice_loads,
+)
+from newswatch.store.alerts_sqlite import _ALERTS_DDL
+from newswatch.store.alerts_stories_reads import Hits, Read, StoryQueries
 from newswatch.store.sqlite import SQLiteDB
 
 _DDL = """
-CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, last_us INTEGER NOT NULL, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS story_lookup (
-  lookup TEXT NOT NULL, story_id TEXT NOT NULL, last_us INTEGER NOT NULL, PRIMARY KEY (lookup, story_id));
+CREATE TABLE IF NOT EXISTS story_heads (
+  id TEXT PRIMARY KEY, first TEXT, last TEXT, last_us INTEGER, keys TEXT NOT NULL DEFAULT '[]',
+  facts TEXT NOT NULL DEFAULT '{}', v INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS story_members (
+  story_id TEXT NOT NULL, article_id TEXT NOT NULL, origin TEXT NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY (story_id, article_id));
+-- Two B-trees only (the table is its primary key): every article inserts ~17 rows at random places.
+CREATE TABLE IF NOT EXISTS story_lookups (
+  lookup TEXT NOT NULL, story_id TEXT NOT NULL, last_us INTEGER NOT NULL, PRIMARY KEY (lookup, story_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS story_lookups_recent ON story_lookups (lookup, last_us);
 CREATE TABLE IF NOT EXISTS story_notices (
   story_id TEXT NOT NULL, subscription_id TEXT NOT NULL, held INTEGER NOT NULL, doc TEXT NOT NULL,
   PRIMARY KEY (story_id, subscription_id));
 CREATE INDEX IF NOT EXISTS story_notices_held ON story_notices (held) WHERE held = 1;
--- save() refreshes every lookup of one story: without this it scans the whole table.
-CREATE INDEX IF NOT EXISTS story_lookup_story ON story_lookup (story_id);
+CREATE TABLE IF NOT EXISTS story_key_versions (key TEXT PRIMARY KEY, v INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS alert_outbox (alert_id TEXT PRIMARY KEY, created_us INTEGER NOT NULL);
 """
 
-_LOCKS: dict[str, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
+
+MAX_VARIABLES = 30_000  # per statement (SQLite allows 32,766)
 
 
-class SQLiteStories:
+class _Conflict(Exception):
+    """A version changed since the plan read it: roll the transaction back."""
+
+
+class SQLiteStories(StoryQueries):
     def __init__(self, db: SQLiteDB) -> None:
         self._db = db
-        # Embedded mode plans in one process: a lock per database file, shared by every handle.
-        with _LOCKS_GUARD:
-            self._lock = _LOCKS.setdefault(str(db.path.resolve()), threading.Lock())
+        db.migrate(_ALERTS_DDL)
         db.migrate(_DDL)
-        self._codec = StoryCodec()
 
-    @contextmanager
-    def locked(self, keys: Sequence[str]) -> Iterator[None]:
-        if not keys:
-            yield
-            return
-        with self._lock:  # one lock for all keys: coarser than Redis, enough for one process
-            yield
+    # ------------------------------------------------------------------ reads
 
-    def candidates(self, keys: Iterable[str], bands: Iterable[str], since: datetime) -> list[Candidate]:
-        lookups = [f"k:{k}" for k in keys] + [f"b:{b}" for b in bands]
-        if not lookups:
-            return []
-        q = (
-            "SELECT lookup, story_id, last_us FROM story_lookup"
-            f" WHERE lookup IN ({','.join('?' * len(lookups))}) AND last_us >= ?"
-        )
-        return candidates_from(self._db.conn().execute(q, (*lookups, micros(since))))
-
-    def get_many(self, story_ids: Sequence[str]) -> list[Story]:
-        found = [s for s in (self.get(i) for i in story_ids) if s is not None]
+    def _hits(self, lookups: Sequence[str], since: datetime, limit: int | None) -> Hits:
+        """One query for the whole batch: the newest `limit` rows of each lookup (index range scans)."""
+        found: Hits = {lookup: [] for lookup in lookups}
+        c, cut = self._db.conn(), micros(since)
+        for start in range(0, len(lookups), MAX_VARIABLES):
+            part = lookups[start : start + MAX_VARIABLES]
+            q = (
+                "SELECT lookup, story_id, last_us FROM (SELECT lookup, story_id, last_us, row_number()"
+                " OVER (PARTITION BY lookup ORDER BY last_us DESC, story_id DESC) AS n FROM story_lookups"
+                f" WHERE lookup IN ({','.join('?' * len(part))}) AND last_us >= ?) WHERE n <= ?"
+                " ORDER BY lookup, n"
+            )
+            for lookup, sid, last in c.execute(q, (*part, cut, limit if limit is not None else 2**62)):
+                found[lookup].append((sid, int(last)))
         return found
 
-    def get(self, story_id: str) -> Story | None:
-        row = self._db.conn().execute("SELECT doc FROM stories WHERE id = ?", (story_id,)).fetchone()
-        return self._codec.loads(row[0], story_id) if row else None
-
-    def save(self, story: Story, bands: Iterable[str]) -> None:
-        last = micros(story.last_seen)
-        lookups = [(f"k:{k}", story.id, last) for k in story.keys] + [
-            (f"b:{b}", story.id, last) for b in bands
-        ]
-        with self._db.transaction() as c:
-            c.execute(
-                "INSERT OR REPLACE INTO stories (id, last_us, doc) VALUES (?, ?, ?)",
-                (story.id, last, self._codec.dumps(story)),
+    def _read(self, story_ids: Sequence[str]) -> dict[str, Read]:
+        if not story_ids:
+            return {}
+        c, marks = self._db.conn(), ",".join("?" * len(story_ids))
+        heads = {
+            r[0]: r[1:]
+            for r in c.execute(
+                f"SELECT id, first, last, keys, facts, v FROM story_heads WHERE id IN ({marks})", story_ids
             )
-            # Refresh every lookup of the story so older bands keep finding it while it is live.
-            c.execute("UPDATE story_lookup SET last_us = ? WHERE story_id = ?", (last, story.id))
-            c.executemany(
-                "INSERT OR REPLACE INTO story_lookup (lookup, story_id, last_us) VALUES (?, ?, ?)", lookups
-            )
+        }
+        members: dict[str, list] = {}
+        q = f"SELECT story_id, origin, doc FROM story_members WHERE story_id IN ({marks})"
+        for sid, origin, doc in c.execute(q, story_ids):
+            members.setdefault(sid, []).append(member_loads(doc, origin))
+        notices: dict[str, dict[str, Notice]] = {}
+        q = f"SELECT story_id, subscription_id, doc FROM story_notices WHERE story_id IN ({marks})"
+        for sid, sub, doc in c.execute(q, story_ids):
+            notices.setdefault(sid, {})[sub] = notice_loads(doc)
+        out: dict[str, Read] = {}
+        for sid in story_ids:
+            head = heads.get(sid)
+            story = None
+            if head is not None and head[0] is not None:
+                first, last, keys, facts, _ = head
+                story = Story(
+                    sid,
+                    _req(first),
+                    _req(last),
+                    tuple(json.loads(keys)),
+                    by_arrival(members.get(sid, [])),
+                    json.loads(facts),
+                )
+            if head is not None or sid in notices:
+                out[sid] = (story, notices.get(sid, {}), int(head[4]) if head is not None else 0)
+        return out
 
-    def notice(self, subscription_id: str, story_id: str) -> Notice | None:
-        q = "SELECT doc FROM story_notices WHERE story_id = ? AND subscription_id = ?"
-        row = self._db.conn().execute(q, (story_id, subscription_id)).fetchone()
-        return notice_loads(row[0]) if row else None
-
-    def save_notice(self, notice: Notice) -> None:
-        self._db.conn().execute(
-            "INSERT OR REPLACE INTO story_notices (story_id, subscription_id, held, doc) VALUES (?, ?, ?, ?)",
-            (
-                notice.story_id,
-                notice.subscription_id,
-                int(notice.held_since is not None),
-                notice_dumps(notice),
-            ),
-        )
-
-    def notices_for(self, story_id: str) -> list[Notice]:
-        q = "SELECT doc FROM story_notices WHERE story_id = ? ORDER BY subscription_id"
-        return [notice_loads(r[0]) for r in self._db.conn().execute(q, (story_id,))]
+    def _key_versions(self, keys: Sequence[str]) -> dict[str, int]:
+        if not keys:
+            return {}
+        q = f"SELECT key, v FROM story_key_versions WHERE key IN ({','.join('?' * len(keys))})"
+        found = dict(self._db.conn().execute(q, list(keys)).fetchall())
+        return {k: int(found.get(k, 0)) for k in keys}
 
     def held(self) -> list[Notice]:
         q = "SELECT doc FROM story_notices WHERE held = 1 ORDER BY story_id, subscription_id"
         return [notice_loads(r[0]) for r in self._db.conn().execute(q)]
 
+    def outbox(self, before: datetime) -> list[str]:
+        q = "SELECT alert_id FROM alert_outbox WHERE created_us < ? ORDER BY created_us, alert_id"
+        return [r[0] for r in self._db.conn().execute(q, (micros(before),))]
+
+    def outbox_done(self, alert_ids: Sequence[str]) -> None:
+        if alert_ids:
+            self._db.conn().executemany(
+                "DELETE FROM alert_outbox WHERE alert_id = ?", [(i,) for i in alert_ids]
+            )
+
+    # ------------------------------------------------------------------ writes
+
+    def commit(self, changes: Changes) -> bool:
+        try:
+            with self._db.transaction() as c:
+                self._check(c, changes)
+                for w in changes.stories.values():
+                    _write(c, w)
+                for a in changes.alerts:
+                    created = micros(a.created_at) if a.created_at else 0
+                    c.execute(
+                        "INSERT OR IGNORE INTO alerts (id, subscription_id, tenant, created_us, status, doc)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (a.id, a.subscription_id, a.tenant, created, a.status, alert_dumps(a)),
+                    )
+                    c.execute("INSERT OR IGNORE INTO alert_outbox VALUES (?, ?)", (a.id, created))
+        except _Conflict:
+            return False
+        return True
+
+    def _check(self, c: sqlite3.Connection, changes: Changes) -> None:
+        ids = list(changes.stories)
+        if ids:
+            q = f"SELECT id, v FROM story_heads WHERE id IN ({','.join('?' * len(ids))})"
+            found = dict(c.execute(q, ids).fetchall())
+            if any(found.get(i, 0) != w.expected for i, w in changes.stories.items() if w.expected >= 0):
+                raise _Conflict
+        if changes.key_versions and self._key_versions(list(changes.key_versions)) != changes.key_versions:
+            raise _Conflict
+
+    def save(self, story: Story, bands: Sequence[str]) -> None:
+        """Write a whole story unconditionally (tests and tools; the planner commits Changes)."""
+        lookups = (*(f"k:{k}" for k in story.keys), *(f"b:{b}" for b in bands))
+        w = StoryWrite(story.id, 0, story.first_seen, story.last_seen, story.keys, lookups)
+        w.members = list(story.members)
+        w.origins = {m.article_id: m.origin for m in story.members}
+        with self._db.transaction() as c:
+            _write(c, w)
+            c.execute("UPDATE story_heads SET facts = ? WHERE id = ?", (json.dumps(story.facts), story.id))
+
+    def save_notice(self, notice: Notice) -> None:
+        with self._db.transaction() as c:
+            _write(c, StoryWrite(notice.story_id, 0, notices={notice.subscription_id: notice}))
+
     def prune(self, before: datetime) -> int:
         cut = micros(before)
         with self._db.transaction() as c:
-            gone = "SELECT id FROM stories WHERE last_us < ?"
+            gone = "SELECT id FROM story_heads WHERE last_us < ?"
             c.execute(f"DELETE FROM story_notices WHERE story_id IN ({gone})", (cut,))
-            c.execute("DELETE FROM story_lookup WHERE last_us < ?", (cut,))
-            return int(c.execute("DELETE FROM stories WHERE last_us < ?", (cut,)).rowcount)
+            c.execute(f"DELETE FROM story_members WHERE story_id IN ({gone})", (cut,))
+            c.execute("DELETE FROM story_lookups WHERE last_us < ?", (cut,))
+            return int(c.execute("DELETE FROM story_heads WHERE last_us < ?", (cut,)).rowcount)
+
+
+def _write(c: sqlite3.Connection, w: StoryWrite) -> None:
+    """One story's changes, row by row, and its version bumped (inside the caller's transaction)."""
+    c.execute("INSERT OR IGNORE INTO story_heads (id, v) VALUES (?, 0)", (w.story_id,))
+    if w.touches_story and w.last_seen is not None:
+        last = micros(w.last_seen)
+        c.execute(
+            "UPDATE story_heads SET first = COALESCE(first, ?), last = ?, last_us = ?, keys = ? WHERE id = ?",
+            (
+                w.first_seen.isoformat() if w.first_seen else None,
+                w.last_seen.isoformat(),
+                last,
+                json.dumps(list(w.keys)),
+                w.story_id,
+            ),
+        )
+        c.executemany(
+            "INSERT OR REPLACE INTO story_members (story_id, article_id, origin, doc) VALUES (?, ?, ?, ?)",
+            [
+                (w.story_id, m.article_id, w.origins.get(m.article_id, m.origin), member_dumps(m))
+                for m in w.members
+            ],
+        )
+        c.executemany(
+            "UPDATE story_members SET origin = ? WHERE story_id = ? AND article_id = ?",
+            [(o, w.story_id, aid) for aid, o in w.origins.items()],
+        )
+        # The lookups the write names (the story's keys, the new member's bands) get last_seen; an
+        # older member's bands keep their own time, as in Redis: rewriting every row of a story at
+        # each article made a write's cost grow with the story.
+        c.executemany(
+            "INSERT OR REPLACE INTO story_lookups (lookup, story_id, last_us) VALUES (?, ?, ?)",
+            [(lookup, w.story_id, last) for lookup in w.lookups],
+        )
+        c.executemany(
+            "INSERT INTO story_key_versions VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET v = v + 1",
+            [(lookup[2:],) for lookup in w.lookups if lookup[0] == "k"],
+        )
+    c.executemany(
+        "INSERT OR REPLACE INTO story_notices (story_id, subscription_id, held, doc) VALUES (?, ?, ?, ?)",
+        [(w.story_id, sub, int(n.held_since is not None), notice_dumps(n)) for sub, n in w.notices.items()],
+    )
+    c.execute("UPDATE story_heads SET v = v + 1 WHERE id = ?", (w.story_id,))

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+CACHE_KIB = 64 * 1024  # per connection
 BUSY_TIMEOUT_MS = 10_000  # writers wait for each other instead of failing with "database is locked"
 
 
@@ -42,6 +43,9 @@ class SQLiteDB:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # The story lookups take random-order inserts across a large index: with the default 2 MB
+        # page cache each one re-read pages and the planner slowed as open stories grew.
+        conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         with self._lock:
             self._all.append(conn)
         return conn

@@ -54,6 +54,34 @@ def test_article_without_events_matches_nothing() -> None:
     assert SubscriptionIndex([_sub(0, Filters())]).match(v) == []
 
 
+ARTICLE_CASES = [
+    # (filters, expected) for an article that reports no event - one line per behaviour
+    (Filters(topics=(TopicFilter("conflict", 0.5),)), True),  # a topic subscription matches on the topic
+    (Filters(keywords=("turbine",)), True),  # a keyword subscription on the words
+    (Filters(topics=(TopicFilter("conflict"),), regions=("PL",)), False),  # its regions still apply
+    (
+        Filters(topics=(TopicFilter("conflict"),), regions=("UA",)),
+        True,
+    ),  # ... and match a subdivision's country
+    (Filters(regions=("UA",)), False),  # a region alone asks for events
+    (
+        Filters(event_types=("power_plant_strike",), topics=(TopicFilter("conflict"),)),
+        False,
+    ),  # so do event types
+    (Filters(topics=(TopicFilter("sport"),)), False),  # topic absent
+]
+
+
+@pytest.mark.parametrize(("filters", "expected"), ARTICLE_CASES)
+def test_topic_and_keyword_subscriptions_match_articles_without_events(
+    filters: Filters, expected: bool
+) -> None:
+    v = view_of(article(title="Rockets hit power plant"), analysis(events=()))
+    assert [s.id for s in SubscriptionIndex([_sub(0, filters)]).match_article(v)] == (
+        ["s0"] if expected else []
+    )
+
+
 def test_sub_keys_caps_the_cross_product() -> None:
     many = Filters(event_types=("strike", "protest"), regions=tuple(f"UA-{n:02d}" for n in range(200)))
     assert sub_keys(many) == [("strike", "*"), ("protest", "*")]

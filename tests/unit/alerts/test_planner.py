@@ -6,6 +6,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from newswatch.alerts.payload import alert_id
 from newswatch.alerts.planner import PlannerConfig, StoryPlanner
-from newswatch.alerts.ports import Filters, Subscription, Webhook
+from newswatch.alerts.ports import Filters, Subscription, TopicFilter, Webhook
 from newswatch.contracts.schemas import schema_errors
 from newswatch.store.alerts_sqlite import SQLiteSubscriptions
 from newswatch.store.alerts_sqlite_stories import SQLiteStories
@@ -164,3 +165,25 @@ def test_background_mentions_alert_no_one(world: World) -> None:
     assert world.feed("bg", WIRE, "outlet-1", T0, background) == []
     # The same article with the strike reported as news does alert.
     assert [d.kind for d in world.feed("news", WIRE, "outlet-2", T0 + MIN)] == ["story.detected"]
+
+
+def test_a_topic_subscription_alerts_on_articles_without_events_grouped_into_stories(world: World) -> None:
+    world.sub(filters=Filters(topics=(TopicFilter("politics", 0.5),), regions=("PL",)), repeat_interval=0)
+    vote = {"politics": 0.9}
+    plain = partial(analysis, events=(), regions=("PL", "PL-14"), topics=vote)
+    first = world.planner.plan(article("e1", own_report(0), "one"), plain("e1"), T0)
+    assert [d.kind for d in first] == ["story.detected"]
+    # A second outlet on the same subject and place joins the story: an update, not a new story.
+    (update,) = world.planner.plan(article("e2", own_report(1), "two"), plain("e2"), T0 + MIN)
+    assert (
+        update.kind == "story.updated"
+        and update.payload["data"]["story_id"] == first[0].payload["data"]["story_id"]
+    )
+    assert update.payload["data"]["publishers"] == 2 and update.payload["data"]["event_types"] == []
+    assert update.payload["data"]["matched"]["topics"] == [{"value": "politics", "score": 0.9}]
+    assert schema_errors("alert", update.payload) == []
+    # Another subject, or the same one elsewhere, stays silent for this subscription.
+    assert (
+        world.planner.plan(article("s1", own_report(2)), plain("s1", topics={"sport": 0.9}), T0 + MIN) == ()
+    )
+    assert world.planner.plan(article("u1", own_report(3)), plain("u1", regions=("UA",)), T0 + MIN) == ()

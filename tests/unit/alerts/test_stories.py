@@ -62,7 +62,8 @@ def test_story_keys(a: Analysis, expected: tuple[str, ...]) -> None:
 SOURCE_CASES = [
     (Article("1", "b", source=" Wire-One "), "wire-one"),  # normalised source name
     (Article("1", "b", url="https://www.example.org/x"), "example.org"),  # URL host without www
-    (Article("1", "b"), "article:1"),  # unknown: the article stands alone
+    (Article("1", "b"), "unknown"),  # neither source nor URL: the one unknown publisher
+    (Article("2", "b", source="  "), "unknown"),  # a blank source is no source
 ]
 
 
@@ -181,7 +182,18 @@ def test_a_full_story_only_stays_open() -> None:
         )
     assert len(story.members) == MAX_MEMBERS and story.last_seen == T0 + timedelta(minutes=MAX_MEMBERS + 4)
     light = story.members[MAX_FULL_MEMBERS:]
-    assert all(m.signature == () and m.events == () for m in light) and story.members[0].events
+    assert all(m.signature == () and m.topics == {} for m in light) and story.members[0].events
+    assert all(m.events for m in light)  # kept: a story's facts cover every member it holds
+
+
+def test_a_light_members_events_still_count_in_the_facts() -> None:
+    story = _story("a0", own_report(0), ("k",))
+    for n in range(1, MAX_FULL_MEMBERS + 1):
+        evs = (event("casualties", 0.8, killed=7),) if n == MAX_FULL_MEMBERS else (event(),)
+        art = article(f"a{n}", own_report(n))
+        story = absorb(story, member_of(art, analysis(art.id, evs), signature(art.text), T0), ("k",), T0)
+    assert story.members[-1].signature == ()  # the 51st member is light
+    assert facts(story)["casualties"]["killed"] == 7 and "casualties" in facts(story)["event_types"]
 
 
 def test_story_codec_writes_and_reads_what_the_plain_codec_does() -> None:

@@ -1,0 +1,72 @@
+"""Story queries both backends answer the same way, built on their two primitive reads.
+
+A backend provides `_hits(lookups, since, limit)` (story ids per lookup with their last_us, newest
+first) and `_read(story_ids)` (story or None, notices and version per id); this mixin derives the
+rest of the StoryStore reads from them, so SQLite and Redis cannot disagree on their meaning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from newswatch.alerts.ports import Candidate, Notice, Snapshot, Story, StoryState
+from newswatch.alerts.stories import candidates_from
+
+Hits = dict[str, list[tuple[str, int]]]
+Read = tuple[Story | None, dict[str, Notice], int]
+
+
+class StoryQueries:
+    def _hits(self, lookups: Sequence[str], since: datetime, limit: int | None) -> Hits:
+        raise NotImplementedError
+
+    def _read(self, story_ids: Sequence[str]) -> dict[str, Read]:
+        raise NotImplementedError
+
+    def _key_versions(self, keys: Sequence[str]) -> dict[str, int]:
+        raise NotImplementedError
+
+    def snapshot(self, lookups: Sequence[str], keys: Sequence[str], since: datetime, limit: int) -> Snapshot:
+        hits = self._hits(list(dict.fromkeys(lookups)), since, limit)
+        ids = sorted({sid for found in hits.values() for sid, _ in found})
+        return Snapshot(
+            {k: tuple(v) for k, v in hits.items() if v},
+            self.states(ids),
+            self._key_versions(sorted(set(keys))),
+        )
+
+    def states(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
+        read = self._read(list(dict.fromkeys(story_ids)))
+        return {i: StoryState(s, n, v) for i, (s, n, v) in read.items() if s is not None}
+
+    def get(self, story_id: str) -> Story | None:
+        return self._read([story_id]).get(story_id, (None, {}, 0))[0]
+
+    def get_many(self, story_ids: Sequence[str]) -> list[Story]:
+        found = self.states(story_ids)
+        return [found[i].story for i in story_ids if i in found]
+
+    def find(
+        self, keys: Iterable[str], bands: Iterable[str], since: datetime
+    ) -> tuple[list[Story], frozenset[str]]:
+        hits = self._hits([f"k:{k}" for k in keys] + [f"b:{b}" for b in bands], since, None)
+        by_text = frozenset(sid for lookup, found in hits.items() if lookup[0] == "b" for sid, _ in found)
+        return self.get_many(sorted({sid for found in hits.values() for sid, _ in found})), by_text
+
+    def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
+        return self.find(keys, [], since)[0]
+
+    def by_bands(self, bands: Iterable[str], since: datetime) -> list[Story]:
+        return self.find([], bands, since)[0]
+
+    def candidates(self, keys: Iterable[str], bands: Iterable[str], since: datetime) -> list[Candidate]:
+        hits = self._hits([f"k:{k}" for k in keys] + [f"b:{b}" for b in bands], since, None)
+        return candidates_from((lookup, sid, last) for lookup, found in hits.items() for sid, last in found)
+
+    def notice(self, subscription_id: str, story_id: str) -> Notice | None:
+        return self._read([story_id]).get(story_id, (None, {}, 0))[1].get(subscription_id)
+
+    def notices_for(self, story_id: str) -> list[Notice]:
+        notices: Mapping[str, Notice] = self._read([story_id]).get(story_id, (None, {}, 0))[1]
+        return [notices[k] for k in sorted(notices)]
