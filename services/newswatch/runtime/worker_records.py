@@ -116,14 +116,15 @@ def plan_alerts(
     the articles are planned one by one, so only the one that breaks the planner is dead-lettered."""
     if not plan.unplanned:
         return
-    try:
-        batch: list[tuple[AlertDraft, ...]] | None = pipeline.plan_batch(
-            [(item.article, item.analysis) for item in plan.unplanned], now
-        )
-    except Exception as exc:
-        if is_io_error(exc):
-            raise
-        batch = None
+    batch: list[tuple[AlertDraft, ...]] | None = None
+    # A planner that plans one article at a time writes its state per article, so after an I/O
+    # error the loop below resumes at the article that failed instead of planning the batch again.
+    if pipeline.plans_in_batches:
+        try:
+            batch = pipeline.plan_batch([(item.article, item.analysis) for item in plan.unplanned], now)
+        except Exception as exc:
+            if is_io_error(exc):
+                raise
     for alerts in batch or ():
         _planned(plan, plan.unplanned.popleft(), alerts, topics)
     while plan.unplanned:
