@@ -114,18 +114,19 @@ def plan_alerts(
     """Plan the alerts of every analysed article not planned yet, as one batch (one read and one
     atomic write of the story state); resumable after an I/O error. If the batch fails otherwise,
     the articles are planned one by one, so only the one that breaks the planner is dead-lettered."""
-    if not plan.unplanned:
-        return
-    try:
-        batch: list[tuple[AlertDraft, ...]] | None = pipeline.plan_batch(
-            [(item.article, item.analysis) for item in plan.unplanned], now
-        )
-    except Exception as exc:
-        if is_io_error(exc):
-            raise
-        batch = None
-    for alerts in batch or ():
-        _planned(plan, plan.unplanned.popleft(), alerts, topics)
+    # A planner without `plan_batch` writes per article: planning one by one is what keeps a retry
+    # from planning the articles before an I/O error a second time.
+    if plan.unplanned and hasattr(pipeline.planner, "plan_batch"):
+        try:
+            batch: list[tuple[AlertDraft, ...]] | None = pipeline.plan_batch(
+                [(item.article, item.analysis) for item in plan.unplanned], now
+            )
+        except Exception as exc:
+            if is_io_error(exc):
+                raise
+            batch = None
+        for alerts in batch or ():
+            _planned(plan, plan.unplanned.popleft(), alerts, topics)
     while plan.unplanned:
         item = plan.unplanned[0]
         try:
