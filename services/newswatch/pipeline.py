@@ -79,6 +79,11 @@ class Pipeline:
         with self.timer(Stage.PLAN):
             return self.planner.plan(article, analysis, now)  # match, group, dedupe
 
+    @property
+    def plans_in_batches(self) -> bool:
+        """True when the planner plans a batch in one atomic step: a batch that failed left no state."""
+        return hasattr(self.planner, "plan_batch")
+
     def plan_batch(
         self, pairs: Sequence[tuple[Article, Analysis]], now: datetime
     ) -> list[tuple[AlertDraft, ...]]:
