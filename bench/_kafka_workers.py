@@ -172,6 +172,8 @@ def _bare(server: str, topics: WorkerTopics, mode: str, group: str) -> BenchWork
         batch_size=w.batch_bytes,
         compression=w.compression,
     )
+    if not w.produce_analyses:  # NEWSWATCH_WORKER_PRODUCE_ANALYSES=0, as `newswatch worker` reads it
+        topics = replace(topics, analyses=None)
     consumer = _consumer(server, topics, group)
     worker = Worker(
         consumer, producer, Pipeline(analyzer, NoAlerts()), TopicAlertHandOff(producer, topics), topics

@@ -46,11 +46,12 @@ PY
   exit 0
 fi
 
-# What the wheel is built from; a change to any of it builds a new one.
+# What the wheel is built from; a change to any of it builds a new one. README.md (the wheel's long
+# description) is left out: a cached wheel with an older one installs the same code.
 key=$(
   {
     find services schemas -type f -not -path '*/__pycache__/*' -not -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum
-    sha256sum pyproject.toml hatch_build.py README.md
+    sha256sum pyproject.toml hatch_build.py
     $BIN/python -c 'import sys; print(sys.version)'
     echo "pure=${NEWSWATCH_PURE:-0}"
   } | sha256sum | cut -c1-16
@@ -66,7 +67,9 @@ print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependenc
 PY
 say "installing the runtime dependencies (in the background)..."
 t_deps=$SECONDS
-$BIN/pip install -q -r "$wheels/requirements.txt" >"$wheels/deps.log" 2>&1 &
+# --no-compile: pip would byte-compile every file of every package (most of its CPU time here);
+# Python compiles the modules it imports on first use instead.
+$BIN/pip install -q --no-compile -r "$wheels/requirements.txt" >"$wheels/deps.log" 2>&1 &
 deps=$!
 
 cached="${CACHE:+$CACHE/$key}"
@@ -88,7 +91,7 @@ if ! wait $deps; then
 fi
 say "installing the runtime dependencies: done in $((SECONDS - t_deps)) s"
 wheel=$(ls "$wheels"/newswatch-*.whl)
-step "installing the newswatch wheel" $BIN/pip install -q --force-reinstall --no-deps "$wheel"
-step "checking its runtime dependencies" $BIN/pip install -q "$wheel"
+step "installing the newswatch wheel" $BIN/pip install -q --no-compile --force-reinstall --no-deps "$wheel"
+step "checking its runtime dependencies" $BIN/pip install -q --no-compile "$wheel"
 
 $BIN/python -c 'import importlib.util as u, newswatch.analysis.regions.matcher as m; print("[install] newswatch analysis:", "compiled (mypyc and C extensions)" if m.__file__.endswith((".so", ".pyd")) and u.find_spec("newswatch.analysis.topics._sums") and u.find_spec("newswatch.analysis.regions._capitals") else "pure Python")' >&2

@@ -23,17 +23,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=14)
     p.add_argument("--workdir", type=Path, help="keep state and logs here (default: a temporary dir)")
     args = p.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
+    # kafka-python logs every refused connection while the broker is down on purpose
+    logging.basicConfig(level=logging.CRITICAL)
     with tempfile.TemporaryDirectory(prefix="newswatch-chaos-") as tmp:
         workdir = args.workdir or Path(tmp)
         reports: list[Report] = []
         if args.only in (None, "embedded"):
-            reports.append(embedded.run(workdir, **embedded.size(args.small), seed=args.seed))
+            reports.append(show(embedded.run(workdir, **embedded.size(args.small), seed=args.seed)))
         if args.only in (None, "distributed"):
-            reports.append(distributed.run(workdir, **distributed.size(args.small), seed=args.seed))
-    for r in reports:
-        print("\n".join(r.lines()), flush=True)
+            reports.append(show(distributed.run(workdir, **distributed.size(args.small), seed=args.seed)))
     return 0 if all(r.ok() for r in reports) else 1
+
+
+def show(report: Report) -> Report:
+    print("\n".join(report.lines()), flush=True)
+    return report
 
 
 if __name__ == "__main__":

@@ -17,8 +17,10 @@ from tests.chaos.report import AlertKey, Receipt
 from tests.integration.test_delivery_helpers import Receiver, new_secret, receiver_factory
 
 ARTICLE_SIZE = 600
-# Two subscribers: everything with a key event, and one narrower (their alerts overlap).
-FILTERS = (Filters(), Filters(regions=("UA",)))
+# Several subscribers to everything (each story is one alert per subscriber: volume for delivery)
+# and a narrower one whose alerts overlap theirs.
+FILTERS = (Filters(), Filters(), Filters(), Filters(), Filters(), Filters(regions=("UA",)))
+ANSWER_DELAY_S = 0.05  # the receiver takes a moment, so a killed delivery worker has POSTs in flight
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,15 @@ def webhook_receiver() -> Iterator[Receiver]:
     factory = receiver_factory()
     make = next(factory)
     try:
-        yield make(200, secret=new_secret())
+        receiver = make(200, secret=new_secret())
+        answer = receiver.handle
+
+        def slowly(headers: dict[str, str], body: bytes) -> int:
+            time.sleep(ANSWER_DELAY_S)
+            return answer(headers, body)
+
+        receiver.handle = slowly  # type: ignore[method-assign]
+        yield receiver
     finally:
         next(factory, None)
 

@@ -94,6 +94,20 @@ def test_analysis_put_twice_replaces(make_store: Callable[[type, type], Any]) ->
     assert store.get("a-1")["topics"] == [{"topic": "conflict", "score": 0.9}]
 
 
+def test_analyses_put_many_stores_each_and_replaces(make_store: Callable[[type, type], Any]) -> None:
+    import json
+
+    store = make_store(SQLiteAnalyses, RedisAnalyses)
+    store.put("a-1", ANALYSIS)
+    encoded = [
+        (f"a-{i}", json.dumps({**ANALYSIS, "article_id": f"a-{i}", "n": i}).encode()) for i in (1, 2, 3)
+    ]
+    store.put_many(encoded)
+    store.put_many([])
+    assert store.count() == 3
+    assert [store.get(f"a-{i}")["n"] for i in (1, 2, 3)] == [1, 2, 3]
+
+
 def test_analysis_keeps_non_ascii_text(make_store: Callable[[type, type], Any]) -> None:
     store = make_store(SQLiteAnalyses, RedisAnalyses)
     store.put("ü-1", {**ANALYSIS, "note": "Харків"})
@@ -116,3 +130,16 @@ def test_api_key_unknown_keys_have_no_tenant(make_store: Callable[[type, type], 
     store = make_store(SQLiteApiKeys, RedisApiKeys)
     store.create("tenant-a")
     assert store.tenant_for(guess) is None
+
+
+def test_redis_analyses_expire_after_their_ttl(redis_client: Any, redis_prefix: str) -> None:
+    from newswatch.store.redis import Keys
+
+    store = RedisAnalyses(redis_client, Keys(redis_prefix), ttl_s=300)
+    store.put("a-1", ANALYSIS)
+    store.put_many([("a-2", b'{"version": "1"}')])
+    for article_id in ("a-1", "a-2"):
+        assert 0 < redis_client.ttl(f"{redis_prefix}analysis:{article_id}") <= 300
+    forever = RedisAnalyses(redis_client, Keys(redis_prefix))
+    forever.put("a-3", ANALYSIS)
+    assert redis_client.ttl(f"{redis_prefix}analysis:a-3") == -1  # no TTL given: kept

@@ -245,6 +245,7 @@ def test_openapi_documents_the_alerts_routes(api: Api) -> None:
         "/v1/subscriptions/{sub_id}": ["delete", "get", "patch"],
         "/v1/subscriptions/{sub_id}/replay": ["post"],
         "/v1/subscriptions/{sub_id}/test": ["post"],
+        "/v1/subscriptions/{sub_id}/rotate-secret": ["post"],
         "/v1/alerts": ["get"],
         "/v1/alerts/{alert_id}": ["get"],
     }

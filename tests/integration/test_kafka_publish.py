@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,3 +56,20 @@ def test_publish_sends_each_line_as_is_and_prints_the_count(
 )
 def test_article_key(line: bytes, key: bytes | None) -> None:
     assert article_key(line) == key
+
+
+def test_publish_reports_invalid_lines_and_skips_them_on_request(
+    kafka_bootstrap: str, unique_topic: Callable[..., str], tmp_path: Path
+) -> None:
+    topic = unique_topic("publish-skip", partitions=1)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b'{"id": "s1", "body": "One."}\n{"id": "s2"}\n{"id": "s3", "body": "Three."}\n')
+    args = ["publish", str(source), "--topic", topic, "--bootstrap", kafka_bootstrap, "--skip-invalid"]
+    done = subprocess.run(
+        [sys.executable, "-m", "newswatch", *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"published 2 messages to {topic}" in done.stdout
+    assert "line 2: invalid article (schema_invalid)" in done.stderr
+    assert "1 invalid lines skipped" in done.stderr
+    assert [key for key, _ in read_topic(kafka_bootstrap, topic, 2)] == [b"s1", b"s3"]

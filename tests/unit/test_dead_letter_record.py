@@ -73,8 +73,12 @@ class Untouched:
     ("raw", "reason"),
     [
         (None, "decode_error"),  # a Kafka tombstone
-        (b"[" * 1000 + b"]" * 1000, "schema_invalid"),  # explaining it recursed too deep
-        (b'{"a":' * 1000 + b"1" + b"}" * 1000, "schema_invalid"),
+        # deeper than the shared parser's bound (contracts/jsonio.py: MAX_DEPTH), which the HTTP
+        # edge applies too; before that bound, explaining the schema error recursed too deep
+        (b"[" * 1000 + b"]" * 1000, "decode_error"),
+        (b'{"a":' * 1000 + b"1" + b"}" * 1000, "decode_error"),
+        (b"[" * 65 + b"]" * 65, "decode_error"),
+        (b"[" * 64 + b"]" * 64, "schema_invalid"),  # within the bound: an array is no article
         (b"[" * 5000 + b"]" * 5000, "decode_error"),  # deeper than the decoder allows
     ],
 )
@@ -84,3 +88,19 @@ def test_pure_stages_turn_any_failure_into_invalid_message(raw: bytes | None, re
         pipeline.analyse(raw)
     assert caught.value.reason == reason
     assert len(caught.value.detail) < 5000
+
+
+@pytest.mark.parametrize("exc", [RecursionError("maximum recursion depth exceeded"), TypeError("unhashable")])
+def test_a_surprise_in_validation_is_a_schema_invalid_dead_letter(
+    monkeypatch: pytest.MonkeyPatch, exc: BaseException
+) -> None:
+    import newswatch.pipeline as pipeline_module
+
+    def explode(obj: object) -> object:
+        raise exc
+
+    monkeypatch.setattr(pipeline_module, "validate_article", explode)
+    with pytest.raises(InvalidMessage) as caught:
+        Pipeline(Untouched(), None).analyse(b'{"id": "x", "body": "y"}')  # type: ignore[arg-type]
+    assert caught.value.reason == "schema_invalid"
+    assert type(exc).__name__ in caught.value.detail

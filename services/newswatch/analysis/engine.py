@@ -76,5 +76,5 @@ class Analyzer:
         with timer(Stage.REGIONS):
             where: RegionResult = self.regions.resolve(text) if self.regions else _NoRegions()
         with timer(Stage.EVENTS):
-            events = self.events.detect(text, where.locate) if full else ()
+            events = self.events.detect(text, where.locate, article.published_at) if full else ()
         return Analysis(article.id, topics, where.regions, events, language, covered.value)

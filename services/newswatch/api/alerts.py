@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus
 from newswatch.api.auth import Principal, principal
-from newswatch.api.problems import Problem, ProblemRoute, field_error
+from newswatch.api.problems import SINCE_DOC, Problem, ProblemRoute, field_error, parse_since
 from newswatch.store.alerts_codec import cursor_decode
 
 router = APIRouter(tags=["alerts"], route_class=ProblemRoute)
@@ -63,20 +63,22 @@ def list_alerts(
     request: Request,
     caller: Annotated[Principal, Depends(principal)],
     subscription_id: str | None = None,
-    since: Annotated[datetime | None, Query(description="Only alerts created at or after this time.")] = None,
-    cursor: str | None = None,
+    since: Annotated[
+        str | None, Query(description=SINCE_DOC, json_schema_extra={"format": "date-time"})
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(pattern="^[A-Za-z0-9_=-]{4,400}$", description="The `cursor` of the previous page."),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Alerts:
     """The caller's alerts (every tenant's for the admin), optionally of one subscription."""
-    if since is not None and since.tzinfo is None:
-        raise Problem(
-            422, "`since` needs a timezone", errors=[field_error("query.since", "no timezone", "append Z")]
-        )
+    after = parse_since(since)
     if cursor is not None:
         check_cursor(cursor)
     tenant = None if caller.admin else caller.tenant
     page = _store(request).list_alerts(
-        tenant=tenant, subscription_id=subscription_id, since=since, cursor=cursor, limit=limit
+        tenant=tenant, subscription_id=subscription_id, since=after, cursor=cursor, limit=limit
     )
     return Alerts(items=[_out(a) for a in page.items], cursor=page.cursor)
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from newswatch.api.auth import Principal, admin, bearer, principal
 from newswatch.api.ingest import MAX_BATCH_ITEMS, Checked, Item, Rejected, check_items, parse_body
-from newswatch.api.problems import Problem, ProblemRoute, problem_body, respond
+from newswatch.api.problems import Problem, ProblemRoute, field_error, problem_body, respond
 from newswatch.contracts.schemas import load_schema
 from newswatch.domain.errors import InvalidMessage
 from newswatch.store.dead_letters import dead_letter_record
@@ -44,23 +44,26 @@ class SchemaError(BaseModel):
 
 
 class ItemError(BaseModel):
+    """One rejected article (`index`, `reason` and its schema `errors`), or a request-level problem."""
+
     field: str = Field(description="`body[i]` for the i-th article, `body` when the body is unusable.")
     message: str
-    index: int | None  # None: the body itself could not be parsed
-    reason: str
-    detail: str
-    errors: list[SchemaError]
+    suggestion: str | None = None
+    index: int | None = Field(default=None, description="The article's position; null for the body.")
+    reason: str | None = Field(default=None, description="decode_error | schema_invalid | too_large")
+    detail: str | None = None
+    errors: list[SchemaError] = []
 
 
 class Rejection(BaseModel):
-    """Problem details (RFC 9457) listing every rejected article."""
+    """Problem details (RFC 9457) listing every rejected article; nothing of the batch was queued."""
 
     type: str
     title: str
     status: int
     detail: str
     accepted: int = 0
-    errors: list[ItemError]
+    errors: list[ItemError] = []
 
 
 def _article_schema() -> dict[str, Any]:
@@ -82,7 +85,7 @@ drop those items and resend the batch.
 The body is parsed by the pipeline's own rules: JSON (no NaN or Infinity), valid UTF-8
 without lone surrogates, at most 64 levels of nesting and integers of at most 19 digits.
 
-**413**: body over {MAX_BODY_BYTES // 2**20} MiB or more than {MAX_BATCH_ITEMS} items.
+**413**: body over {MAX_BODY_BYTES // 2**20} MiB (more than {MAX_BATCH_ITEMS} items: 422).
 **415**: the body is not sent as `Content-Type: application/json`.
 **503**: the queue did not store the articles within `NEWSWATCH_INGEST_TIMEOUT` seconds (a broker
 outage); nothing is acknowledged, retry after `Retry-After` seconds.
@@ -165,7 +168,13 @@ def check(body: bytes) -> Checked:
     except InvalidMessage as exc:
         return Checked(rejected=[Rejected(None, exc, body)])
     if len(objs) > MAX_BATCH_ITEMS:
-        raise Problem(413, f"more than {MAX_BATCH_ITEMS} articles: split the batch")
+        # the schema's maxItems: a validation error like any other (413 is for the byte size)
+        raise Problem(
+            422,
+            f"{len(objs)} articles in one request, at most {MAX_BATCH_ITEMS}: split the batch",
+            kind="invalid-articles",
+            errors=[field_error("body", f"more than {MAX_BATCH_ITEMS} items", "send smaller batches")],
+        )
     return check_items(objs)
 
 

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from newswatch.api.problems import Problem, ProblemRoute, field_error
 from newswatch.store.api_keys import KeyInfo, key_hash, key_id
@@ -86,6 +86,8 @@ router = APIRouter(tags=["auth"], route_class=ProblemRoute)
 
 
 class NewKey(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     tenant: str = Field(pattern=TENANT_PATTERN, description="Tenant the key acts for (not `admin`).")
 
 

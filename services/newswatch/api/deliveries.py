@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from newswatch.api.auth import Principal, principal
-from newswatch.api.problems import Problem, ProblemRoute, field_error
+from newswatch.api.problems import SINCE_DOC, Problem, ProblemRoute, field_error, parse_since
 from newswatch.delivery.log import DeliveryLog, Outcome
 
 router = APIRouter(tags=["deliveries"], route_class=ProblemRoute)
@@ -44,18 +44,19 @@ async def list_deliveries(
     caller: Annotated[Principal, Depends(principal)],
     subscription_id: str | None = None,
     alert_id: str | None = None,
-    since: Annotated[datetime | None, Query(description="Only attempts at or after this time.")] = None,
-    cursor: str | None = None,
+    since: Annotated[
+        str | None, Query(description=SINCE_DOC, json_schema_extra={"format": "date-time"})
+    ] = None,
+    cursor: Annotated[
+        str | None, Query(pattern="^[0-9]{1,19}$", description="The `cursor` of the previous page.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Attempts:
     """Every attempt to deliver the caller's alerts (the admin sees all tenants)."""
     log: DeliveryLog | None = request.app.state.services.deliveries
     if log is None:
         raise Problem(503, "delivery is not configured in this process", headers={"Retry-After": "60"})
-    if since is not None and since.tzinfo is None:
-        raise Problem(
-            422, "`since` needs a timezone", errors=[field_error("query.since", "no timezone", "append Z")]
-        )
+    after = parse_since(since)
     if cursor is not None and (_CURSOR.fullmatch(cursor) is None or int(cursor) > _MAX_SEQ):
         raise Problem(
             422,
@@ -68,7 +69,7 @@ async def list_deliveries(
         tenant=None if caller.admin else caller.tenant,
         subscription_id=subscription_id,
         alert_id=alert_id,
-        since=since,
+        since=after,
         cursor=cursor,
         limit=limit,
     )

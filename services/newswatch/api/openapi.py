@@ -84,6 +84,9 @@ def document(app: FastAPI) -> dict[str, Any]:
             routes=app.routes,
         )
         app.openapi_schema = _finish(doc)
+        if not app.state.services.settings.ingest_requires_key:  # ingest is open unless configured
+            ingest = app.openapi_schema["paths"]["/v1/articles"]["post"]
+            ingest["security"] = [{}, *ingest.get("security", [])]
     return app.openapi_schema
 
 

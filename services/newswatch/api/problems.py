@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 from collections.abc import Callable, Coroutine, Iterable, Sequence
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -162,11 +164,13 @@ def validation_problem(errors: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return problem_body(422, detail, "invalid-request", items)
 
 
-async def _http_error(_: Request, exc: Exception) -> Response:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 503:
         headers.setdefault("Retry-After", "30")
+    if exc.status_code == 405:  # the framework lists one route's methods; list every one of the path
+        headers["Allow"] = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
     if isinstance(exc, Problem):
         return respond(exc.body, headers)
     detail = exc.detail
@@ -174,6 +178,16 @@ async def _http_error(_: Request, exc: Exception) -> Response:
         extra = {k: v for k, v in detail.items() if k != "message"}
         return respond(problem_body(exc.status_code, str(detail.get("message", "")), **extra), headers)
     return respond(problem_body(exc.status_code, str(detail)), headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI document lists for the requested path."""
+    paths: dict[str, dict[str, Any]] = request.app.openapi().get("paths", {})
+    for template, ops in paths.items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            return sorted(method.upper() for method in ops)
+    return []
 
 
 async def _validation_error(_: Request, exc: Exception) -> Response:
@@ -271,3 +285,23 @@ def _check_media_type(request: Request) -> None:
             kind="unsupported-media-type",
             errors=[field_error("header.content-type", "not a JSON media type", "application/json")],
         )
+
+
+def parse_since(value: str | None, field: str = "query.since") -> datetime | None:
+    """An RFC 3339 time with a timezone, or a 422 naming `field` (no Unix numbers, no naive times)."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None or not value[:4].isdigit():
+        raise Problem(
+            422,
+            f"{field}: {value!r} is not an RFC 3339 time with a timezone",
+            errors=[field_error(field, "not an RFC 3339 time with a timezone", "e.g. 2026-01-31T12:00:00Z")],
+        )
+    return parsed
+
+
+SINCE_DOC = "Only items at or after this RFC 3339 time (with a timezone, e.g. 2026-01-31T12:00:00Z)."

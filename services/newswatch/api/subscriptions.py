@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from newswatch.alerts import subscriptions as codec
 from newswatch.alerts.handoff import to_record
@@ -62,7 +62,7 @@ class FiltersIn(_Strict):
     event_types: list[EventType] = Field(default=[], examples=[["power_plant_strike"]])
     topics: list[TopicIn] = Field(default=[], examples=[[{"id": "conflict", "min_score": 0.5}]])
     regions: list[Region] = Field(default=[], examples=[["UA"]])
-    keywords: list[str] = []
+    keywords: list[Annotated[str, Field(min_length=1, max_length=100)]] = []
     min_confidence: float = Field(default=0.0, ge=0, le=1)
     min_publishers: int = Field(
         default=1, ge=1, le=1000, description="Independent publishers needed (wire copies count once)."
@@ -70,8 +70,13 @@ class FiltersIn(_Strict):
 
 
 class WebhookIn(_Strict):
-    url: str
-    headers: dict[str, str] = {}
+    url: str = Field(
+        max_length=2048,
+        pattern="^https?://",
+        description="Must resolve to a public address (see NEWSWATCH_WEBHOOK_ALLOW_PRIVATE).",
+        examples=["https://hooks.example.com/newswatch"],
+    )
+    headers: dict[str, Annotated[str, Field(max_length=1024)]] = Field(default={}, max_length=20)
 
 
 class SubscriptionIn(_Strict):
@@ -95,22 +100,28 @@ class SubscriptionIn(_Strict):
         description="Optional. A tenant key's ids are scoped to its tenant: `x` is stored as `<tenant>:x`.",
         json_schema_extra={"pattern": "^[A-Za-z0-9_.:-]{1,64}$"},
     )
-    tenant: str | None = Field(None, description="Admin only; a tenant key creates for itself.")
-    name: str
+    tenant: str | None = Field(
+        default=None, min_length=1, max_length=128, description="Admin only; a tenant key creates for itself."
+    )
+    name: str = Field(min_length=1, max_length=200)
     filters: FiltersIn = FiltersIn()
     webhook: WebhookIn
     enabled: bool = True
-    group_wait: float = Field(0.0, description="Seconds to hold a story's first alert.")
-    repeat_interval: float = Field(300.0, description="Minimum seconds between alerts about one story.")
+    group_wait: float = Field(
+        default=0.0, ge=0, le=86400, description="Seconds to hold a story's first alert."
+    )
+    repeat_interval: float = Field(
+        default=300.0, ge=0, le=604800, description="Minimum seconds between alerts about one story."
+    )
 
 
 class SubscriptionPatch(_Strict):
-    name: str | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
     filters: FiltersIn | None = None
     webhook: WebhookIn | None = None
     enabled: bool | None = None
-    group_wait: float | None = None
-    repeat_interval: float | None = None
+    group_wait: float | None = Field(default=None, ge=0, le=86400)
+    repeat_interval: float | None = Field(default=None, ge=0, le=604800)
 
 
 def _services(request: Request) -> Any:
@@ -247,7 +258,18 @@ def delete_subscription(sub_id: str, request: Request, caller: Caller) -> Respon
 
 
 class Replay(BaseModel):
-    since: datetime = Field(description="Alerts created at or after this time (with a timezone).")
+    since: AwareDatetime = Field(
+        description="Alerts created at or after this time (RFC 3339, with a timezone).",
+        examples=["2026-01-31T12:00:00Z"],
+    )
+
+    @field_validator("since", mode="before")
+    @classmethod
+    def _rfc3339(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not value[:4].isdigit() or "T" not in value.upper():
+            raise ValueError("send an RFC 3339 time with a timezone, e.g. 2026-01-31T12:00:00Z")
+        return value
+
     only_failed: bool = Field(True, description="Only failed, exhausted or disabled alerts; false: all.")
 
 

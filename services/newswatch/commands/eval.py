@@ -1,4 +1,4 @@
-"""`newswatch eval FILE [--markdown OUT] [--worst N]`: score the analyser on labelled JSONL."""
+"""`newswatch eval FILE... [--part P] [--markdown OUT] [--worst N]`: score the analyser on labelled JSONL."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from newswatch.analysis.eval.records import read_records
 from newswatch.analysis.eval.report import render
 from newswatch.analysis.eval.runner import evaluate
+from newswatch.analysis.eval.split import PARTS, in_part
 from newswatch.cli import UserError
 from newswatch.commands.analyze import load_analyzer
 from newswatch.commands.progress import Progress, add_progress_option
@@ -21,7 +22,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Measure the analysis on labelled JSONL (the dev-set format: id, kind, date, title, "
         "text, labels): per-event precision/recall/F1, region accuracy, topic macro-F1, worst misses.",
     )
-    p.add_argument("file", help="labelled JSONL (dev-set format: id, kind, date, title, text, labels)")
+    p.add_argument(
+        "file", nargs="+", help="labelled JSONL (dev-set format: id, kind, date, title, text, labels)"
+    )
+    p.add_argument(
+        "--part",
+        choices=PARTS,
+        default="all",
+        help="only the corpus' training or frozen test part (35 %% by hash of the id); default all",
+    )
     p.add_argument(
         "--markdown",
         nargs="?",
@@ -35,11 +44,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open(args.file, encoding="utf-8") as fh:
-        try:
-            records = list(read_records(fh))
-        except ValueError as exc:
-            raise UserError(f"{args.file}: {exc}") from None
+    records = []
+    for name in args.file:
+        with open(name, encoding="utf-8") as fh:
+            try:
+                records += [r for r in read_records(fh) if in_part(r.id, args.part)]
+            except ValueError as exc:
+                raise UserError(f"{name}: {exc}") from None
     analyze = load_analyzer(sys.stderr)
     with Progress(args.progress, "eval", "records", len(records)) as progress:
         pairs = [(r, analyze(r.article)) for r in progress.iterate(records)]

@@ -13,8 +13,8 @@ from typing import Any
 
 ANALYSIS_VERSION = "1"
 # From this confidence an event counts as reported news (every rule's claims
-# included); below it are background mentions, such as an event type that an
-# article first mentions after its lead. Evaluation and alerts use reported events.
+# included); below it are background mentions, such as an event the text marks as earlier than
+# the news ("last month"). Evaluation and alerts use reported events.
 REPORTED_CONFIDENCE = 0.4
 
 

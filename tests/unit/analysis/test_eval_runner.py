@@ -106,3 +106,56 @@ def test_eval_command_rejects_bad_file(tmp_path: Path) -> None:
     data = tmp_path / "bad.jsonl"
     data.write_text('{"id": "x"}\n', encoding="utf-8")
     assert main(["eval", str(data)]) == 2
+
+
+def test_split_is_frozen_by_hash_of_the_id() -> None:
+    import hashlib
+
+    from newswatch.analysis.eval.split import in_part, is_test
+
+    ids = [f"rec:{i}" for i in range(400)]
+    expected = [int(hashlib.sha256(i.encode()).hexdigest()[:8], 16) % 100 < 35 for i in ids]
+    assert [is_test(i) for i in ids] == expected
+    assert 0.25 < sum(expected) / len(ids) < 0.45
+    assert all(in_part(i, "test") != in_part(i, "train") and in_part(i, "all") for i in ids)
+
+
+@pytest.mark.parametrize(
+    ("kind", "rid", "text_type", "view"),
+    [
+        ("acled_note", "acled:UKR1", None, "notes"),
+        ("article", "rss:ab12", "rss_headline_and_summary", "headlines+summaries"),
+        ("headline_summary", "rss24:ab12", None, "headlines+summaries"),
+        ("article", "art:17", None, "full articles"),
+        ("full_article", "x:1", None, "full articles"),
+    ],
+)
+def test_text_views(kind: str, rid: str, text_type: str | None, view: str) -> None:
+    from newswatch.analysis.eval.split import text_view
+
+    assert text_view(kind, rid, text_type) == view
+
+
+def test_views_count_reported_events_apart_from_background() -> None:
+    from newswatch.analysis.eval.runner import ALL_EVENTS, REPORTED, TOTAL
+    from newswatch.domain.model import Location
+
+    line = json.loads(_line("n1", "headline_summary", [], ["conflict"]))
+    line["hard_negative"] = True
+    (rec,) = read_records([json.dumps(line)])
+    bg = Event(
+        EventType.POWER_PLANT_STRIKE,
+        0.3,
+        "power_plant_strike.x",
+        Evidence("Body text.", 0, 10),
+        Location("RU"),
+        {"background": True},
+    )
+    res = evaluate([(rec, Analysis("n1", (), (RegionMention("UA-63", "Kharkiv"),), (bg,)))])
+    reported = res.views[REPORTED]["headlines+summaries"]
+    everything = res.views[ALL_EVENTS][TOTAL]
+    assert reported.key["power_plant_strike"].fp == 0 and reported.hard_negative_fires.hits == 0
+    assert everything.key["power_plant_strike"].fp == 1 and everything.hard_negative_fires.hits == 1
+    assert everything.location_country.value == 0.0 and reported.location_country.n == 0
+    assert reported.subdivision_in_regions.value == 1.0
+    assert "By kind of text, reported only" in render(res)

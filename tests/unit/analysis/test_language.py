@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newswatch.analysis.engine import Analyzer
-from newswatch.analysis.language import Coverage, coverage, detect_language
+from newswatch.analysis.language import Coverage, _looks_english, coverage, detect_language
 from newswatch.domain.model import Article
 
 
@@ -72,3 +72,18 @@ def test_english_keeps_its_full_analysis(analyzer: Analyzer) -> None:
     result = analyzer.analyze(Article("en-1", text))
     assert (result.language, result.coverage) == ("en", "full")
     assert result.topics and result.events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # languages that share a few short words with English ("was", "is", "on", "an", "will")
+        "Was die Regierung an diesem Tag will, ist noch unklar, sagte der Sprecher in Berlin am Abend.",
+        "Het was een rustige nacht in de stad en de burgemeester is tevreden over de inzet van de politie.",
+        "On dit que le pont sera rouvert mardi, mais la mairie ne confirme pas encore la date exacte.",
+        "He visto que el puente se abrirá el martes, dijo el alcalde a los periodistas de la ciudad.",
+    ],
+    ids=["de", "nl", "fr", "es"],
+)
+def test_the_english_shortcut_leaves_other_languages_to_the_detector(text: str) -> None:
+    assert not _looks_english(text)

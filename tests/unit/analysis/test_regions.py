@@ -151,3 +151,26 @@ def test_resolve_never_raises_spots_stay_in_text_countries_included(
     assert all(0 <= s.start < s.end <= full for s in result.spots)
     codes = {r.code for r in result.regions}
     assert {c.split("-")[0] for c in codes} <= codes  # every subdivision brings its country
+
+
+@pytest.mark.parametrize(
+    ("text", "regions", "location"),
+    [
+        # the speaker or subject is what a placeless headline is about; it locates no event
+        ("Russia says it downed 40 drones", {"RU"}, None),
+        ("Moscow said the talks had failed", {"RU"}, None),
+        ("Kyiv says it shot down 30 drones", {"UA"}, None),
+        # a named facility places the event in its subdivision
+        ("Russian missiles hit the Burshtyn thermal power plant", {"UA", "UA-26"}, "UA-26"),
+        ("Drones struck the Ladyzhyn TPP overnight", {"UA", "UA-05"}, "UA-05"),
+        ("Shelling near the South Ukraine nuclear plant", {"UA", "UA-48"}, "UA-48"),
+        ("Explosion at the Kremenchuk hydroelectric power plant", {"UA", "UA-35"}, "UA-35"),
+        ("Fighting at the Sudzha checkpoint", {"RU", "RU-KRS"}, "RU-KRS"),
+    ],
+)
+def test_subjects_and_facilities(
+    resolver: RegionResolver, text: str, regions: set[str], location: str | None
+) -> None:
+    result = resolver.resolve(text)
+    assert {r.code for r in result.regions} == regions
+    assert result.locate(0, len(text)).subdivision == location

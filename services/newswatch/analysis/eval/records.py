@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from newswatch.analysis.eval.split import text_view
 from newswatch.domain.model import Article
 
 
@@ -23,6 +24,8 @@ class LabelledRecord:
     admin1_iso: str | None
     topics: frozenset[str]
     topics_complete: bool
+    view: str = ""  # notes, headlines+summaries or full articles (split.VIEWS)
+    hard_negative: bool = False  # key-type vocabulary without the key event
 
 
 def _published_at(date: str | None) -> str | None:
@@ -51,6 +54,8 @@ def record_from_dict(d: dict[str, Any]) -> LabelledRecord:
         admin1_iso=labels.get("admin1_iso") or None,
         topics=frozenset(labels.get("topics") or ()),
         topics_complete=bool(labels.get("topics_complete")),
+        view=text_view(str(d.get("kind") or ""), article.id, (d.get("orig") or {}).get("text_type")),
+        hard_negative=bool(d.get("hard_negative")),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newswatch.analysis.eval.metrics import PRF
-from newswatch.analysis.eval.runner import EvalResult, Miss, worst_misses
+from newswatch.analysis.eval.runner import KEY_TYPES, EvalResult, Miss, ViewFigures, worst_misses
 
 
 def _table(rows: list[list[str]], markdown: bool) -> list[str]:
@@ -40,6 +40,24 @@ def _miss_lines(misses: list[Miss], markdown: bool) -> list[str]:
     return out
 
 
+def _view_rows(views: dict[str, ViewFigures]) -> list[list[str]]:
+    head = ["kind", "records"]
+    for t in KEY_TYPES:
+        head += [f"{t} P", "R", "tp/fp/fn"]
+    head += ["conflict macro-F1", "location country", "subdivision in regions", "hard-negative fires"]
+    rows = [head]
+    for view, v in views.items():
+        row = [view, str(v.records)]
+        for t in KEY_TYPES:
+            s = v.key[t]
+            row += [f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.tp}/{s.fp}/{s.fn}"]
+        row.append(f"{v.conflict_macro_f1:.3f}")
+        for r in (v.location_country, v.subdivision_in_regions, v.hard_negative_fires):
+            row.append(f"{r.value:.3f} ({r.hits}/{r.n})")
+        rows.append(row)
+    return rows
+
+
 def render(result: EvalResult, worst: int = 20, markdown: bool = False) -> str:
     h = (lambda s: f"## {s}") if markdown else (lambda s: f"== {s} ==")
     reg = result.regions
@@ -49,6 +67,8 @@ def render(result: EvalResult, worst: int = 20, markdown: bool = False) -> str:
     lines += [f"conflict macro-F1 (11 types): {result.conflict_macro_f1:.3f}", ""]
     by_kind = ", ".join(f"{k or '(no kind)'} {v:.3f}" for k, v in result.conflict_macro_f1_by_kind.items())
     lines += [f"by kind: {by_kind}", ""] if by_kind else []
+    for mode, views in result.views.items():
+        lines += [h(f"By kind of text, {mode}"), "", *_table(_view_rows(views), markdown), ""]
     lines += [h("Regions (event-labelled records with a country label)"), ""]
     bullet = "- " if markdown else ""
     lines += [

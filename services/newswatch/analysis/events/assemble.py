@@ -41,7 +41,8 @@ def extracted(
 
 
 def merge_repeats(events: list[Event]) -> tuple[Event, ...]:
-    """One event per (type, location): the first report, its attributes completed by repeats.
+    """One event per (type, location): the first report told as news (else the first), its
+    attributes completed by repeats.
 
     Articles retell the same occurrence ("troops fled ... the fleeing units"); distinct
     places stay distinct events.
@@ -53,7 +54,12 @@ def merge_repeats(events: list[Event]) -> tuple[Event, ...]:
         if first is None:
             merged[key] = e
             continue
+        if first.attributes.get("background") and not e.attributes.get("background"):
+            # Told as news after a background mention: the news report leads.
+            first, e = e, first
         attrs = {**e.attributes, **first.attributes}
+        if not first.attributes.get("background"):
+            attrs.pop("background", None)
         conf = max(first.confidence, e.confidence)
         # Built directly: dataclasses.replace costs ~3x a constructor call (field introspection).
         occurred = first.occurred or e.occurred

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from newswatch.analysis.events.assemble import Memo, extracted, merge_repeats
+from newswatch.analysis.events.confirm import CANDIDATE_MARK, Confirmer
 from newswatch.analysis.events.context import GOVERNING_SETS, claim_factor
 from newswatch.analysis.events.dates import stated_date
-from newswatch.analysis.events.lead import LEAD_CHARS, weigh_by_lead
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher, padded_text
 from newswatch.analysis.events.plans import Plan, plan
 from newswatch.analysis.events.rules import Rule, RuleSet, load_rules
@@ -23,11 +24,15 @@ from newswatch.analysis.events.scope import (
     within,
 )
 from newswatch.analysis.events.sentences import sentence_at
+from newswatch.analysis.events.timeframe import weigh_by_time
 from newswatch.analysis.text import Sentence
 from newswatch.domain.model import Event, EventType, Evidence, Location
 
 Locate = Callable[[int, int], Location]
 _CANDIDATE_CACHE_SIZE = 4096
+# "Why has Ukraine launched a raid into Russia?" asks about a raid that happened: a question
+# opening with why/how/what (not "what if") presupposes its event; yes/no questions do not.
+_PRESUPPOSING = re.compile(r"\s*(?:why|how|what(?! if\b)|where|who)\b", re.IGNORECASE)
 
 
 class _Fired(NamedTuple):
@@ -44,8 +49,11 @@ def _no_location(start: int, end: int) -> Location:
 class EventDetector:
     """Compiled rule tables; `detect` is pure and thread-safe."""
 
-    def __init__(self, ruleset: RuleSet, lead_chars: int | None = LEAD_CHARS) -> None:
-        self._lead_chars = lead_chars
+    def __init__(self, ruleset: RuleSet, timeframe: bool = True, confirmer: Confirmer | None = None) -> None:
+        """`confirmer` judges the rules' proposals; without one, the broad `candidate` rules'
+        events are dropped and every other rule's kept."""
+        self._timeframe = timeframe
+        self._confirmer = confirmer
         self._matcher = PhraseMatcher(ruleset.lexicon, frozenset(r.all[0] for r in ruleset.rules))
         self._plans = tuple(plan(r) for r in ruleset.rules)
         self._unless = {r.slug: r.unless for r in ruleset.rules}
@@ -60,19 +68,39 @@ class EventDetector:
 
     @classmethod
     def load(cls, directory: Path | None = None) -> EventDetector:
-        """Read, validate and compile the rule files (raises RuleFileError)."""
-        return cls(load_rules(directory))
+        """Read, validate and compile the rule files and the confirmer's weights (raises RuleFileError)."""
+        return cls(load_rules(directory), confirmer=Confirmer.load())
 
-    def detect(self, text: str, locate: Locate = _no_location) -> tuple[Event, ...]:
+    def detect(
+        self, text: str, locate: Locate = _no_location, published: str | None = None
+    ) -> tuple[Event, ...]:
         """Every event the text reports; offsets in evidence index into `text`.
+
+        Events the text marks as earlier than the news (relative to `published`, the
+        article's date, when given) are kept as background mentions.
 
         One pass of the trigger automaton over the whole text; only the sentences
         holding a trigger are then cut out and scanned for every phrase set.
         """
+        events = self.proposals(text, locate)
+        if not events:
+            return ()
+        if self._confirmer is not None:
+            events = self._confirmer.confirm(events)
+        else:
+            events = [e for e in events if CANDIDATE_MARK not in e.rule]
+        found = {e.type for e in events}
+        kept = [e for e in events if not any(t in found for t in self._unless[e.rule])]
+        if self._timeframe:
+            kept = weigh_by_time(kept, text, published)
+        return merge_repeats(kept)
+
+    def proposals(self, text: str, locate: Locate = _no_location) -> list[Event]:
+        """Every rule's event, sentence by sentence, before the confirmer and the time frame."""
         padded = padded_text(text)
         starts = self._matcher.trigger_starts(padded)
         if not starts:
-            return ()
+            return []
         article = ArticleScope(text, padded, self._matcher)
         events: list[Event] = []
         end = -1
@@ -85,9 +113,7 @@ class EventDetector:
             if not self._triggers_in(by_set):
                 continue
             events.extend(self._sentence_events(article, s, by_set, locate))
-        found = {e.type for e in events}
-        kept = [e for e in events if not any(t in found for t in self._unless[e.rule])]
-        return merge_repeats(weigh_by_lead(kept, self._lead_chars))
+        return events
 
     def _triggers_in(self, by_set: Hits) -> bool:
         return not self._trigger_sets.isdisjoint(by_set)
@@ -97,7 +123,7 @@ class EventDetector:
     ) -> list[Event]:
         present = by_set.keys()
         factor = claim_factor(by_set)
-        question = s.text.rstrip().endswith("?")
+        question = s.text.rstrip().endswith("?") and _PRESUPPOSING.match(s.text) is None
         # Without a cue set (or a question) nothing can block: skip anchors and modality.
         blocked = (
             BlockedCache(article.folded(), question, by_set)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pycountry
 
 from newswatch.analysis.regions.aliases import REGION_SUFFIXES, RULES_DIR, AliasRules
+from newswatch.analysis.regions.facilities import facility_names
 from newswatch.analysis.regions.inflections import add_case_forms
 from newswatch.analysis.regions.places import Kind, Place, fold, name_keys
 from newswatch.analysis.regions.ua_settlements import add_ua_settlements
@@ -197,6 +198,8 @@ def _add_aliases(table: Table, rules: AliasRules) -> None:
     for feat in raw["features"]:
         place = Place(Kind.FEATURE, feat["country"], feat.get("subdivision"), curated=True)
         _add(table, feat["names"], place)
+    for names, place in facility_names(RULES_DIR / "facilities.yaml"):
+        _add(table, names, place)
     for cc, names in raw["demonyms"].items():
         _add(table, names, Place(Kind.DEMONYM, cc))
     for name in raw["ignore"]:

@@ -1,0 +1,115 @@
+"""The learned confirmer: rules propose an event, a small logistic model over its sentence confirms it.
+
+Rules keep what they are good at: the evidence sentence, the attributes, the explanation
+(`rule`). Hand-widening them until every labelled sentence fires stops measuring anything, so
+the broad proposals (`<type>.candidate_*` rules) and, for the types the training script found
+it helps, every rule's event are kept only when the model scores the sentence as reporting that
+type. Features are the sentence's words and word pairs and the rule's slug, each joined with
+the event type and hashed (CRC-32, stable across processes and platforms) into `dim` buckets.
+
+The weights ship as a small JSON file (`rules/events/confirmer.json`) written by
+`scripts/train_confirmer.py` (fixed seed, dev + the corpus' training part); scoring is a sum of
+a few dozen dictionary lookups, no numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from itertools import pairwise
+from pathlib import Path
+
+from newswatch.domain.model import Event
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+CANDIDATE_MARK = ".candidate_"
+
+
+def default_path() -> Path:
+    return Path(str(resources.files("newswatch.analysis.rules") / "events" / "confirmer.json"))
+
+
+# The actors the rule files name, by the country whose forces they are.
+ACTOR_COUNTRY = {"russia": "RU", "ukraine": "UA", "israel": "IL", "belarus": "BY", "hamas": "PS"}
+_ATTRIBUTES = ("actor", "weapon", "facility")
+
+
+def event_features(e: Event) -> list[str]:
+    """The named features of one proposed event (the training script hashes the same names).
+
+    Besides the words: the rule, the attributes the rule found and where the event is placed,
+    and whether the acting force is placed outside its own country (forces in the neighbour's
+    land are what a border crossing is).
+    """
+    t = e.type.value
+    out = feature_names(t, e.rule, e.evidence.sentence)
+    attrs = e.attributes
+    for name in _ATTRIBUTES:
+        value = attrs.get(name)
+        out.append(f"{t}|a|{name}={value if isinstance(value, str) else bool(value)}")
+    where = e.location.country
+    out.append(f"{t}|loc|{where}")
+    actor = ACTOR_COUNTRY.get(str(attrs.get("actor")))
+    if actor and where:
+        out.append(f"{t}|actor_abroad|{actor != where}")
+    if attrs.get("claimed"):
+        out.append(f"{t}|claimed")
+    return out
+
+
+def feature_names(event_type: str, slug: str, sentence: str) -> list[str]:
+    """The sentence's and rule's features: words, word pairs, slug, each joined with the type."""
+    words = _WORD.findall(sentence.lower())
+    out = [f"{event_type}|bias", f"{event_type}|r|{slug}"]
+    out += [f"{event_type}|w|{w}" for w in words]
+    out += [f"{event_type}|b|{a} {b}" for a, b in pairwise(words)]
+    return out
+
+
+def hashed(names: Iterable[str], dim: int) -> list[int]:
+    return [zlib.crc32(n.encode("utf-8")) % dim for n in names]
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmer:
+    dim: int
+    threshold: float
+    candidate_threshold: float  # the broad proposals need more evidence than the precise rules
+    types: frozenset[str]  # types whose every event is judged; candidates are judged always
+    weights: dict[int, float]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Confirmer:
+        d = json.loads((path or default_path()).read_text(encoding="utf-8"))
+        return cls(
+            int(d["dim"]),
+            float(d["threshold"]),
+            float(d.get("candidate_threshold", d["threshold"])),
+            frozenset(d["types"]),
+            {int(k): float(v) for k, v in d["weights"].items()},
+        )
+
+    def probability(self, e: Event) -> float:
+        w = self.weights
+        z = sum(w.get(i, 0.0) for i in hashed(event_features(e), self.dim))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def confirm(self, events: Sequence[Event]) -> list[Event]:
+        """The events the model confirms (the others it judges are dropped)."""
+        out = []
+        for e in events:
+            if CANDIDATE_MARK in e.rule:
+                bar = self.candidate_threshold
+            elif e.type.value in self.types:
+                bar = self.threshold
+            else:
+                out.append(e)
+                continue
+            if self.probability(e) >= bar:
+                out.append(e)
+        return out
