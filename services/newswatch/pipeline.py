@@ -80,8 +80,8 @@ class Pipeline:
             return self.planner.plan(article, analysis, now)  # match, group, dedupe
 
     @property
-    def plans_in_batches(self) -> bool:
-        """True when the planner plans a batch in one atomic step: a batch that failed left no state."""
+    def plans_batches(self) -> bool:
+        """The planner plans a batch in one step (all or nothing), rather than article by article."""
         return hasattr(self.planner, "plan_batch")
 
     def plan_batch(

@@ -35,13 +35,13 @@ class StoryQueries:
         raise NotImplementedError
 
     def snapshot(self, lookups: Sequence[str], keys: Sequence[str], since: datetime, limit: int) -> Snapshot:
+        # The key versions first: a story opened under a key after this read bumps the version, so
+        # the commit is refused even if the lookups read next already miss it. (Read after the
+        # lookups, a story opened in between would be missed by both, and opened twice.)
+        versions = self._key_versions(sorted(set(keys)))
         hits = self._hits(list(dict.fromkeys(lookups)), since, limit)
         ids = sorted({sid for found in hits.values() for sid, _ in found})
-        return Snapshot(
-            {k: tuple(v) for k, v in hits.items() if v},
-            self.states(ids),
-            self._key_versions(sorted(set(keys))),
-        )
+        return Snapshot({k: tuple(v) for k, v in hits.items() if v}, self.states(ids), versions)
 
     def states(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
         read = self._read(list(dict.fromkeys(story_ids)))
