@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 export NEWSWATCH_PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-pure chaos lint typecheck bench up down servers-up servers-down clean
+.PHONY: help install run test test-unit test-pure chaos fuzz lint typecheck bench up down servers-up servers-down clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F ':.*?## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,15 @@ chaos: $(DEV_STAMP) ## fault-injection suite (~15 min): kills processes and serv
 	if [ -z "$(KEEP_SERVERS)" ] && [ -n "$$started" ]; then \
 	  trap 'deploy/local/servers.sh stop $$started' EXIT; fi; \
 	$(BIN)/python -m tests.chaos $(CHAOS_ARGS)
+
+# Fuzzing at full size: 10,000 generated bad messages through Kafka (all must be dead-lettered with
+# a reason) and the HTTP API (hypothesis bodies and schemathesis over /openapi.json, 0 server errors).
+fuzz: $(DEV_STAMP) ## fuzz the worker through Kafka (10,000 bad messages) and the API at full size
+	@started="$$(deploy/local/servers.sh start)" || exit $$?; \
+	if [ -z "$(KEEP_SERVERS)" ] && [ -n "$$started" ]; then \
+	  trap 'deploy/local/servers.sh stop $$started' EXIT; fi; \
+	NEWSWATCH_KAFKA_FUZZ_MESSAGES=10000 NEWSWATCH_FUZZ_EXAMPLES=700 NEWSWATCH_SCHEMATHESIS_EXAMPLES=40 \
+	  $(BIN)/pytest -q -s -o pythonpath= tests/integration/test_kafka_worker.py::test_generated_bad_messages_are_all_dead_lettered_with_a_reason tests/integration/test_api_fuzz.py
 
 test-unit: $(DEV_STAMP) ## run only the tests that need no servers
 	$(BIN)/pytest -q -o pythonpath= -m "not kafka and not redis"

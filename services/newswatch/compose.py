@@ -85,8 +85,8 @@ class Services:
 
 
 @dataclass(frozen=True)
-class _Alerting:
-    """The alerts half of `Services`, built over a backend's stores and dispatcher."""
+class Alerting:
+    """The alerts half of `Services`, built over a backend's stores and dispatcher (`alerting`)."""
 
     planner: AlertPlanner
     subscriptions: SubscriptionStore
@@ -114,7 +114,7 @@ class _Core:
     closers: list[Callable[[], None]]
 
 
-def _assemble(core: _Core, alerting: _Alerting, metrics: Metrics) -> Services:
+def _assemble(core: _Core, wired: Alerting, metrics: Metrics) -> Services:
     return Services(
         settings=core.settings,
         producer=core.producer,
@@ -123,14 +123,14 @@ def _assemble(core: _Core, alerting: _Alerting, metrics: Metrics) -> Services:
         analyses=core.analyses,
         api_keys=core.api_keys,
         metrics=metrics,
-        planner=alerting.planner,
-        subscriptions=alerting.subscriptions,
-        alerts=alerting.alerts,
-        stories=alerting.stories,
-        deliveries=alerting.deliveries,
-        dispatcher=alerting.dispatcher,
-        alert_sink=alerting.alert_sink,
-        flush_held=alerting.flush_held,
+        planner=wired.planner,
+        subscriptions=wired.subscriptions,
+        alerts=wired.alerts,
+        stories=wired.stories,
+        deliveries=wired.deliveries,
+        dispatcher=wired.dispatcher,
+        alert_sink=wired.alert_sink,
+        flush_held=wired.flush_held,
         make_consumer=core.make_consumer,
         prune_queue=core.prune_queue,
         sample_backlog=core.sample_backlog,
@@ -164,7 +164,7 @@ def _embedded(settings: Settings, metrics: Metrics) -> Services:
     log = EmbeddedLog(settings.sqlite_path)  # one per process: it wakes in-process consumers on append
     subscriptions, alerts = SQLiteSubscriptions(db), SQLiteAlerts(db)
     dispatcher, deliveries = embedded_delivery(db, subscriptions, alerts, settings.delivery, metrics)
-    alerting = _alerting(settings, metrics, subscriptions, alerts, SQLiteStories(db), dispatcher, deliveries)
+    wired = alerting(settings, metrics, subscriptions, alerts, SQLiteStories(db), dispatcher, deliveries)
     due = SQLiteDueDeliveries(db)
     backlog = EmbeddedBacklogProbe(
         {
@@ -190,7 +190,7 @@ def _embedded(settings: Settings, metrics: Metrics) -> Services:
         },
         closers=[db.close, producer.close, dispatcher.close, sampler.stop],
     )
-    return _assemble(core, alerting, metrics)
+    return _assemble(core, wired, metrics)
 
 
 def _distributed(settings: Settings, metrics: Metrics) -> Services:
@@ -215,7 +215,7 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
         max_block_ms=int(settings.ingest_timeout_s * 1000),
     )
     dispatcher = celery_dispatcher(settings)
-    alerting = _alerting(
+    wired = alerting(
         settings,
         metrics,
         RedisSubscriptions(client, keys),
@@ -241,10 +241,10 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
         },
         closers=[client.close, producer.close, dispatcher.close],
     )
-    return _assemble(core, alerting, metrics)
+    return _assemble(core, wired, metrics)
 
 
-def _alerting(
+def alerting(
     settings: Settings,
     metrics: Metrics,
     subscriptions: SubscriptionStore,
@@ -252,7 +252,8 @@ def _alerting(
     stories: StoryStore,
     dispatcher: DeliveryDispatcher,
     deliveries: DeliveryLog,
-) -> _Alerting:
+    clock: Callable[[], datetime] = utcnow,
+) -> Alerting:
     """Subscriptions, stories and alerts over these stores, with the planner and the hand-off."""
     from newswatch.alerts.declared import apply_file
     from newswatch.alerts.handoff import hand_off
@@ -268,7 +269,7 @@ def _alerting(
     def alert_sink(draft: AlertDraft) -> None:
         """Store the alert unless the planner did, then enqueue its delivery; durable once this
         returns. Only then does it leave the outbox."""
-        for alert_id in hand_off([draft], planner.tenant_of, alerts, utcnow()):
+        for alert_id in hand_off([draft], planner.tenant_of, alerts, clock()):
             dispatcher.enqueue(alert_id)
         stories.outbox_done([draft.id])
 
@@ -285,7 +286,7 @@ def _alerting(
         resend_unsent(now)
         return planner.flush(now)
 
-    return _Alerting(
+    return Alerting(
         planner=planner,
         subscriptions=subscriptions,
         alerts=alerts,

@@ -79,6 +79,11 @@ class Pipeline:
         with self.timer(Stage.PLAN):
             return self.planner.plan(article, analysis, now)  # match, group, dedupe
 
+    @property
+    def plans_batches(self) -> bool:
+        """The planner plans a batch in one step (all or nothing), rather than article by article."""
+        return hasattr(self.planner, "plan_batch")
+
     def plan_batch(
         self, pairs: Sequence[tuple[Article, Analysis]], now: datetime
     ) -> list[tuple[AlertDraft, ...]]:

@@ -8,7 +8,6 @@ again, as after a redelivery.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +18,7 @@ from prometheus_client import CollectorRegistry
 from newswatch.alerts.payload import alert_id
 from newswatch.alerts.ports import Changes, Filters, Subscription, Webhook
 from newswatch.alerts.stories import story_id
-from newswatch.compose import Services, wire_alerts
+from newswatch.compose import alerting
 from newswatch.config import Settings
 from newswatch.observability.metrics import Metrics
 from newswatch.pipeline import Pipeline
@@ -94,18 +93,18 @@ class World:
     def __init__(self, stores: tuple[Any, Any, Any], dispatcher: Dispatcher) -> None:
         self.subs, self.alerts, self.stories = stores
         self.now = T0
-        self.services = Services(
-            settings=Settings(),
-            producer=None,  # type: ignore[arg-type]  # no ingest here
-            ingest_lock=threading.Lock(),
-            dead_letters=None,  # type: ignore[arg-type]
-            analyses=None,  # type: ignore[arg-type]
-            api_keys=None,  # type: ignore[arg-type]
-            metrics=Metrics(CollectorRegistry()),
+        self.dispatcher = dispatcher
+        # the alerts half of compose's Services (planner, sink, held-alert flush) over these stores
+        self.services = alerting(
+            Settings(),
+            Metrics(CollectorRegistry()),
+            self.subs,
+            self.alerts,
+            self.stories,
+            dispatcher,
+            None,  # type: ignore[arg-type]  # no delivery log: nothing is delivered here
             clock=lambda: self.now,
         )
-        self.dispatcher = dispatcher
-        wire_alerts(self.services, self.subs, self.alerts, self.stories, dispatcher, None)  # type: ignore[arg-type]
         f = Filters(event_types=("power_plant_strike",), regions=("UA",))
         self.subs.create(Subscription("sub_1", "acme", "n", f, Webhook("https://h.example"), "whsec_x"))
         self.pipeline = Pipeline(None, self.services.planner)  # type: ignore[arg-type]  # analysed already

@@ -364,6 +364,115 @@ def test_prune_closes_stories_older_than_the_cut(make: Callable[[str], Any]) -> 
     store.save(story(1, NOW - timedelta(hours=30)), ["0:aa"])
     store.save(story(2, NOW), ["0:aa"])
     store.prune(NOW - timedelta(hours=24))
-    cands = store.candidates(["strike@UA-63"], ["0:aa"], NOW - timedelta(days=10))
-    assert [(c.story_id, c.by_text) for c in cands] == [("sty_2", True)]  # sty_1's lookups are gone too
-    assert found(store, ["strike@UA-63"], ["0:aa"], NOW - timedelta(days=10)) == ["sty_2"]
+    found, by_text = store.find(["strike@UA-63"], ["0:aa"], NOW - timedelta(days=10))
+    assert [s.id for s in found] == ["sty_2"] and by_text == frozenset({"sty_2"})
+
+
+# ------------------------------------------------------------------ stories API reads
+
+
+def located_story(n: int, last: datetime, event: str, region: str, topic: str) -> Story:
+    """A one-member story whose event is located in `region` (a subdivision or a country)."""
+    country = region.split("-", 1)[0]
+    loc = {"country": country, "subdivision": region if "-" in region else None}
+    e = {
+        "type": event,
+        "confidence": 0.9,
+        "location": loc,
+        "evidence": {"article_id": f"art{n}", "sentence": "s"},
+    }
+    m = Member(
+        f"art{n}",
+        "src",
+        "src",
+        f"title {n}",
+        f"https://n.example/{n}",
+        "2026-11-25T10:00:00Z",
+        (1,),
+        last,
+        (e,),
+        {topic: 0.8},
+        (),
+    )
+    return Story(f"sty_{n}", last - timedelta(hours=1), last, (f"{event}@{region}",), (m,))
+
+
+def alerted(n: int, tenant: str, sub_id: str, at: datetime = NOW, revision: int = 0) -> AlertRecord:
+    payload = {"version": "1", "type": "story.detected", "data": {"story_id": f"sty_{n}"}}
+    return AlertRecord(
+        f"alr_{n}_{sub_id}_{revision}",
+        sub_id,
+        tenant,
+        AlertKind.DETECTED,
+        f"sty_{n}",
+        revision,
+        payload,
+        AlertStatus.PENDING,
+        at,
+    )
+
+
+def seed_stories(make: Callable[[str], Any]) -> Any:
+    stories, alerts = make("stories"), make("alerts")
+    stories.save(located_story(1, NOW - timedelta(minutes=30), "strike", "UA-63", "conflict"), [])
+    stories.save(located_story(2, NOW - timedelta(minutes=20), "flood", "PL", "weather"), [])
+    stories.save(located_story(3, NOW - timedelta(minutes=10), "strike", "UA-30", "conflict"), [])
+    stories.save(located_story(4, NOW, "strike", "UA-46", "conflict"), [])  # no alert: never listed
+    alerts.put(alerted(1, "a", "sub_1"))
+    alerts.put(alerted(1, "a", "sub_1", NOW + timedelta(seconds=5), revision=1))
+    alerts.put(alerted(2, "b", "sub_2"))
+    alerts.put(alerted(3, "a", "sub_1"))
+    alerts.put(alerted(3, "b", "sub_2"))
+    test = AlertRecord("alr_test", "sub_1", "a", AlertKind.TEST, "sty_4", 0, {}, AlertStatus.PENDING, NOW)
+    alerts.put(test)  # a subscription test names no story a tenant was alerted on
+    return stories
+
+
+@pytest.mark.parametrize(
+    ("tenant", "query", "expected"),
+    [
+        ("a", {}, ["sty_3", "sty_1"]),
+        ("b", {}, ["sty_3", "sty_2"]),
+        (None, {}, ["sty_3", "sty_2", "sty_1"]),
+        (None, {"region": "UA"}, ["sty_3", "sty_1"]),
+        (None, {"region": "UA-63"}, ["sty_1"]),
+        (None, {"region": "UA-6"}, []),
+        ("b", {"event_type": "flood"}, ["sty_2"]),
+        ("a", {"event_type": "flood"}, []),
+        (None, {"topic": "conflict"}, ["sty_3", "sty_1"]),
+        (None, {"topic": "conflict", "region": "PL"}, []),
+        ("c", {}, []),
+    ],
+)
+def test_list_stories_shows_a_tenant_its_alerted_stories_filtered(
+    make: Callable[[str], Any], tenant: str | None, query: dict[str, str], expected: list[str]
+) -> None:
+    from newswatch.alerts.story_listing import StoryQuery
+
+    page = seed_stories(make).list_stories(tenant=tenant, query=StoryQuery(**query))
+    assert [s.id for s in page.items] == expected
+    assert page.cursor is None
+
+
+def test_list_stories_pages_with_a_cursor_and_honours_since(make: Callable[[str], Any]) -> None:
+    stories = seed_stories(make)
+    first = stories.list_stories(tenant=None, limit=2)
+    assert [s.id for s in first.items] == ["sty_3", "sty_2"] and first.cursor
+    second = stories.list_stories(tenant=None, cursor=first.cursor, limit=2)
+    assert [s.id for s in second.items] == ["sty_1"] and second.cursor is None
+    recent = stories.list_stories(tenant=None, since=NOW - timedelta(minutes=20))
+    assert [s.id for s in recent.items] == ["sty_3", "sty_2"]
+
+
+def test_story_detail_holds_members_and_only_the_callers_alerts(make: Callable[[str], Any]) -> None:
+    stories = seed_stories(make)
+    mine = stories.story_detail("sty_1", "a")
+    assert mine is not None
+    assert [m.article_id for m in mine.story.members] == ["art1"]
+    assert mine.story.members[0].title == "title 1" and mine.story.members[0].url == "https://n.example/1"
+    assert [(a.id, a.revision) for a in mine.alerts] == [("alr_1_sub_1_0", 0), ("alr_1_sub_1_1", 1)]
+    shared = stories.story_detail("sty_3", None)
+    assert shared is not None and {a.tenant for a in shared.alerts} == {"a", "b"}
+    assert stories.story_detail("sty_1", "b") is None  # another tenant's story
+    assert stories.story_detail("sty_4", None) is None  # never alerted on
+    assert stories.story_detail("sty_9", None) is None

@@ -54,7 +54,12 @@ class EmbeddedProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        wait_for(self._healthy, self.start_timeout_s, f"newswatch run on {self.url} (log: {self.log})")
+        try:
+            wait_for(self._healthy, self.start_timeout_s, f"newswatch run on {self.url} (log: {self.log})")
+        except TimeoutError:  # never leave a half-started service behind (it holds CPU and its port)
+            self.proc.kill()
+            self.proc.wait(10)
+            raise
         return self
 
     def _healthy(self) -> bool:

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from newswatch.alerts.planner import PlannerConfig, StoryPlanner
-from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus
+from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus, Member, Story
 from newswatch.api.app import create_app
 from newswatch.compose import Services
 from newswatch.config import Settings
@@ -240,7 +240,9 @@ def test_ssrf_guard_refuses_private_webhooks_when_not_allowed(api: Api) -> None:
 def test_openapi_documents_the_alerts_routes(api: Api) -> None:
     doc = httpx.get(f"{api.url}/openapi.json").json()
     paths = {
-        p: sorted(doc["paths"][p]) for p in doc["paths"] if p.startswith(("/v1/subscriptions", "/v1/alerts"))
+        p: sorted(doc["paths"][p])
+        for p in doc["paths"]
+        if p.startswith(("/v1/subscriptions", "/v1/alerts", "/v1/stories"))
     }
     assert paths == {
         "/v1/subscriptions": ["get", "post"],
@@ -250,4 +252,85 @@ def test_openapi_documents_the_alerts_routes(api: Api) -> None:
         "/v1/subscriptions/{sub_id}/rotate-secret": ["post"],
         "/v1/alerts": ["get"],
         "/v1/alerts/{alert_id}": ["get"],
+        "/v1/stories": ["get"],
+        "/v1/stories/{story_id}": ["get"],
     }
+    for path, codes in (
+        ("/v1/stories", {"200", "401", "422"}),
+        ("/v1/stories/{story_id}", {"200", "401", "404", "422"}),
+    ):
+        assert codes <= set(doc["paths"][path]["get"]["responses"]), path
+
+
+def story_in(n: int, region: str, event: str, last: datetime) -> Story:
+    loc = {"country": region.split("-", 1)[0], "subdivision": region if "-" in region else None}
+    e = {
+        "type": event,
+        "confidence": 0.9,
+        "location": loc,
+        "evidence": {"article_id": f"a{n}", "sentence": "s"},
+    }
+    m = Member(
+        f"a{n}",
+        "outlet",
+        "outlet",
+        f"headline {n}",
+        f"https://o.example/{n}",
+        last.isoformat(),
+        events=(e,),
+        topics={"conflict": 0.7},
+        seen_at=last,
+    )
+    return Story(f"sty_{n}", last - timedelta(minutes=5), last, (f"{event}@{region}",), (m,))
+
+
+def test_stories_are_listed_per_tenant_filtered_paged_and_detailed(api: Api) -> None:
+    t0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    stories = api.services.stories
+    assert stories is not None
+    for n, (region, event) in enumerate(
+        [("UA-63", "power_plant_strike"), ("PL", "natural_disaster"), ("UA", "strike")]
+    ):
+        stories.save(story_in(n, region, event, t0 + timedelta(minutes=n)), [])
+        tenant = "tenant-b" if n == 1 else "tenant-a"
+        api.alerts.put(
+            AlertRecord(f"alr_{n}", f"sub_{tenant}", tenant, AlertKind.DETECTED, f"sty_{n}", 0, {})
+        )
+    a, b = tenant_key(api, "tenant-a"), tenant_key(api, "tenant-b")
+    with api.client(a) as ca, api.client(b) as cb, api.client(ADMIN) as admin:
+        assert [s["id"] for s in ca.get("/v1/stories").json()["items"]] == ["sty_2", "sty_0"]
+        assert [s["id"] for s in cb.get("/v1/stories").json()["items"]] == ["sty_1"]
+        assert [s["id"] for s in ca.get("/v1/stories", params={"region": "UA"}).json()["items"]] == [
+            "sty_2",
+            "sty_0",
+        ]
+        assert [s["id"] for s in ca.get("/v1/stories", params={"region": "UA-63"}).json()["items"]] == [
+            "sty_0"
+        ]
+        flood = admin.get("/v1/stories", params={"event_type": "natural_disaster"}).json()["items"]
+        assert [s["id"] for s in flood] == ["sty_1"] and flood[0]["regions"] == ["PL"]
+        since = admin.get("/v1/stories", params={"since": (t0 + timedelta(minutes=1)).isoformat()}).json()
+        assert [s["id"] for s in since["items"]] == ["sty_2", "sty_1"]
+        first = admin.get("/v1/stories", params={"limit": 2}).json()
+        rest = admin.get("/v1/stories", params={"limit": 2, "cursor": first["cursor"]}).json()
+        assert [s["id"] for s in first["items"] + rest["items"]] == ["sty_2", "sty_1", "sty_0"]
+        assert rest["cursor"] is None
+
+        detail = ca.get("/v1/stories/sty_0").json()
+        assert detail["members"] == [
+            {
+                "article_id": "a0",
+                "title": "headline 0",
+                "url": "https://o.example/0",
+                "source": "outlet",
+                "published_at": t0.isoformat(),
+                "regions": [],
+                "event_types": ["power_plant_strike"],
+            }
+        ]
+        assert detail["events"]["counts"] == {"power_plant_strike": 1}
+        assert [x["id"] for x in detail["alerts"]] == ["alr_0"] and detail["regions"] == ["UA", "UA-63"]
+        assert cb.get("/v1/stories/sty_0").status_code == 404
+        assert admin.get("/v1/stories/sty_0").status_code == 200
+        bad = ca.get("/v1/stories", params={"topic": "sports"})
+        assert bad.status_code == 422 and "sport" in bad.json()["errors"][0]["suggestion"]

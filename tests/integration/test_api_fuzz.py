@@ -150,10 +150,30 @@ query_values = st.one_of(
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     path=st.sampled_from(
-        ["/v1/alerts", "/v1/deliveries", "/v1/dead-letters", "/v1/api-keys", "/v1/subscriptions"]
+        [
+            "/v1/alerts",
+            "/v1/deliveries",
+            "/v1/dead-letters",
+            "/v1/api-keys",
+            "/v1/subscriptions",
+            "/v1/stories",
+        ]
     ),
     params=st.dictionaries(
-        st.sampled_from(["cursor", "limit", "since", "subscription_id", "alert_id", "status", "x"]),
+        st.sampled_from(
+            [
+                "cursor",
+                "limit",
+                "since",
+                "subscription_id",
+                "alert_id",
+                "status",
+                "x",
+                "region",
+                "event_type",
+                "topic",
+            ]
+        ),
         query_values,
         max_size=3,
     ),

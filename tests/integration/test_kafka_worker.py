@@ -356,3 +356,128 @@ def test_worker_processes_share_the_group_and_stop_together(
             parent.stderr.close()
     assert code == 0, stderr[-3000:]
     assert committed_total(kafka_bootstrap, topics.group, topics.articles) == len(valid)
+
+
+# ------------------------------------------------------------------ fuzzing through Kafka
+
+# How many generated bad messages the fuzz test sends: a few hundred in `make test`, 10,000 in
+# `make fuzz` (NEWSWATCH_KAFKA_FUZZ_MESSAGES).
+KAFKA_FUZZ_MESSAGES = int(os.environ.get("NEWSWATCH_KAFKA_FUZZ_MESSAGES", "300"))
+
+
+def _json_values() -> Any:
+    from hypothesis import strategies as st
+
+    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40)
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+        max_leaves=12,
+    )
+
+
+def bad_messages() -> Any:
+    """Messages no article can be made of: bytes, JSON of every wrong shape, deep nesting, big
+    bodies (up to 200 KB here; the poison test above sends the ~800 KB ones), lone surrogates, NaN,
+    tombstones."""
+    from hypothesis import strategies as st
+
+    depth = st.integers(min_value=65, max_value=5000)
+    return st.one_of(
+        st.none(),  # a tombstone
+        st.binary(max_size=300),
+        _json_values().map(lambda v: json.dumps(v).encode()),
+        st.fixed_dictionaries(
+            {
+                "id": st.integers() | st.none() | st.lists(st.integers(), max_size=2),
+                "body": st.text(max_size=30),
+            }
+        ).map(lambda v: json.dumps(v).encode()),
+        st.fixed_dictionaries({"id": st.text(min_size=1, max_size=10)}).map(
+            lambda v: json.dumps(v).encode()
+        ),  # no body
+        depth.map(lambda n: b"[" * n + b"]" * n),
+        depth.map(lambda n: b'{"a":' * n + b"1" + b"}" * n),
+        st.sampled_from(
+            [
+                b'{"id": "x", "body": "y", "n": NaN}',
+                b'{"id": "x", "body": Infinity}',
+                b'{"id": "x", "body": 1e400}',
+            ]
+        ),
+        st.integers(min_value=0xD800, max_value=0xDFFF).map(lambda c: b'{"id": "s", "body": "\\u%04x"}' % c),
+        st.integers(min_value=0xD800, max_value=0xDFFF).map(
+            lambda c: b'{"id": "s", "body": "' + chr(c).encode("utf-8", "surrogatepass") + b'"}'
+        ),
+        st.integers(min_value=1, max_value=200).map(
+            lambda kb: b'{"id": "big", "body": "' + b"x" * (kb * 1024) + b'", "bad": 1}'
+        ),
+    )
+
+
+def _is_article(raw: bytes | None) -> bool:
+    from newswatch.contracts.articles import decode_json, validate_article
+    from newswatch.domain.errors import InvalidMessage
+
+    try:
+        validate_article(decode_json(raw))
+    except InvalidMessage:
+        return False
+    return True
+
+
+def generated_bad_messages(n: int) -> list[bytes | None]:
+    """`n` distinct messages drawn from `bad_messages()` by hypothesis (anything that happens to be a
+    valid article is left out: it would rightly be analysed)."""
+    from hypothesis import HealthCheck, given, settings
+
+    drawn: list[bytes | None] = []
+
+    @settings(max_examples=n * 2, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(bad_messages())
+    def draw(raw: bytes | None) -> None:
+        if len(drawn) < n and not _is_article(raw):
+            drawn.append(raw)
+
+    draw()
+    return drawn
+
+
+def test_generated_bad_messages_are_all_dead_lettered_with_a_reason(
+    kafka_bootstrap: str,
+    unique_topic: Callable[..., str],
+    topics: Topics,
+    start_worker: Callable[[], subprocess.Popen[bytes]],
+) -> None:
+    bad = generated_bad_messages(KAFKA_FUZZ_MESSAGES)
+    assert len(bad) >= KAFKA_FUZZ_MESSAGES * 0.9, len(bad)
+    producer = KafkaProducer(
+        bootstrap_servers=kafka_bootstrap, acks="all", max_request_size=2_000_000, linger_ms=20
+    )
+    for i, raw in enumerate(bad):
+        producer.send(topics.articles, raw, key=f"bad-{i}".encode())
+    producer.flush()
+    producer.close()
+    worker = start_worker()
+
+    reader = TopicReader(kafka_bootstrap, topics.dlq)
+    dlq = reader.until(lambda g: len(g) >= len(bad), [], timeout_s=300)
+    reader.close()
+    deadline = time.monotonic() + 60  # the commit follows the dead letters' flush
+    while (committed := committed_total(kafka_bootstrap, topics.group, topics.articles)) < len(bad):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(30) == 0
+    records = [json.loads(d) for d in dlq]
+    reasons: dict[str, int] = {}
+    for record in records:
+        assert schema_errors("dead-letter", record) == [] and record["reason"] and record["detail"]
+        reasons[record["reason"]] = reasons.get(record["reason"], 0) + 1
+    print(f"\n{len(bad)} generated bad messages via Kafka: {len(records)} dead-lettered, {reasons}")
+    assert len(records) == len(bad)  # 100 %: none analysed, none lost, none twice
+    assert committed == len(bad)  # and no partition froze behind one of them
+    analyses = TopicReader(kafka_bootstrap, topics.analyses)
+    assert analyses.read(1.0) == []
+    analyses.close()

@@ -25,6 +25,7 @@ from newswatch.alerts.index import SubscriptionIndex
 from newswatch.alerts.notify import Verdict, decide
 from newswatch.alerts.payload import build
 from newswatch.alerts.ports import (
+    AlertKind,
     AlertRecord,
     AlertStatus,
     Changes,
@@ -268,11 +269,11 @@ def _notify(
             draft.id,
             sub.id,
             sub.tenant,
-            draft.kind,
+            AlertKind(draft.kind),
             story.id,
             revision,
             payload,
-            AlertStatus.PENDING.value,
+            AlertStatus.PENDING,
             now,
         )
     )

@@ -13,7 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # the listing types are built on the records below
+    from newswatch.alerts.story_listing import StoryDetail, StoryPage, StoryQuery
 
 
 class AlertStatus(StrEnum):
@@ -357,3 +360,19 @@ class StoryStore(Protocol):
 
     def held(self) -> list[Notice]:
         """Notices with held_since set (the planner's flush re-decides them)."""
+
+    def list_stories(
+        self,
+        *,
+        tenant: str | None,
+        query: StoryQuery | None = None,
+        since: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> StoryPage:
+        """Stories some alert of `tenant` (None: any tenant) is about, that match `query` and were
+        last seen at/after `since`; newest last_seen first. A cursor comes from a previous page."""
+
+    def story_detail(self, story_id: str, tenant: str | None) -> StoryDetail | None:
+        """The story with the tenant's alerts about it (oldest first); None when it is not stored
+        or no alert of the tenant (None: any tenant) is about it."""

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # Router modules in the order their routes appear in the OpenAPI document.
 # Those not written yet are skipped, so the app runs while the others land.
-ROUTERS = ("articles", "auth", "subscriptions", "alerts", "deliveries", "health", "metrics")
+ROUTERS = ("articles", "auth", "subscriptions", "alerts", "stories", "deliveries", "health", "metrics")
 
 DESCRIPTION = """Streaming news monitoring: IPTC topics, ISO 3166 regions, key events and
 signed webhook alerts. Authenticate with `Authorization: Bearer <key>`: the admin token

@@ -114,8 +114,8 @@ def plan_alerts(
     """Plan the alerts of every analysed article not planned yet, as one batch (one read and one
     atomic write of the story state); resumable after an I/O error. If the batch fails otherwise,
     the articles are planned one by one, so only the one that breaks the planner is dead-lettered."""
-    if not plan.unplanned:
-        return
+    if not plan.unplanned or not pipeline.plans_batches:
+        return _plan_one_by_one(pipeline, plan, topics, now, is_io_error)
     try:
         batch: list[tuple[AlertDraft, ...]] | None = pipeline.plan_batch(
             [(item.article, item.analysis) for item in plan.unplanned], now
@@ -126,6 +126,17 @@ def plan_alerts(
         batch = None
     for alerts in batch or ():
         _planned(plan, plan.unplanned.popleft(), alerts, topics)
+    _plan_one_by_one(pipeline, plan, topics, now, is_io_error)
+
+
+def _plan_one_by_one(
+    pipeline: Pipeline,
+    plan: BatchPlan,
+    topics: WorkerTopics,
+    now: datetime,
+    is_io_error: Callable[[BaseException], bool],
+) -> None:
+    """Each unplanned article in turn, so a retry after an I/O error resumes where it stopped."""
     while plan.unplanned:
         item = plan.unplanned[0]
         try:

@@ -17,9 +17,9 @@ from typing import Any
 
 import redis
 
-from newswatch.domain.errors import AlreadyExists
 from newswatch.alerts.ports import AlertRecord, AlertStatus, Page, Subscription
 from newswatch.domain.clock import utcnow as _utcnow
+from newswatch.domain.errors import AlreadyExists
 from newswatch.store.alerts_codec import (
     alert_dumps,
     alert_loads,

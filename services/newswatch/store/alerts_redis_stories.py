@@ -20,14 +20,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import redis
 
-from newswatch.alerts.ports import Changes, Notice, Story, StoryWrite
+from newswatch.alerts.ports import AlertRecord, Changes, Notice, Story, StoryWrite
 from newswatch.store.alerts_codec import (
     _req,
     alert_dumps,
+    alert_loads,
     by_arrival,
     member_dumps,
     member_loads,
@@ -88,6 +89,15 @@ class RedisStories(StoryQueries):
             return {}
         found: Any = self._r.hmget(self._k("story", "kv"), list(keys))
         return {k: int(v or 0) for k, v in zip(keys, found, strict=True)}
+
+    def _alerts_of(self, tenant: str | None) -> list[AlertRecord]:
+        index = self._k("alerts", "tenant", tenant) if tenant is not None else self._k("alerts", "all")
+        ids = [text(i) for i in cast(list[bytes], self._r.zrange(index, 0, -1))]  # by created_at, then id
+        pipe = self._r.pipeline(transaction=False)
+        for alert_id in ids:
+            pipe.hmget(self._k("alert", alert_id), ["doc", "status"])
+        rows = pipe.execute() if ids else []
+        return [alert_loads(d, text(s)) for d, s in rows if d is not None and s is not None]
 
     def held(self) -> list[Notice]:
         pairs = sorted(text(m).partition("|")[::2] for m in self._r.smembers(self._k("story", "held")))

@@ -12,10 +12,11 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from newswatch.alerts.ports import Changes, Notice, Story, StoryWrite
+from newswatch.alerts.ports import AlertRecord, Changes, Notice, Story, StoryWrite
 from newswatch.store.alerts_codec import (
     _req,
     alert_dumps,
+    alert_loads,
     by_arrival,
     member_dumps,
     member_loads,
@@ -121,6 +122,11 @@ class SQLiteStories(StoryQueries):
         q = f"SELECT key, v FROM story_key_versions WHERE key IN ({','.join('?' * len(keys))})"
         found = dict(self._db.conn().execute(q, list(keys)).fetchall())
         return {k: int(found.get(k, 0)) for k in keys}
+
+    def _alerts_of(self, tenant: str | None) -> list[AlertRecord]:
+        where, args = ("WHERE tenant = ?", (tenant,)) if tenant is not None else ("", ())
+        q = f"SELECT doc, status FROM alerts {where} ORDER BY created_us, id"
+        return [alert_loads(d, s) for d, s in self._db.conn().execute(q, args)]
 
     def held(self) -> list[Notice]:
         q = "SELECT doc FROM story_notices WHERE held = 1 ORDER BY story_id, subscription_id"

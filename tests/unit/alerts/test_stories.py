@@ -17,6 +17,7 @@ from newswatch.alerts.stories import (
     MAX_MEMBERS,
     absorb,
     candidates_from,
+    choose,
     member_of,
     preferred,
     source_of,
@@ -24,7 +25,6 @@ from newswatch.alerts.stories import (
 )
 from newswatch.domain.model import Analysis, Article, RegionMention
 from newswatch.store.alerts_codec import StoryCodec, story_dumps, story_loads
-from tests.oracles.stories import choose
 from tests.unit.alerts.factory import WIRE, analysis, article, event, own_report
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
