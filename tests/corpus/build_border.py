@@ -15,59 +15,15 @@ import hashlib
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from sheet_codes import DATE, EVENTS, REPOS, TOPICS, codes
 
 HERE = Path(__file__).resolve().parent
 
-EVENTS = {
-    "bc": "border_crossing",
-    "pp": "power_plant_strike",
-    "is": "infrastructure_strike",
-    "st": "strike",
-    "ac": "armed_clash",
-    "tc": "territorial_change",
-    "rt": "retreat",
-    "bo": "blackout",
-    "cs": "casualties",
-    "el": "equipment_loss",
-    "dp": "displacement",
-}
-TOPICS = {
-    "art": "arts_culture_entertainment",
-    "cri": "crime",
-    "dis": "disaster",
-    "eco": "economy",
-    "edu": "education",
-    "env": "environment",
-    "hea": "health",
-    "hum": "human_interest",
-    "lab": "labour",
-    "lif": "lifestyle",
-    "pol": "politics",
-    "rel": "religion",
-    "sci": "science_technology",
-    "soc": "society",
-    "spo": "sport",
-    "con": "conflict",
-    "wea": "weather",
-}
-REPOS = {"24": "rumca-js/RSS-Link-Database-2024", "25": "rumca-js/RSS-Link-Database-2025"}
-DATE = re.compile(r"/(\d{4}-\d{2}-\d{2})/")
 
-
-def _codes(field: str, table: dict[str, str], where: str) -> list[str]:
-    if field.strip() in ("", "-"):
-        return []
-    out = []
-    for code in field.split(","):
-        code = code.strip()
-        if code not in table:
-            raise ValueError(f"{where}: unknown code {code!r}")
-        out.append(table[code])
-    return out
-
-
-def parse(path: Path) -> list[dict]:
+def parse(path: Path, expand: Callable[[str], str] = str) -> list[dict]:
     records: list[dict] = []
     src: tuple[str, str, str] | None = None
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -86,6 +42,7 @@ def parse(path: Path) -> list[dict]:
         if len(parts) != 9:
             raise ValueError(f"{where}: {len(parts)} fields")
         link, title, text, ev, country, admin1, topics, flags, note = parts
+        link = expand(link)
         year, commit, fpath = src
         m = DATE.search("/" + fpath)
         if not m:
@@ -98,11 +55,11 @@ def parse(path: Path) -> list[dict]:
             "title": title,
             "text": text,
             "labels": {
-                "events": _codes(ev, EVENTS, where),
+                "events": codes(ev, EVENTS, where),
                 "events_labeled": True,
                 "country": None if country == "-" else country,
                 "admin1_iso": None if admin1 == "-" else admin1,
-                "topics": _codes(topics, TOPICS, where),
+                "topics": codes(topics, TOPICS, where),
             },
             "hard_negative": "h" in flags,
         }

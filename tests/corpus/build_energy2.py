@@ -21,41 +21,11 @@ import re
 import sys
 from pathlib import Path
 
+from sheet_codes import EVENTS, TOPICS, codes
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "news_energy2.jsonl"
 
-EVENTS = {
-    "bc": "border_crossing",
-    "pp": "power_plant_strike",
-    "is": "infrastructure_strike",
-    "st": "strike",
-    "ac": "armed_clash",
-    "tc": "territorial_change",
-    "rt": "retreat",
-    "bo": "blackout",
-    "cs": "casualties",
-    "el": "equipment_loss",
-    "dp": "displacement",
-}
-TOPICS = {
-    "art": "arts_culture_entertainment",
-    "cri": "crime",
-    "dis": "disaster",
-    "eco": "economy",
-    "edu": "education",
-    "env": "environment",
-    "hea": "health",
-    "hum": "human_interest",
-    "lab": "labour",
-    "lif": "lifestyle",
-    "pol": "politics",
-    "rel": "religion",
-    "sci": "science_technology",
-    "soc": "society",
-    "spo": "sport",
-    "con": "conflict",
-    "wea": "weather",
-}
 PREFIX = {
     "rumca-js/RSS-Link-Database-2024": "rss24",
     "rumca-js/RSS-Link-Database-2025": "rss25",
@@ -71,18 +41,6 @@ def norm_title(title: str) -> str:
     """Lower-case words of a title without an outlet suffix (" - Reuters") or punctuation."""
     title = re.sub(r"\s+[-|]\s+[^-|]{2,60}$", "", title)
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", title.lower()).split())
-
-
-def _codes(field: str, table: dict[str, str], where: str) -> list[str]:
-    if field.strip() in ("", "-"):
-        return []
-    out = []
-    for code in field.split(","):
-        code = code.strip()
-        if code not in table:
-            raise ValueError(f"{where}: unknown code {code!r}")
-        out.append(table[code])
-    return out
 
 
 def parse(path: Path) -> list[dict]:
@@ -116,11 +74,11 @@ def parse(path: Path) -> list[dict]:
             "title": title,
             "text": text.replace("\\n", "\n"),
             "labels": {
-                "events": _codes(ev, EVENTS, where),
+                "events": codes(ev, EVENTS, where),
                 "events_labeled": True,
                 "country": None if cc == "-" else cc,
                 "admin1_iso": None if adm == "-" else adm,
-                "topics": _codes(top, TOPICS, where),
+                "topics": codes(top, TOPICS, where),
             },
             "hard_negative": "h" in flags,
         }
