@@ -16,6 +16,9 @@ scikit-learn and scipy are needed here only (the `dev` extra), not at inference.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
+import io
 import glob
 import json
 import sys
@@ -29,9 +32,10 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from newswatch.analysis.eval.records import LabelledRecord, read_records
 from newswatch.analysis.eval.split import is_test
-from newswatch.analysis.events.confirm import CANDIDATE_MARK, event_features, hashed
+from newswatch.analysis.eval.runner import KEY_TYPES
+from newswatch.analysis.events.confirm import CANDIDATE_MARK, Confirmer, event_features, hashed
 from newswatch.analysis.events.detector import EventDetector
-from newswatch.analysis.events.rules import load_rules
+from newswatch.analysis.events.rules import RuleSet, load_rules
 from newswatch.analysis.regions import RegionResolver
 from newswatch.domain.model import CONFLICT_EVENT_TYPES
 
@@ -80,24 +84,38 @@ def training_records(dev: Path | None, corpus: list[str]) -> list[LabelledRecord
     return out
 
 
-def proposals(
-    records: list[LabelledRecord], dev_ids: frozenset[str]
-) -> tuple[list[list[int]], list[int], list[str], list[str], list[float]]:
-    detector = EventDetector(load_rules(), timeframe=False, confirmer=None)
-    regions = RegionResolver.load()  # events are placed as in the service: features read the place
-    rows, ys, types, slugs, weights = [], [], [], [], []
+Row = tuple[list[int], int, str, str, float]  # hashed features, label, type, slug, weight
+
+
+def proposals_by_record(
+    records: list[LabelledRecord], dev_ids: frozenset[str], rules: RuleSet, regions: RegionResolver
+) -> dict[str, list[Row]]:
+    """Every labelled-type proposal of each record, placed as in the service (features read the place)."""
+    detector = EventDetector(rules, timeframe=False, confirmer=None)
+    out: dict[str, list[Row]] = {}
     for r in records:
         text = r.article.text
+        rows = out.setdefault(r.id, [])
         for e in detector.proposals(text, regions.resolve(text).locate):
             t = e.type.value
             if t not in LABELLED_TYPES:
                 continue
-            rows.append(hashed(event_features(e), DIM))
-            ys.append(int(t in r.events))
-            types.append(t)
-            slugs.append(e.rule)
-            weights.append(1.0 if r.id in dev_ids else CORPUS_WEIGHT)
-    return rows, ys, types, slugs, weights
+            weight = 1.0 if r.id in dev_ids else CORPUS_WEIGHT
+            rows.append((hashed(event_features(e), DIM), int(t in r.events), t, e.rule, weight))
+    return out
+
+
+def flatten(
+    per_record: dict[str, list[Row]], records: list[LabelledRecord]
+) -> tuple[list[list[int]], list[int], list[str], list[str], list[float]]:
+    chosen = [row for r in records for row in per_record[r.id]]
+    return (
+        [c[0] for c in chosen],
+        [c[1] for c in chosen],
+        [c[2] for c in chosen],
+        [c[3] for c in chosen],
+        [c[4] for c in chosen],
+    )
 
 
 def matrix(rows: list[list[int]]) -> sparse.csr_matrix:
@@ -157,29 +175,21 @@ def candidate_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return best
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--dev", type=Path, default=DEFAULT_DEV)
-    ap.add_argument("--corpus", nargs="*", default=sorted(glob.glob(str(ROOT / "tests/corpus/*.jsonl"))))
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    args = ap.parse_args(argv)
-    records = training_records(args.dev, args.corpus)
-    with args.dev.open(encoding="utf-8") as fh:
-        dev_ids = frozenset(r.id for r in read_records(fh))
-    rows, ys, types, slugs, sample_weight = proposals(records, dev_ids)
-    fit = {"sample_weight": np.array(sample_weight)}
+def fit(
+    rows: list[list[int]], ys: list[int], types: list[str], slugs: list[str], sample_weight: list[float]
+) -> dict[str, object]:
+    """The confirmer's document: thresholds chosen by 5-fold cross-validation, weights fitted on all rows."""
+    fit_params = {"sample_weight": np.array(sample_weight)}
     x, y = matrix(rows), np.array(ys)
-    print(f"{len(records)} training records, {len(ys)} proposals, {int(y.sum())} positive")
-    print("  by type (proposals, positive):", dict(sorted(Counter(types).items())))
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
-    p = cross_val_predict(model(), x, y, cv=folds, method="predict_proba", params=fit)[:, 1]
+    p = cross_val_predict(model(), x, y, cv=folds, method="predict_proba", params=fit_params)[:, 1]
     cand = [i for i, s in enumerate(slugs) if CANDIDATE_MARK in s]
     cand_threshold = candidate_threshold(y[cand], p[cand])
     types_judged = judged_types(y, p, types, slugs)
-    final = model().fit(x, y, **fit)
+    final = model().fit(x, y, **fit_params)
     coef = final.coef_[0]
     weights = {str(i): round(float(coef[i]), 4) for i in np.flatnonzero(np.abs(coef) >= PRUNE)}
-    doc = {
+    return {
         "version": 1,
         "about": "event confirmer weights: hashed sentence words, word pairs and rule slug per event type; "
         "written by scripts/train_confirmer.py",
@@ -188,13 +198,79 @@ def main(argv: list[str] | None = None) -> int:
         "threshold": THRESHOLD,
         "candidate_threshold": cand_threshold,
         "types": types_judged,
-        "training": {"records": len(records), "proposals": len(ys), "positive": int(y.sum())},
+        "training": {"proposals": len(ys), "positive": int(y.sum())},
         "weights": weights,
     }
+
+
+def cross_validate(records: list[LabelledRecord], dev_ids: frozenset[str], folds: int) -> None:
+    """Held-out figures of the whole detector: records (not proposals) are split into folds by
+    hash of the id, the confirmer is fitted without a fold and that fold analysed with it, so
+    the figures say how the confirmer does on items it never saw. Dev and corpus apart."""
+    from newswatch.analysis.engine import Analyzer
+    from newswatch.analysis.eval.runner import REPORTED, evaluate
+
+    rules = load_rules()
+    regions = RegionResolver.load()
+    per_record = proposals_by_record(records, dev_ids, rules, regions)
+    fold_of = {r.id: int(hashlib.sha256(("cv" + r.id).encode()).hexdigest()[:8], 16) % folds for r in records}
+    pairs = []
+    for k in range(folds):
+        train = [r for r in records if fold_of[r.id] != k]
+        rows, ys, types, slugs, weights = flatten(per_record, train)
+        with contextlib.redirect_stdout(io.StringIO()):
+            doc = fit(rows, ys, types, slugs, weights)
+        confirmer = Confirmer.from_document(doc)
+        analyzer = Analyzer(events=EventDetector(rules, confirmer=confirmer), regions=regions)
+        pairs += [(r, analyzer.analyze(r.article)) for r in records if fold_of[r.id] == k]
+        print(f"  fold {k}: candidate threshold {doc['candidate_threshold']}, judged {doc['types']}", flush=True)
+    for name, chosen in (
+        ("dev", [(r, a) for r, a in pairs if r.id in dev_ids]),
+        ("corpus train part", [(r, a) for r, a in pairs if r.id not in dev_ids]),
+    ):
+        res = evaluate(chosen)
+        print(f"== {folds}-fold held-out, {name}, reported only ==")
+        for view, v in res.views[REPORTED].items():
+            key = "  ".join(
+                f"{t} {v.key[t].precision:.3f}/{v.key[t].recall:.3f} ({v.key[t].tp}/{v.key[t].fp}/{v.key[t].fn})"
+                for t in KEY_TYPES
+            )
+            print(
+                f"  {view:<20} n={v.records:<5} {key}  macroF1 {v.conflict_macro_f1:.3f}"
+                f"  loc {v.location_country.value:.3f}  sub {v.subdivision_in_regions.value:.3f}"
+                f"  hn {v.hard_negative_fires.value:.3f} ({v.hard_negative_fires.hits}/{v.hard_negative_fires.n})"
+            )
+        print("  per type:", "  ".join(f"{t} {s.f1:.2f}" for t, s in res.events.items() if s.support))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--dev", type=Path, default=DEFAULT_DEV)
+    ap.add_argument("--corpus", nargs="*", default=sorted(glob.glob(str(ROOT / "tests/corpus/*.jsonl"))))
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument(
+        "--cv",
+        type=int,
+        metavar="K",
+        help="write nothing; print the detector's K-fold held-out figures on the training records",
+    )
+    args = ap.parse_args(argv)
+    records = training_records(args.dev, args.corpus)
+    with args.dev.open(encoding="utf-8") as fh:
+        dev_ids = frozenset(r.id for r in read_records(fh))
+    if args.cv:
+        cross_validate(records, dev_ids, args.cv)
+        return 0
+    per_record = proposals_by_record(records, dev_ids, load_rules(), RegionResolver.load())
+    rows, ys, types, slugs, sample_weight = flatten(per_record, records)
+    print(f"{len(records)} training records, {len(ys)} proposals, {sum(ys)} positive")
+    print("  by type (proposals, positive):", dict(sorted(Counter(types).items())))
+    doc = fit(rows, ys, types, slugs, sample_weight)
+    doc["training"] = {"records": len(records), **doc["training"]}  # type: ignore[dict-item]
     args.out.write_text(json.dumps(doc, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
     print(
-        f"judged types: {types_judged}; candidate threshold {cand_threshold};"
-        f" {len(weights)} weights -> {args.out}"
+        f"judged types: {doc['types']}; candidate threshold {doc['candidate_threshold']};"
+        f" {len(doc['weights'])} weights -> {args.out}"  # type: ignore[arg-type]
     )
     return 0
 

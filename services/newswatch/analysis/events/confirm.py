@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from newswatch.domain.model import Event
 
@@ -85,7 +86,11 @@ class Confirmer:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Confirmer:
-        d = json.loads((path or default_path()).read_text(encoding="utf-8"))
+        return cls.from_document(json.loads((path or default_path()).read_text(encoding="utf-8")))
+
+    @classmethod
+    def from_document(cls, d: dict[str, Any]) -> Confirmer:
+        """From the weights file's content (the training script's cross-validation builds one in memory)."""
         return cls(
             int(d["dim"]),
             float(d["threshold"]),
