@@ -7,7 +7,14 @@ import zlib
 
 import pytest
 
-from newswatch.analysis.events.confirm import Confirmer, default_path, event_features, feature_names, hashed
+from newswatch.analysis.events.confirm import (
+    Confirmer,
+    context_names,
+    default_path,
+    event_features,
+    feature_names,
+    hashed,
+)
 from newswatch.analysis.events.detector import EventDetector
 from newswatch.analysis.events.rules import load_rules
 from newswatch.domain.model import Event, EventType, Evidence, Location
@@ -77,3 +84,33 @@ def test_the_shipped_weights_are_small_and_numbers_only() -> None:
     assert all(k.isdigit() and isinstance(v, float) for k, v in doc["weights"].items())
     c = Confirmer.load()
     assert 0.5 <= c.candidate_threshold <= 1.01 and c.types <= {"border_crossing", "power_plant_strike"}
+
+
+def test_cue_classes_of_the_sentence_and_the_article_are_features() -> None:
+    e = _event("border_crossing.candidate_x", "Troops in the border area.")
+    names = event_features(e, context_names(["armed_force", "ctx_modal"], ["armed_force", "incursion"]))
+    assert "border_crossing|c|s:ctx_modal" in names and "border_crossing|c|d:incursion" in names
+    assert "border_crossing|first_sentence" in names  # the evidence opens the text: a headline
+
+
+def test_per_type_bars_override_the_shared_ones() -> None:
+    dim = 1 << 18
+    (bias,) = hashed(["border_crossing|bias"], dim)
+    e = _event("border_crossing.candidate_x", "A raid across the line.")  # p = 0.73
+    shared = Confirmer(dim, 0.5, 0.8, frozenset(), {bias: 1.0})
+    assert shared.confirm([e]) == []
+    lower = Confirmer(dim, 0.5, 0.8, frozenset(), {bias: 1.0}, {"border_crossing": 0.7})
+    assert lower.confirm([e]) == [e]
+    precise = _event("border_crossing.precise", "A raid across the line.")
+    bars = {"border_crossing": 0.75}
+    judged = Confirmer(dim, 0.5, 0.8, frozenset({"border_crossing"}), {bias: 1.0}, {}, bars)
+    assert judged.confirm([precise]) == []
+
+
+def test_the_detector_hands_the_confirmer_the_sentence_context() -> None:
+    text = "Officials met on Monday.\nTroops raided a border village in the neighbouring country."
+    det = EventDetector(load_rules(), confirmer=None)
+    found = [(e, c) for e, c in det.proposals_in_context(text) if ".candidate_" in e.rule]
+    assert found
+    _, context = found[0]
+    assert "s:armed_force" in context and "d:armed_force" in context

@@ -19,7 +19,7 @@ import math
 import re
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
@@ -40,7 +40,13 @@ ACTOR_COUNTRY = {"russia": "RU", "ukraine": "UA", "israel": "IL", "belarus": "BY
 _ATTRIBUTES = ("actor", "weapon", "facility")
 
 
-def event_features(e: Event) -> list[str]:
+def context_names(sentence_sets: Iterable[str], article_sets: Iterable[str]) -> frozenset[str]:
+    """The cue classes around a proposal: the phrase sets hit in its sentence (`s:`) and anywhere
+    in the article (`d:`, what the other sentences add: a headline's summary, a report's lead)."""
+    return frozenset([*(f"s:{n}" for n in sentence_sets), *(f"d:{n}" for n in article_sets)])
+
+
+def event_features(e: Event, context: Iterable[str] = ()) -> list[str]:
     """The named features of one proposed event (the training script hashes the same names).
 
     Besides the words: the rule, the attributes the rule found and where the event is placed,
@@ -60,6 +66,9 @@ def event_features(e: Event) -> list[str]:
         out.append(f"{t}|actor_abroad|{actor != where}")
     if attrs.get("claimed"):
         out.append(f"{t}|claimed")
+    if e.evidence.start == 0:
+        out.append(f"{t}|first_sentence")
+    out += [f"{t}|c|{name}" for name in context]
     return out
 
 
@@ -83,6 +92,11 @@ class Confirmer:
     candidate_threshold: float  # the broad proposals need more evidence than the precise rules
     types: frozenset[str]  # types whose every event is judged; candidates are judged always
     weights: dict[int, float]
+    # Per-type bars for the broad proposals (cross-validated on the training data); a type
+    # not listed uses `candidate_threshold`.
+    candidate_thresholds: dict[str, float] = field(default_factory=dict)
+    # Per-type bars for the judged types' precise rules; a type not listed uses `threshold`.
+    thresholds: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Confirmer:
@@ -97,24 +111,28 @@ class Confirmer:
             float(d.get("candidate_threshold", d["threshold"])),
             frozenset(d["types"]),
             {int(k): float(v) for k, v in d["weights"].items()},
+            {str(k): float(v) for k, v in d.get("candidate_thresholds", {}).items()},
+            {str(k): float(v) for k, v in d.get("thresholds", {}).items()},
         )
 
-    def probability(self, e: Event) -> float:
+    def probability(self, e: Event, context: Iterable[str] = ()) -> float:
         w = self.weights
-        z = sum(w.get(i, 0.0) for i in hashed(event_features(e), self.dim))
+        z = sum(w.get(i, 0.0) for i in hashed(event_features(e, context), self.dim))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def confirm(self, events: Sequence[Event]) -> list[Event]:
-        """The events the model confirms (the others it judges are dropped)."""
+    def confirm(self, events: Sequence[Event | tuple[Event, frozenset[str]]]) -> list[Event]:
+        """The events the model confirms (the others it judges are dropped); each event may come
+        with its context (`context_names`)."""
         out = []
-        for e in events:
+        for item in events:
+            e, context = item if isinstance(item, tuple) else (item, frozenset[str]())
             if CANDIDATE_MARK in e.rule:
-                bar = self.candidate_threshold
+                bar = self.candidate_thresholds.get(e.type.value, self.candidate_threshold)
             elif e.type.value in self.types:
-                bar = self.threshold
+                bar = self.thresholds.get(e.type.value, self.threshold)
             else:
                 out.append(e)
                 continue
-            if self.probability(e) >= bar:
+            if self.probability(e, context) >= bar:
                 out.append(e)
         return out

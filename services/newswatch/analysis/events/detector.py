@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from newswatch.analysis.events.assemble import Memo, extracted, merge_repeats
-from newswatch.analysis.events.confirm import CANDIDATE_MARK, Confirmer
+from newswatch.analysis.events.confirm import CANDIDATE_MARK, Confirmer, context_names
 from newswatch.analysis.events.context import GOVERNING_SETS, claim_factor
 from newswatch.analysis.events.dates import stated_date
 from newswatch.analysis.events.matcher import Hit, PhraseMatcher, padded_text
@@ -82,27 +82,42 @@ class EventDetector:
         One pass of the trigger automaton over the whole text; only the sentences
         holding a trigger are then cut out and scanned for every phrase set.
         """
-        events = self.proposals(text, locate)
-        if not events:
-            return ()
         if self._confirmer is not None:
-            events = self._confirmer.confirm(events)
+            judged = self._judged
+            found = self.proposals_in_context(text, locate, judged)
+            if not found:
+                return ()
+            events = self._confirmer.confirm(found)
         else:
-            events = [e for e in events if CANDIDATE_MARK not in e.rule]
-        found = {e.type for e in events}
-        kept = [e for e in events if not any(t in found for t in self._unless[e.rule])]
+            events = [e for e in self.proposals(text, locate) if CANDIDATE_MARK not in e.rule]
+            if not events:
+                return ()
+        types = {e.type for e in events}
+        kept = [e for e in events if not any(t in types for t in self._unless[e.rule])]
         if self._timeframe:
             kept = weigh_by_time(kept, text, published)
         return merge_repeats(kept)
 
     def proposals(self, text: str, locate: Locate = _no_location) -> list[Event]:
         """Every rule's event, sentence by sentence, before the confirmer and the time frame."""
+        return [e for e, _ in self.proposals_in_context(text, locate, lambda e: False)]
+
+    def _judged(self, e: Event) -> bool:
+        c = self._confirmer
+        return CANDIDATE_MARK in e.rule or (c is not None and e.type.value in c.types)
+
+    def proposals_in_context(
+        self, text: str, locate: Locate = _no_location, judged: Callable[[Event], bool] = lambda e: True
+    ) -> list[tuple[Event, frozenset[str]]]:
+        """`proposals` with, for each event the confirmer will judge (`judged`), the names of the
+        phrase sets with a hit in its sentence and in the whole article: the cue classes (modal,
+        negation, hard-negative, actor, neighbouring land...) the confirmer reads beside the words."""
         padded = padded_text(text)
         starts = self._matcher.trigger_starts(padded)
         if not starts:
             return []
         article = ArticleScope(text, padded, self._matcher)
-        events: list[Event] = []
+        events: list[tuple[Event, frozenset[str]]] = []
         end = -1
         for at in sorted(starts):
             if at < end:
@@ -112,7 +127,13 @@ class EventDetector:
             by_set = sentence_hits(self._matcher, padded, s)
             if not self._triggers_in(by_set):
                 continue
-            events.extend(self._sentence_events(article, s, by_set, locate))
+            found = self._sentence_events(article, s, by_set, locate)
+            if not found:
+                continue
+            context: frozenset[str] = frozenset()
+            if any(judged(e) for e in found):
+                context = context_names(by_set.keys(), article.sets())
+            events.extend((e, context if judged(e) else frozenset()) for e in found)
         return events
 
     def _triggers_in(self, by_set: Hits) -> bool:
