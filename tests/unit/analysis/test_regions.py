@@ -113,6 +113,30 @@ def test_locate(resolver: RegionResolver, text: str, span: tuple[str, str], expe
     assert resolver.resolve(text).locate(start, end) == expected
 
 
+# Where an event happened, not who acted: texts that name countries only (no town or region).
+EVENT_COUNTRY = [
+    # the subject acts; the country after a preposition is where
+    ("Israel pulls its troops back from Lebanon as the deadline passes", "LB"),
+    # the target of the action, told by a demonym or a possessive after the verb
+    ("Russia hits Ukrainian energy facilities as winter sets in", "UA"),
+    ("Russia knocks out power to Ukraine's cold capital", "UA"),
+    # a demonym opening the sentence is the side that acts: no place then
+    ("Ukrainian drones hit a refinery overnight", None),
+    # a country's bare name before a noun of war is where it is fought
+    ("Ukraine hails the Russia incursion as a success", "RU"),
+    # ... but after a possessive it is the actor
+    ("Russia's invasion goes on", None),
+    # demonyms of the Middle East before a place noun
+    ("Soldiers were filmed in a Lebanese village", "LB"),
+    ("Tanks moved into Syrian territory near the ceasefire line", "SY"),
+]
+
+
+@pytest.mark.parametrize(("text", "country"), EVENT_COUNTRY)
+def test_event_country_is_where_not_who(resolver: RegionResolver, text: str, country: str | None) -> None:
+    assert resolver.resolve(text).locate(0, len(text)).country == country
+
+
 def test_no_place_no_location(resolver: RegionResolver) -> None:
     result = resolver.resolve("Markets were calm on Tuesday.")
     assert result.regions == ()

@@ -23,6 +23,7 @@ class AliasRules:
     actor_nouns: frozenset[str]
     actor_verbs: frozenset[str]
     person_names: frozenset[str]  # lower-cased
+    place_event_nouns: frozenset[str] = frozenset()
 
 
 def load_aliases(path: Path = RULES_DIR / "aliases.yaml") -> AliasRules:
@@ -32,8 +33,15 @@ def load_aliases(path: Path = RULES_DIR / "aliases.yaml") -> AliasRules:
     jsonschema.Draft202012Validator(schema).validate(raw)
     # Comparison patterns look at the text just before a place (anchored at its end).
     comparisons = tuple(re.compile(p, re.I) for p in raw["comparisons"])
-    words = [_words(raw[k]) for k in ("place_nouns", "actor_nouns", "actor_verbs", "person_names")]
-    return AliasRules(raw, comparisons, *words)
+    return AliasRules(
+        raw,
+        comparisons,
+        _words(raw["place_nouns"]),
+        _words(raw["actor_nouns"]),
+        _words(raw["actor_verbs"]),
+        _words(raw["person_names"]),
+        _words(raw.get("place_event_nouns", [])),
+    )
 
 
 def _words(words: list[str]) -> frozenset[str]:

@@ -23,6 +23,7 @@ class Context:
     actor_verbs: frozenset[str]
     person_names: frozenset[str]
     comparisons: Sequence[re.Pattern[str]]
+    place_event_nouns: frozenset[str] = frozenset()
 
 
 # Readings are built with tuple.__new__: a NamedTuple's own __new__ is a Python call.
@@ -200,6 +201,8 @@ def located(text: str, m: Mention, place: Place, c: Context, main: frozenset[str
         return True
     # A country, or a place abroad from the article's main countries (often a
     # government or an origin), counts as a location only with a cue.
+    if word in c.place_event_nouns and after != "'" and after != "’":
+        return True  # "the Lebanon invasion": a bare name before a noun of war is where it happens
     return word in c.place_nouns or ctx.is_locative(text, m.start)
 
 

@@ -41,6 +41,7 @@ class RegionResolver:
             rules.actor_verbs,
             rules.person_names,
             rules.comparisons,
+            rules.place_event_nouns,
         )
         return cls(matcher, gazetteer.lookup, context)
 

@@ -54,8 +54,31 @@ def _actor_weight(text: str, r: Reading, c: Context) -> float:
     if word in c.actor_nouns or word in c.actor_verbs:
         return 0.25
     if r.place.kind is DEMONYM or ctx.possessive(text, r.mention.end):
-        return 0.5
+        # "Russia hits Ukrainian energy facilities", "strikes on Ukraine's grid": after a verb or
+        # a preposition the demonym or possessive marks what was hit, which is where; before
+        # that, it is the side ("Ukrainian drones hit ...").
+        start = r.mention.start
+        return 0.8 if _after_word(text, start) and not _opens_sentence(text, start) else 0.5
+    if _opens_sentence(text, r.mention.start):
+        # The sentence's subject ("Israel withdrawing troops from Lebanon") is most often the
+        # side that acts; a country named later, after a verb or a preposition, is where.
+        return 0.6
     return 1.0
+
+
+def _after_word(text: str, start: int) -> bool:
+    """A lower-case word (a verb or a preposition) right before the name."""
+    at = start
+    while at > 0 and text[at - 1] == " ":
+        at -= 1
+    return at < start and at > 0 and text[at - 1].islower()
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    at = start
+    while at > 0 and text[at - 1] in " \t\"'‘“":
+        at -= 1
+    return at == 0 or text[at - 1] in "\n.!?:"
 
 
 def _first(readings: Sequence[Reading], cc: str) -> int:
