@@ -68,6 +68,15 @@ CASES = [
     ("Belgorod and Dnipro attacked as the war escalates", {"RU-BEL", "UA-12"}, set()),
     # only actors named: no place at all
     ("Substations were damaged after Russian attacks, officials said.", set(), {"RU"}),
+    # provinces named after no town inside them (GeoNames units mapped by hand)
+    ("Cricket fans packed the stadium in Lahore.", {"PK", "PK-PB"}, set()),
+    ("Rebels advanced on Goma overnight.", {"CD", "CD-NK"}, set()),
+    ("An airstrike hit a camp near Sidon.", {"LB", "LB-JA"}, set()),
+    ("Crowds rallied in Seoul against the president.", {"KR", "KR-11"}, set()),
+    ("A blast shook a depot near Florence.", {"IT", "IT-52"}, set()),
+    # regions news names by their geography
+    ("Troops took positions in the Golan Heights buffer zone.", {"SY", "SY-QU"}, set()),
+    ("Airstrikes hit villages in the Bekaa Valley.", {"LB", "LB-BI"}, set()),
 ]
 
 
