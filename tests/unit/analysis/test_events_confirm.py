@@ -114,3 +114,9 @@ def test_the_detector_hands_the_confirmer_the_sentence_context() -> None:
     assert found
     _, context = found[0]
     assert "s:armed_force" in context and "d:armed_force" in context
+
+
+def test_a_control_verb_with_a_force_is_a_territorial_proposal() -> None:
+    text = "Rebel fighters stormed the provincial capital on Sunday."
+    det = EventDetector(load_rules(), confirmer=None)
+    assert "territorial_change.candidate_control_change" in {e.rule for e in det.proposals(text)}
