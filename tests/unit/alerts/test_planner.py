@@ -187,3 +187,24 @@ def test_a_topic_subscription_alerts_on_articles_without_events_grouped_into_sto
         world.planner.plan(article("s1", own_report(2)), plain("s1", topics={"sport": 0.9}), T0 + MIN) == ()
     )
     assert world.planner.plan(article("u1", own_report(3)), plain("u1", regions=("UA",)), T0 + MIN) == ()
+
+
+def test_a_region_only_subscription_alerts_on_articles_without_events_grouped_into_stories(
+    world: World,
+) -> None:
+    world.sub(filters=Filters(regions=("PL-14",)), repeat_interval=0)
+    plain = partial(analysis, events=(), regions=("PL", "PL-14"), topics={"politics": 0.9})
+    (first,) = world.planner.plan(article("r1", own_report(0), "one"), plain("r1"), T0)
+    assert first.kind == "story.detected" and first.payload["data"]["event_types"] == []
+    assert [m["value"] for m in first.payload["data"]["matched"]["regions"]] == ["PL-14"]
+    assert schema_errors("alert", first.payload) == []
+    # Another outlet on the same subject in the same place joins that story.
+    (update,) = world.planner.plan(article("r2", own_report(1), "two"), plain("r2"), T0 + MIN)
+    assert update.kind == "story.updated"
+    assert update.payload["data"]["story_id"] == first.payload["data"]["story_id"]
+    # Elsewhere (the country alone, or another voivodeship) is not this subscription's place.
+    assert world.planner.plan(article("r3", own_report(2)), plain("r3", regions=("PL",)), T0 + MIN) == ()
+    assert (
+        world.planner.plan(article("r4", own_report(3)), plain("r4", regions=("PL", "PL-02")), T0 + MIN)
+        == ()
+    )
