@@ -193,4 +193,6 @@ class RedisAlerts:
     def for_replay(self, subscription_id: str, since: datetime, only_failed: bool) -> list[AlertRecord]:
         ids: Any = self._r.zrangebyscore(self._k("alerts", "sub", subscription_id), micros(since), "+inf")
         alerts = [a for a in (self.get(text(i)) for i in ids) if a is not None]
+        # A digest's story alerts are delivered inside it: replaying the digest replays them.
+        alerts = [a for a in alerts if a.status != AlertStatus.IN_DIGEST]
         return [a for a in alerts if not only_failed or a.status in REPLAYABLE]

@@ -11,6 +11,8 @@ Keys (under the store prefix):
   commit can tell that another planner opened or extended a story there since the read.
 - `story:held` set of "<story>|<sub>" whose notice is held.
 - `alerts:outbox` (see newswatch/store/alerts_redis.py).
+- `digest:pending` sorted set of "<subscription id>|<alert id>" scored by created_at (microseconds):
+  alerts of digest subscriptions committed with status in_digest and not yet in a digest.
 Story hashes and lookups expire `ttl` after their last write. The commit script touches keys it
 is not given in KEYS, so this layout needs a single Redis (not Cluster).
 """
@@ -24,7 +26,7 @@ from typing import Any, cast
 
 import redis
 
-from newswatch.alerts.ports import AlertRecord, Changes, Notice, Story, StoryWrite
+from newswatch.alerts.ports import AlertRecord, AlertStatus, Changes, Notice, Pending, Story, StoryWrite
 from newswatch.store.alerts_codec import (
     _req,
     alert_dumps,
@@ -35,6 +37,7 @@ from newswatch.store.alerts_codec import (
     micros,
     notice_dumps,
     notice_loads,
+    time_of,
 )
 from newswatch.store.alerts_redis import alert_keys
 from newswatch.store.alerts_stories_reads import Hits, Read, StoryQueries
@@ -52,11 +55,20 @@ for _, op in ipairs(p.o) do redis.call(unpack(op)) end
 return 1
 """
 
+# KEYS[1]: the digest's alert hash; ARGV[1]: [[command, key, arg, ...], ...]. Nothing is written
+# when the digest exists: another planner built this period's digest first.
+_DIGEST = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+for _, op in ipairs(cjson.decode(ARGV[1])) do redis.call(unpack(op)) end
+return 1
+"""
+
 
 class RedisStories(StoryQueries):
     def __init__(self, client: redis.Redis, keys: Keys, ttl: timedelta = timedelta(days=7)) -> None:
         self._r, self._k, self._ttl = client, keys, ttl
         self._commit = client.register_script(_COMMIT)
+        self._digest = client.register_script(_DIGEST)
 
     # ------------------------------------------------------------------ reads
 
@@ -113,7 +125,33 @@ class RedisStories(StoryQueries):
         if alert_ids:
             self._r.zrem(self._k("alerts", "outbox"), *alert_ids)
 
+    def digest_pending(self) -> list[Pending]:
+        found: Any = self._r.zrange(self._k("digest", "pending"), 0, -1, withscores=True)
+        pairs = [(text(m).partition("|"), int(score)) for m, score in found]
+        return [Pending(sub, aid, time_of(us)) for (sub, _, aid), us in pairs]
+
+    def alerts_by_id(self, alert_ids: Sequence[str]) -> list[AlertRecord]:
+        pipe = self._r.pipeline(transaction=False)
+        for alert_id in alert_ids:
+            pipe.hmget(self._k("alert", alert_id), ["doc", "status"])
+        rows = pipe.execute() if alert_ids else []
+        return [alert_loads(d, text(s)) for d, s in rows if d is not None and s is not None]
+
     # ------------------------------------------------------------------ writes
+
+    def commit_digest(self, digest: AlertRecord, included: Sequence[str]) -> bool:
+        ops = self._alert_ops(digest)
+        if included:
+            pending = self._k("digest", "pending")
+            ops.append(["ZREM", pending, *(f"{digest.subscription_id}|{i}" for i in included)])
+        return bool(self._digest(keys=[self._k("alert", digest.id)], args=[json.dumps(ops)]))
+
+    def drop_pending(self, alert_ids: Sequence[str]) -> None:
+        pending = self._k("digest", "pending")
+        drop, found = set(alert_ids), cast(list[bytes], self._r.zrange(pending, 0, -1))
+        members = [m for m in found if text(m).partition("|")[2] in drop]
+        if members:
+            self._r.zrem(pending, *members)
 
     def commit(self, changes: Changes) -> bool:
         checks: list[list[Any]] = [
@@ -127,10 +165,20 @@ class RedisStories(StoryQueries):
         for w in changes.stories.values():
             ops += self._story_ops(w, ttl)
         for a in changes.alerts:
-            created = str(micros(a.created_at)) if a.created_at else "0"
-            akey, *lists = alert_keys(self._k, a)
-            ops += [["HSETNX", akey, "doc", alert_dumps(a)], ["HSETNX", akey, "status", a.status]]
-            ops += [["ZADD", z, "NX", created, a.id] for z in (*lists, self._k("alerts", "outbox"))]
+            ops += self._alert_ops(a)
+        return ops
+
+    def _alert_ops(self, a: AlertRecord) -> list[list[str]]:
+        """Store the alert unless it exists, list it, and put it in the outbox, or, waiting for a
+        digest, on the pending list."""
+        created = str(micros(a.created_at)) if a.created_at else "0"
+        akey, *lists = alert_keys(self._k, a)
+        ops = [["HSETNX", akey, "doc", alert_dumps(a)], ["HSETNX", akey, "status", a.status]]
+        ops += [["ZADD", z, "NX", created, a.id] for z in lists]
+        if a.status == AlertStatus.IN_DIGEST:
+            ops.append(["ZADD", self._k("digest", "pending"), "NX", created, f"{a.subscription_id}|{a.id}"])
+        else:
+            ops.append(["ZADD", self._k("alerts", "outbox"), "NX", created, a.id])
         return ops
 
     def _story_ops(self, w: StoryWrite, ttl: str) -> list[list[str]]:

@@ -184,8 +184,9 @@ class SQLiteAlerts:
         return Page(items, cursor_encode(rows[limit - 1][2], items[-1].id) if more else None)
 
     def for_replay(self, subscription_id: str, since: datetime, only_failed: bool) -> list[AlertRecord]:
-        q = "SELECT doc, status FROM alerts WHERE subscription_id = ? AND created_us >= ?"
-        args: list[object] = [subscription_id, micros(since)]
+        # A digest's story alerts are delivered inside it: replaying the digest replays them.
+        q = "SELECT doc, status FROM alerts WHERE subscription_id = ? AND created_us >= ? AND status != ?"
+        args: list[object] = [subscription_id, micros(since), AlertStatus.IN_DIGEST.value]
         if only_failed:
             q += f" AND status IN ({','.join('?' * len(REPLAYABLE))})"
             args += REPLAYABLE

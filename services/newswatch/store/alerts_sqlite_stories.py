@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from newswatch.alerts.ports import AlertRecord, Changes, Notice, Story, StoryWrite
+from newswatch.alerts.ports import AlertRecord, AlertStatus, Changes, Notice, Pending, Story, StoryWrite
 from newswatch.store.alerts_codec import (
     _req,
     alert_dumps,
@@ -23,6 +23,7 @@ from newswatch.store.alerts_codec import (
     micros,
     notice_dumps,
     notice_loads,
+    time_of,
 )
 from newswatch.store.alerts_sqlite import _ALERTS_DDL
 from newswatch.store.alerts_stories_reads import Hits, Read, StoryQueries
@@ -46,6 +47,8 @@ CREATE TABLE IF NOT EXISTS story_notices (
 CREATE INDEX IF NOT EXISTS story_notices_held ON story_notices (held) WHERE held = 1;
 CREATE TABLE IF NOT EXISTS story_key_versions (key TEXT PRIMARY KEY, v INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS alert_outbox (alert_id TEXT PRIMARY KEY, created_us INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS digest_pending (
+  alert_id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, created_us INTEGER NOT NULL);
 """
 
 
@@ -142,6 +145,19 @@ class SQLiteStories(StoryQueries):
                 "DELETE FROM alert_outbox WHERE alert_id = ?", [(i,) for i in alert_ids]
             )
 
+    def digest_pending(self) -> list[Pending]:
+        q = "SELECT subscription_id, alert_id, created_us FROM digest_pending ORDER BY created_us, alert_id"
+        return [Pending(sub, aid, time_of(us)) for sub, aid, us in self._db.conn().execute(q)]
+
+    def alerts_by_id(self, alert_ids: Sequence[str]) -> list[AlertRecord]:
+        found: dict[str, AlertRecord] = {}
+        c = self._db.conn()
+        for start in range(0, len(alert_ids), MAX_VARIABLES):
+            part = list(alert_ids[start : start + MAX_VARIABLES])
+            q = f"SELECT id, doc, status FROM alerts WHERE id IN ({','.join('?' * len(part))})"
+            found.update({i: alert_loads(d, s) for i, d, s in c.execute(q, part)})
+        return [found[i] for i in alert_ids if i in found]
+
     # ------------------------------------------------------------------ writes
 
     def commit(self, changes: Changes) -> bool:
@@ -151,16 +167,22 @@ class SQLiteStories(StoryQueries):
                 for w in changes.stories.values():
                     _write(c, w)
                 for a in changes.alerts:
-                    created = micros(a.created_at) if a.created_at else 0
-                    c.execute(
-                        "INSERT OR IGNORE INTO alerts (id, subscription_id, tenant, created_us, status, doc)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        (a.id, a.subscription_id, a.tenant, created, a.status, alert_dumps(a)),
-                    )
-                    c.execute("INSERT OR IGNORE INTO alert_outbox VALUES (?, ?)", (a.id, created))
+                    _insert_alert(c, a)
         except _Conflict:
             return False
         return True
+
+    def commit_digest(self, digest: AlertRecord, included: Sequence[str]) -> bool:
+        with self._db.transaction() as c:
+            if c.execute("SELECT 1 FROM alerts WHERE id = ?", (digest.id,)).fetchone():
+                return False
+            _insert_alert(c, digest)
+            c.executemany("DELETE FROM digest_pending WHERE alert_id = ?", [(i,) for i in included])
+        return True
+
+    def drop_pending(self, alert_ids: Sequence[str]) -> None:
+        with self._db.transaction() as c:
+            c.executemany("DELETE FROM digest_pending WHERE alert_id = ?", [(i,) for i in alert_ids])
 
     def _check(self, c: sqlite3.Connection, changes: Changes) -> None:
         ids = list(changes.stories)
@@ -194,6 +216,21 @@ class SQLiteStories(StoryQueries):
             c.execute(f"DELETE FROM story_members WHERE story_id IN ({gone})", (cut,))
             c.execute("DELETE FROM story_lookups WHERE last_us < ?", (cut,))
             return int(c.execute("DELETE FROM story_heads WHERE last_us < ?", (cut,)).rowcount)
+
+
+def _insert_alert(c: sqlite3.Connection, a: AlertRecord) -> None:
+    """The alert (unless its id exists), then into the outbox, or, waiting for a digest, onto the
+    pending list (inside the caller's transaction)."""
+    created = micros(a.created_at) if a.created_at else 0
+    c.execute(
+        "INSERT OR IGNORE INTO alerts (id, subscription_id, tenant, created_us, status, doc)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (a.id, a.subscription_id, a.tenant, created, a.status, alert_dumps(a)),
+    )
+    if a.status == AlertStatus.IN_DIGEST:
+        c.execute("INSERT OR IGNORE INTO digest_pending VALUES (?, ?, ?)", (a.id, a.subscription_id, created))
+    else:
+        c.execute("INSERT OR IGNORE INTO alert_outbox VALUES (?, ?)", (a.id, created))
 
 
 def _write(c: sqlite3.Connection, w: StoryWrite) -> None:
