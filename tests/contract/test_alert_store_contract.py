@@ -359,6 +359,39 @@ def test_committed_alerts_are_stored_once_and_wait_in_the_outbox_until_done(
     assert store.outbox(NOW + timedelta(minutes=1)) == []
 
 
+def test_digest_alerts_wait_on_the_pending_list_not_in_the_outbox(make: Callable[[str], Any]) -> None:
+    store, alerts = make("stories"), make("alerts")
+    waiting = [
+        alert(n, at=NOW + timedelta(seconds=n), status=AlertStatus.IN_DIGEST, sub_id=f"sub:{n % 2}")
+        for n in (3, 1, 2)
+    ]
+    assert store.commit(Changes(alerts=[*waiting, alert(9)]))
+    assert store.outbox(NOW + timedelta(minutes=1)) == ["alr_0009"]
+    assert [(p.subscription_id, p.alert_id, p.created_at) for p in store.digest_pending()] == [
+        ("sub:1", "alr_0001", NOW + timedelta(seconds=1)),
+        ("sub:0", "alr_0002", NOW + timedelta(seconds=2)),
+        ("sub:1", "alr_0003", NOW + timedelta(seconds=3)),
+    ]
+    assert [a.id for a in store.alerts_by_id(["alr_0003", "alr_none", "alr_0001"])] == [
+        "alr_0003",
+        "alr_0001",
+    ]
+    assert alerts.for_replay("sub:1", NOW, only_failed=False) == []  # delivered inside a digest only
+
+    digest = AlertRecord("dig_1", "sub:1", "a", AlertKind.DIGEST, "", 0, {"type": "digest"}, created_at=NOW)
+    assert store.commit_digest(digest, ["alr_0001", "alr_0003"])
+    assert [p.alert_id for p in store.digest_pending()] == ["alr_0002"]
+    assert store.outbox(NOW + timedelta(minutes=1)) == ["alr_0009", "dig_1"]
+    assert alerts.get("dig_1").status == AlertStatus.PENDING
+    assert [a.id for a in alerts.for_replay("sub:1", NOW, only_failed=False)] == ["dig_1"]
+    # Built again (another planner, a retry): nothing changes, even with other alerts named.
+    assert not store.commit_digest(replace(digest, payload={"other": 1}), ["alr_0002"])
+    assert [p.alert_id for p in store.digest_pending()] == ["alr_0002"]
+    assert alerts.get("dig_1").payload == {"type": "digest"}
+    store.drop_pending(["alr_0002"])
+    assert store.digest_pending() == []
+
+
 def test_prune_closes_stories_older_than_the_cut(make: Callable[[str], Any]) -> None:
     store = make("stories")
     store.save(story(1, NOW - timedelta(hours=30)), ["0:aa"])
