@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -144,7 +145,7 @@ def test_digest_ids_are_stable_per_subscription_and_period() -> None:
 
 
 def _alert(story: str, revision: int, minutes: int, kind: AlertKind = AlertKind.DETECTED) -> AlertRecord:
-    data = {
+    data: dict[str, Any] = {
         "alert_id": f"alr_{story}_{revision}",
         "subscription_id": "sub_1",
         "subscription_name": "kharkiv",

@@ -235,7 +235,8 @@ def test_a_digest_subscriber_gets_one_digest_per_period_with_that_periods_storie
     assert {s["story_id"] for s in data["stories"]} == {a.story_id for a in waiting}
     assert data["alerts_total"] == len(waiting)
     assert world.stories.outbox(t + 2 * hour) == [dig.id]  # stored with its outbox entry
-    assert alerts.get(dig.id) is not None and alerts.get(dig.id).status == AlertStatus.PENDING
+    stored = alerts.get(dig.id)
+    assert stored is not None and stored.status == AlertStatus.PENDING
     assert (
         world.planner.flush(t + 2 * hour) == ()
     )  # sent once; and the empty period 11:00-12:00 sends nothing
