@@ -11,6 +11,8 @@ Keys (under the store prefix):
   commit can tell that another planner opened or extended a story there since the read.
 - `story:held` set of "<story>|<sub>" whose notice is held.
 - `alerts:outbox` (see newswatch/store/alerts_redis.py).
+- `story:tenants:<id>` set and `stories:tenant:<t>`, `stories:all` sorted sets: the stories API's
+  index (newswatch/store/alerts_redis.py, `story_index_keys`), rescored here by every story write.
 - `digest:pending` sorted set of "<subscription id>|<alert id>" scored by created_at (microseconds):
   alerts of digest subscriptions committed with status in_digest and not yet in a digest.
 Story hashes and lookups expire `ttl` after their last write. The commit script touches keys it
@@ -39,19 +41,36 @@ from newswatch.store.alerts_codec import (
     notice_loads,
     time_of,
 )
-from newswatch.store.alerts_redis import alert_keys
+from newswatch.store.alerts_redis import alert_keys, story_index_keys
 from newswatch.store.alerts_stories_reads import Hits, Read, StoryQueries
 from newswatch.store.redis import Keys, text
 
 # ARGV[1]: {"c": [[hash, field, version], ...], "o": [[command, key, arg, ...], ...]}, every arg a
 # string. All checks pass or nothing is written: Redis runs a script without interleaving.
+# Two commands of ours maintain the stories index, which needs values read inside the script:
+# NW_INDEX head tenants tenant_index all_index tenant story: file the story with its head's last_us;
+# NW_RESCORE tenants tenant_index_prefix all_index last_us story: the story's new last_seen, under
+# every tenant filed.
 _COMMIT = """
 local p = cjson.decode(ARGV[1])
 for _, c in ipairs(p.c) do
   local v = tonumber(redis.call('HGET', c[1], c[2]) or '0')
   if v ~= c[3] then return 0 end
 end
-for _, op in ipairs(p.o) do redis.call(unpack(op)) end
+for _, op in ipairs(p.o) do
+  if op[1] == 'NW_INDEX' then
+    redis.call('SADD', op[3], op[6])
+    local last = tonumber(redis.call('HGET', op[2], 'last_us') or '0')
+    redis.call('ZADD', op[4], 'GT', last, op[7])
+    redis.call('ZADD', op[5], 'GT', last, op[7])
+  elseif op[1] == 'NW_RESCORE' then
+    local tenants = redis.call('SMEMBERS', op[2])
+    for _, t in ipairs(tenants) do redis.call('ZADD', op[3] .. t, 'XX', 'GT', op[5], op[6]) end
+    if #tenants > 0 then redis.call('ZADD', op[4], 'XX', 'GT', op[5], op[6]) end
+  else
+    redis.call(unpack(op))
+  end
+end
 return 1
 """
 
@@ -101,6 +120,30 @@ class RedisStories(StoryQueries):
             return {}
         found: Any = self._r.hmget(self._k("story", "kv"), list(keys))
         return {k: int(v or 0) for k, v in zip(keys, found, strict=True)}
+
+    def _index_key(self, tenant: str | None) -> str:
+        return self._k("stories", "tenant", tenant) if tenant is not None else self._k("stories", "all")
+
+    def _tenant_stories(
+        self, tenant: str | None, after: tuple[int, str] | None, since_us: int, n: int
+    ) -> list[tuple[str, int]]:
+        key, top = self._index_key(tenant), after[0] if after is not None else "+inf"
+        out: list[tuple[str, int]] = []
+        offset = 0
+        while len(out) < n:  # more than one round only past ties with the cursor's own last_us
+            found: Any = self._r.zrevrangebyscore(key, top, since_us, start=offset, num=n, withscores=True)
+            for member, score in found:
+                entry = (text(member), int(score))
+                if after is None or (entry[1], entry[0]) < after:
+                    out.append(entry)
+            if len(found) < n:
+                break
+            offset += len(found)
+        return out[:n]
+
+    def _forget(self, tenant: str | None, story_ids: Sequence[str]) -> None:
+        if story_ids:
+            self._r.zrem(self._index_key(tenant), *story_ids)
 
     def _alerts_of(self, tenant: str | None) -> list[AlertRecord]:
         index = self._k("alerts", "tenant", tenant) if tenant is not None else self._k("alerts", "all")
@@ -175,6 +218,8 @@ class RedisStories(StoryQueries):
         akey, *lists = alert_keys(self._k, a)
         ops = [["HSETNX", akey, "doc", alert_dumps(a)], ["HSETNX", akey, "status", a.status]]
         ops += [["ZADD", z, "NX", created, a.id] for z in lists]
+        if index := story_index_keys(self._k, a):
+            ops.append(["NW_INDEX", *index, a.tenant, a.story_id])
         if a.status == AlertStatus.IN_DIGEST:
             ops.append(["ZADD", self._k("digest", "pending"), "NX", created, f"{a.subscription_id}|{a.id}"])
         else:
@@ -187,11 +232,23 @@ class RedisStories(StoryQueries):
         if w.touches_story and w.last_seen is not None:
             if w.first_seen is not None:
                 ops.append(["HSETNX", head, "first", w.first_seen.isoformat()])
-            fields += ["last", w.last_seen.isoformat()]
+            fields += ["last", w.last_seen.isoformat(), "last_us", str(micros(w.last_seen))]
             fields += [x for k in w.keys for x in (f"k:{k}", "1")]
             fields += [x for m in w.members for x in (f"m:{m.article_id}", member_dumps(m))]
             fields += [x for aid, origin in w.origins.items() for x in (f"o:{aid}", origin)]
             last = str(micros(w.last_seen))
+            tenants = self._k("story", "tenants", w.story_id)
+            ops.append(
+                [
+                    "NW_RESCORE",
+                    tenants,
+                    self._k("stories", "tenant", ""),
+                    self._k("stories", "all"),
+                    last,
+                    w.story_id,
+                ]
+            )
+            ops.append(["EXPIRE", tenants, ttl])
             for lookup in w.lookups:
                 key = self._k("story", "lookup", lookup)
                 ops += [["ZADD", key, last, w.story_id], ["EXPIRE", key, ttl]]

@@ -25,14 +25,11 @@ from newswatch.store.alerts_codec import (
     notice_loads,
     time_of,
 )
-from newswatch.store.alerts_sqlite import _ALERTS_DDL
+from newswatch.store.alerts_sqlite import _ALERTS_DDL, ANY_TENANT, index_story
 from newswatch.store.alerts_stories_reads import Hits, Read, StoryQueries
 from newswatch.store.sqlite import SQLiteDB
 
 _DDL = """
-CREATE TABLE IF NOT EXISTS story_heads (
-  id TEXT PRIMARY KEY, first TEXT, last TEXT, last_us INTEGER, keys TEXT NOT NULL DEFAULT '[]',
-  facts TEXT NOT NULL DEFAULT '{}', v INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS story_members (
   story_id TEXT NOT NULL, article_id TEXT NOT NULL, origin TEXT NOT NULL, doc TEXT NOT NULL,
   PRIMARY KEY (story_id, article_id));
@@ -64,6 +61,19 @@ class SQLiteStories(StoryQueries):
         self._db = db
         db.migrate(_ALERTS_DDL)
         db.migrate(_DDL)
+        self._backfill_index()
+
+    def _backfill_index(self) -> None:
+        """File the stories of alerts stored before the stories index existed (once: an empty index
+        beside stored alerts)."""
+        c = self._db.conn()
+        if c.execute("SELECT 1 FROM tenant_stories LIMIT 1").fetchone() is not None:
+            return
+        if c.execute("SELECT 1 FROM alerts LIMIT 1").fetchone() is None:
+            return
+        with self._db.transaction() as t:
+            for doc, status in t.execute("SELECT doc, status FROM alerts").fetchall():
+                index_story(t, alert_loads(doc, status))
 
     # ------------------------------------------------------------------ reads
 
@@ -125,6 +135,23 @@ class SQLiteStories(StoryQueries):
         q = f"SELECT key, v FROM story_key_versions WHERE key IN ({','.join('?' * len(keys))})"
         found = dict(self._db.conn().execute(q, list(keys)).fetchall())
         return {k: int(found.get(k, 0)) for k in keys}
+
+    def _tenant_stories(
+        self, tenant: str | None, after: tuple[int, str] | None, since_us: int, n: int
+    ) -> list[tuple[str, int]]:
+        q = "SELECT story_id, last_us FROM tenant_stories WHERE tenant = ? AND last_us >= ?"
+        args: list[object] = [ANY_TENANT if tenant is None else tenant, since_us]
+        if after is not None:
+            q += " AND (last_us < ? OR (last_us = ? AND story_id < ?))"
+            args += [after[0], after[0], after[1]]
+        rows = self._db.conn().execute(q + " ORDER BY last_us DESC, story_id DESC LIMIT ?", (*args, n))
+        return [(sid, int(last)) for sid, last in rows]
+
+    def _forget(self, tenant: str | None, story_ids: Sequence[str]) -> None:
+        self._db.conn().executemany(
+            "DELETE FROM tenant_stories WHERE tenant = ? AND story_id = ?",
+            [(ANY_TENANT if tenant is None else tenant, sid) for sid in story_ids],
+        )
 
     def _alerts_of(self, tenant: str | None) -> list[AlertRecord]:
         where, args = ("WHERE tenant = ?", (tenant,)) if tenant is not None else ("", ())
@@ -214,6 +241,7 @@ class SQLiteStories(StoryQueries):
             gone = "SELECT id FROM story_heads WHERE last_us < ?"
             c.execute(f"DELETE FROM story_notices WHERE story_id IN ({gone})", (cut,))
             c.execute(f"DELETE FROM story_members WHERE story_id IN ({gone})", (cut,))
+            c.execute(f"DELETE FROM tenant_stories WHERE story_id IN ({gone})", (cut,))
             c.execute("DELETE FROM story_lookups WHERE last_us < ?", (cut,))
             return int(c.execute("DELETE FROM story_heads WHERE last_us < ?", (cut,)).rowcount)
 
@@ -227,6 +255,7 @@ def _insert_alert(c: sqlite3.Connection, a: AlertRecord) -> None:
         " VALUES (?, ?, ?, ?, ?, ?)",
         (a.id, a.subscription_id, a.tenant, created, a.status, alert_dumps(a)),
     )
+    index_story(c, a)
     if a.status == AlertStatus.IN_DIGEST:
         c.execute("INSERT OR IGNORE INTO digest_pending VALUES (?, ?, ?)", (a.id, a.subscription_id, created))
     else:
@@ -248,6 +277,7 @@ def _write(c: sqlite3.Connection, w: StoryWrite) -> None:
                 w.story_id,
             ),
         )
+        c.execute("UPDATE tenant_stories SET last_us = ? WHERE story_id = ?", (last, w.story_id))
         c.executemany(
             "INSERT OR REPLACE INTO story_members (story_id, article_id, origin, doc) VALUES (?, ?, ?, ?)",
             [
