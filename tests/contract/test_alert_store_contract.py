@@ -528,7 +528,12 @@ def test_a_page_reads_only_its_own_stories(make: Callable[[str], Any]) -> None:
     stories = many_stories(make, 30)
     read: list[str] = []
     real = stories._read
-    stories._read = lambda ids: (read.extend(ids), real(ids))[1]
+
+    def spy(ids: list[str]) -> Any:
+        read.extend(ids)
+        return real(ids)
+
+    stories._read = spy
     page = stories.list_stories(tenant="a", limit=5)
     assert [s.id for s in page.items] == [f"sty_{i}" for i in range(29, 24, -1)] and page.cursor
     assert len(read) <= 6  # the page and one more, to know whether another page follows
