@@ -211,6 +211,7 @@ def test_region_and_topic_subscriptions_alert_on_articles_without_events(
             and schema_errors("alert", body) == []
         )
         assert data["articles"][0]["id"] == "rg-marathon" and data["matched"][kind]
+        assert data["subscription_name"] in ("lviv", "sport", "lviv sport")
 
 
 BAD_DELIVERY = [
@@ -250,3 +251,41 @@ def test_a_bad_mode_is_refused_and_patch_checks_delivery_too(service: Service) -
         f"/v1/subscriptions/{sub_id}", json={"delivery": {"mode": "digest", "interval": "90m"}}
     )
     assert good.status_code == 200 and good.json()["delivery"] == {"mode": "digest", "interval": "90m"}
+
+
+OWN_REPORT = (
+    "Two workers killed as missile hits Kharkiv power station",
+    "Two workers were killed when a Russian missile struck the thermal power station in Kharkiv "
+    "oblast on Wednesday, the plant's director told reporters.",
+)
+
+
+def test_a_story_past_fifty_members_keeps_its_events_and_unknown_outlets_count_once(
+    service: Service, receiver: Callable[..., Receiver]
+) -> None:
+    """51 copies with neither source nor URL, then a local paper's own report: one story whose
+    alerts still carry the strike and the toll, with two publishers (the unknown one and the paper)."""
+    api, hook = service.api, receiver(200)
+    sub = subscribe(
+        api,
+        hook,
+        "big story",
+        filters={"event_types": ["power_plant_strike"], "regions": ["UA"]},
+        repeat_interval=0,
+    )
+    copies = [{"id": f"big-{n}", "title": STRIKE[0], "body": STRIKE[1]} for n in range(51)]
+    assert api.post("/v1/articles", json=copies).status_code == 202
+    post(api, "big-own", OWN_REPORT, "local-paper")
+    wait_for(lambda: api.get("/v1/analyses/big-50").status_code == 200, WITHIN_S, "every copy analysed")
+    mine = [a for a in alerts_of(api, sub["id"]) if a["kind"] in ("story.detected", "story.updated")]
+    story_ids = {a["story_id"] for a in mine}
+    assert len(story_ids) == 1, mine
+    detail = api.get(f"/v1/stories/{story_ids.pop()}").json()
+    assert detail["articles"] == 52 and detail["publishers"] == 2
+    assert (
+        detail["events"]["counts"]["power_plant_strike"] >= 1
+        and detail["events"]["casualties"]["killed"] == 2
+    )
+    latest = max(mine, key=lambda a: a["revision"])["payload"]["data"]
+    assert "power_plant_strike" in {e["type"] for e in latest["events"]}
+    assert latest["publishers"] == 2 and latest["casualties"]["killed"] == 2

@@ -43,11 +43,11 @@ class BadInterval(ValueError):
 def parse_interval(text: str) -> int:
     """Seconds of `"30m"`, `"1h"`, `"1d"` or an ISO 8601 duration (`"PT30M"`, `"P1D"`), between
     MIN_INTERVAL_S and MAX_INTERVAL_S and a whole number of minutes. Raises BadInterval."""
-    value = text.strip()
-    short, long = _SHORT.fullmatch(value.lower()), _ISO.fullmatch(value.upper())
+    # Exactly as schemas/subscription.v1's pattern has it: units in lower case, ISO 8601 in upper.
+    short, long = _SHORT.fullmatch(text), _ISO.fullmatch(text)
     if short:
         seconds = int(short.group(1)) * _UNITS[short.group(2)]
-    elif long and value.upper() not in ("P", "PT") and not value.upper().endswith("T"):
+    elif long and text not in ("P", "PT") and not text.endswith("T"):
         days, hours, minutes = (int(g or 0) for g in long.groups())
         seconds = days * 86400 + hours * 3600 + minutes * 60
     else:

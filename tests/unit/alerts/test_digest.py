@@ -33,11 +33,10 @@ INTERVALS = [
     ("1h", 3600),
     ("24h", 86400),  # the longest
     ("1d", 86400),  # ... said in days
-    (" 1H ", 3600),  # case and spaces do not matter
     ("PT30M", 1800),  # ISO 8601
     ("PT1H30M", 5400),
     ("P1D", 86400),
-    ("pt2h", 7200),  # ISO 8601 in lower case
+    ("PT2H", 7200),
 ]
 
 
@@ -60,6 +59,9 @@ BAD = [
     ("PT", "not an interval"),
     ("P1DT", "not an interval"),
     ("0h", "not an interval"),
+    ("1H", "not an interval"),  # units in lower case, as the schema's pattern has them
+    (" 1h", "not an interval"),  # no spaces
+    ("pt2h", "not an interval"),  # ISO 8601 in upper case
     ("", "not an interval"),
 ]
 
