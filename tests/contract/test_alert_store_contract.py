@@ -583,3 +583,22 @@ def test_alerts_committed_by_the_planner_file_their_story(make: Callable[[str], 
     digest = AlertRecord("dig_1", "sub_1", "a", AlertKind.DIGEST, "", 0, {}, created_at=NOW)
     assert stories.commit_digest(digest, [])  # a digest names no story: nothing new is listed
     assert [s.id for s in stories.list_stories(tenant="a").items] == ["sty_1"]
+
+
+def test_stories_seen_at_the_same_time_page_by_id_and_detail_reads_the_storys_alerts(
+    make: Callable[[str], Any],
+) -> None:
+    stories, alerts = make("stories"), make("alerts")
+    for i in range(5):
+        stories.save(located_story(i, NOW, "strike", "UA-63", "conflict"), [])
+        alerts.put(alerted(i, "a", "sub_1", NOW + timedelta(seconds=i)))
+    alerts.put(alerted(2, "b", "sub_2", NOW))
+    first = stories.list_stories(tenant="a", limit=2)
+    rest = stories.list_stories(tenant="a", cursor=first.cursor, limit=10)
+    assert [s.id for s in (*first.items, *rest.items)] == ["sty_4", "sty_3", "sty_2", "sty_1", "sty_0"]
+    assert rest.cursor is None
+    detail = stories.story_detail("sty_2", None)
+    assert detail is not None and [(a.tenant, a.id) for a in detail.alerts] == [
+        ("b", "alr_2_sub_2_0"),
+        ("a", "alr_2_sub_1_0"),
+    ]

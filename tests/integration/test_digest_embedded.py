@@ -266,6 +266,7 @@ def test_a_story_past_fifty_members_keeps_its_events_and_unknown_outlets_count_o
     """51 copies with neither source nor URL, then a local paper's own report: one story whose
     alerts still carry the strike and the toll, with two publishers (the unknown one and the paper)."""
     api, hook = service.api, receiver(200)
+    service.clock.set(datetime(2026, 11, 28, 12, 0, tzinfo=UTC))  # days after this module's other stories
     sub = subscribe(
         api,
         hook,

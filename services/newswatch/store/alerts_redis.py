@@ -113,17 +113,19 @@ class RedisSubscriptions:
 
 
 # Insert-if-absent plus its index entries in one atomic step (KEYS: alert, all, tenant, sub).
-# KEYS[5..8], when given: the story's head hash, its tenants set, the tenant's and everyone's
-# stories index (see `story_index_keys`); ARGV[5]: the tenant, ARGV[6]: the story id.
+# KEYS[5..9], when given: the story's head hash, its tenants set, the tenant's and everyone's
+# stories index and the story's alerts (see `story_index_keys`); ARGV[5]: the tenant, ARGV[6]: the
+# story id.
 _PUT = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'doc', ARGV[1], 'status', ARGV[2])
 for i = 2, 4 do redis.call('ZADD', KEYS[i], ARGV[3], ARGV[4]) end
-if #KEYS == 8 then
+if #KEYS == 9 then
   redis.call('SADD', KEYS[6], ARGV[5])
   local last = tonumber(redis.call('HGET', KEYS[5], 'last_us') or '0')
   redis.call('ZADD', KEYS[7], 'GT', last, ARGV[6])
   redis.call('ZADD', KEYS[8], 'GT', last, ARGV[6])
+  redis.call('ZADD', KEYS[9], ARGV[3], ARGV[4])
 end
 return 1
 """
@@ -147,8 +149,9 @@ def alert_keys(k: Keys, alert: AlertRecord) -> list[str]:
 
 def story_index_keys(k: Keys, alert: AlertRecord) -> list[str]:
     """Where the stories API files the alert's story: the story's head hash (its `last_us`), the
-    set of tenants alerted on it (`story:tenants:<id>`), then the sorted sets `stories:tenant:<t>`
-    and `stories:all` of story ids scored by last_seen. Empty for alerts that name no story
+    set of tenants alerted on it (`story:tenants:<id>`), the sorted sets `stories:tenant:<t>`
+    and `stories:all` of story ids scored by last_seen, and `story:alerts:<id>`, the alert ids about
+    the story scored by created_at. Empty for alerts that name no story
     (subscription tests, digests). Scores only rise (ZADD GT): an alert and a story write racing
     leave the later last_seen."""
     if alert.kind == AlertKind.TEST or not alert.story_id:
@@ -159,6 +162,7 @@ def story_index_keys(k: Keys, alert: AlertRecord) -> list[str]:
         k("story", "tenants", sid),
         k("stories", "tenant", alert.tenant),
         k("stories", "all"),
+        k("story", "alerts", sid),
     ]
 
 

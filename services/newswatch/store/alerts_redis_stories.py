@@ -11,8 +11,9 @@ Keys (under the store prefix):
   commit can tell that another planner opened or extended a story there since the read.
 - `story:held` set of "<story>|<sub>" whose notice is held.
 - `alerts:outbox` (see newswatch/store/alerts_redis.py).
-- `story:tenants:<id>` set and `stories:tenant:<t>`, `stories:all` sorted sets: the stories API's
-  index (newswatch/store/alerts_redis.py, `story_index_keys`), rescored here by every story write.
+- `story:tenants:<id>` set, `stories:tenant:<t>`, `stories:all` and `story:alerts:<id>` sorted sets:
+  the stories API's index (newswatch/store/alerts_redis.py, `story_index_keys`), rescored here by
+  every story write.
 - `digest:pending` sorted set of "<subscription id>|<alert id>" scored by created_at (microseconds):
   alerts of digest subscriptions committed with status in_digest and not yet in a digest.
 Story hashes and lookups expire `ttl` after their last write. The commit script touches keys it
@@ -48,7 +49,8 @@ from newswatch.store.redis import Keys, text
 # ARGV[1]: {"c": [[hash, field, version], ...], "o": [[command, key, arg, ...], ...]}, every arg a
 # string. All checks pass or nothing is written: Redis runs a script without interleaving.
 # Two commands of ours maintain the stories index, which needs values read inside the script:
-# NW_INDEX head tenants tenant_index all_index tenant story: file the story with its head's last_us;
+# NW_INDEX head tenants tenant_index all_index story_alerts tenant story created alert: file the
+# story with its head's last_us, and the alert under the story;
 # NW_RESCORE tenants tenant_index_prefix all_index last_us story: the story's new last_seen, under
 # every tenant filed.
 _COMMIT = """
@@ -59,10 +61,11 @@ for _, c in ipairs(p.c) do
 end
 for _, op in ipairs(p.o) do
   if op[1] == 'NW_INDEX' then
-    redis.call('SADD', op[3], op[6])
+    redis.call('SADD', op[3], op[7])
     local last = tonumber(redis.call('HGET', op[2], 'last_us') or '0')
-    redis.call('ZADD', op[4], 'GT', last, op[7])
-    redis.call('ZADD', op[5], 'GT', last, op[7])
+    redis.call('ZADD', op[4], 'GT', last, op[8])
+    redis.call('ZADD', op[5], 'GT', last, op[8])
+    redis.call('ZADD', op[6], op[9], op[10])
   elseif op[1] == 'NW_RESCORE' then
     local tenants = redis.call('SMEMBERS', op[2])
     for _, t in ipairs(tenants) do redis.call('ZADD', op[3] .. t, 'XX', 'GT', op[5], op[6]) end
@@ -145,14 +148,10 @@ class RedisStories(StoryQueries):
         if story_ids:
             self._r.zrem(self._index_key(tenant), *story_ids)
 
-    def _alerts_of(self, tenant: str | None) -> list[AlertRecord]:
-        index = self._k("alerts", "tenant", tenant) if tenant is not None else self._k("alerts", "all")
-        ids = [text(i) for i in cast(list[bytes], self._r.zrange(index, 0, -1))]  # by created_at, then id
-        pipe = self._r.pipeline(transaction=False)
-        for alert_id in ids:
-            pipe.hmget(self._k("alert", alert_id), ["doc", "status"])
-        rows = pipe.execute() if ids else []
-        return [alert_loads(d, text(s)) for d, s in rows if d is not None and s is not None]
+    def _story_alerts(self, story_id: str, tenant: str | None) -> list[AlertRecord]:
+        key = self._k("story", "alerts", story_id)
+        ids = [text(i) for i in cast(list[bytes], self._r.zrange(key, 0, -1))]  # by created_at, then id
+        return [a for a in self.alerts_by_id(ids) if tenant is None or a.tenant == tenant]
 
     def held(self) -> list[Notice]:
         pairs = sorted(text(m).partition("|")[::2] for m in self._r.smembers(self._k("story", "held")))
@@ -219,7 +218,7 @@ class RedisStories(StoryQueries):
         ops = [["HSETNX", akey, "doc", alert_dumps(a)], ["HSETNX", akey, "status", a.status]]
         ops += [["ZADD", z, "NX", created, a.id] for z in lists]
         if index := story_index_keys(self._k, a):
-            ops.append(["NW_INDEX", *index, a.tenant, a.story_id])
+            ops.append(["NW_INDEX", *index, a.tenant, a.story_id, created, a.id])
         if a.status == AlertStatus.IN_DIGEST:
             ops.append(["ZADD", self._k("digest", "pending"), "NX", created, f"{a.subscription_id}|{a.id}"])
         else:
@@ -248,7 +247,7 @@ class RedisStories(StoryQueries):
                     w.story_id,
                 ]
             )
-            ops.append(["EXPIRE", tenants, ttl])
+            ops += [["EXPIRE", tenants, ttl], ["EXPIRE", self._k("story", "alerts", w.story_id), ttl]]
             for lookup in w.lookups:
                 key = self._k("story", "lookup", lookup)
                 ops += [["ZADD", key, last, w.story_id], ["EXPIRE", key, ttl]]

@@ -134,14 +134,19 @@ CREATE TABLE IF NOT EXISTS tenant_stories (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tenant_stories_recent ON tenant_stories (tenant, last_us, story_id);
 CREATE INDEX IF NOT EXISTS tenant_stories_story ON tenant_stories (story_id);
+-- And the alerts about each story, for one story's page.
+CREATE TABLE IF NOT EXISTS story_alerts (
+  story_id TEXT NOT NULL, created_us INTEGER NOT NULL, alert_id TEXT NOT NULL,
+  PRIMARY KEY (story_id, created_us, alert_id)
+) WITHOUT ROWID;
 """
 ANY_TENANT = ""  # tenant_stories rows of the admin's view (tenant names are never empty)
 
 
 def index_story(c: sqlite3.Connection, alert: AlertRecord) -> None:
     """File the alert's story under its tenant and under ANY_TENANT, with the story's last_seen
-    when it is stored (its next write sets it otherwise). Subscription tests and digests name no
-    story and are not filed."""
+    when it is stored (its next write sets it otherwise), and the alert under its story.
+    Subscription tests and digests name no story and are not filed."""
     if alert.kind == AlertKind.TEST or not alert.story_id:
         return
     last = c.execute("SELECT last_us FROM story_heads WHERE id = ?", (alert.story_id,)).fetchone()
@@ -149,6 +154,8 @@ def index_story(c: sqlite3.Connection, alert: AlertRecord) -> None:
         "INSERT OR IGNORE INTO tenant_stories VALUES (?, ?, ?)",
         [(t, alert.story_id, int(last[0] or 0) if last else 0) for t in (alert.tenant, ANY_TENANT)],
     )
+    created = micros(alert.created_at) if alert.created_at else 0
+    c.execute("INSERT OR IGNORE INTO story_alerts VALUES (?, ?, ?)", (alert.story_id, created, alert.id))
 
 
 class SQLiteAlerts:

@@ -67,7 +67,7 @@ class SQLiteStories(StoryQueries):
         """File the stories of alerts stored before the stories index existed (once: an empty index
         beside stored alerts)."""
         c = self._db.conn()
-        if c.execute("SELECT 1 FROM tenant_stories LIMIT 1").fetchone() is not None:
+        if c.execute("SELECT 1 FROM story_alerts LIMIT 1").fetchone() is not None:
             return
         if c.execute("SELECT 1 FROM alerts LIMIT 1").fetchone() is None:
             return
@@ -153,10 +153,16 @@ class SQLiteStories(StoryQueries):
             [(ANY_TENANT if tenant is None else tenant, sid) for sid in story_ids],
         )
 
-    def _alerts_of(self, tenant: str | None) -> list[AlertRecord]:
-        where, args = ("WHERE tenant = ?", (tenant,)) if tenant is not None else ("", ())
-        q = f"SELECT doc, status FROM alerts {where} ORDER BY created_us, id"
-        return [alert_loads(d, s) for d, s in self._db.conn().execute(q, args)]
+    def _story_alerts(self, story_id: str, tenant: str | None) -> list[AlertRecord]:
+        q = (
+            "SELECT a.doc, a.status FROM story_alerts s JOIN alerts a ON a.id = s.alert_id"
+            " WHERE s.story_id = ?"
+        )
+        args: list[object] = [story_id]
+        if tenant is not None:
+            q, args = q + " AND a.tenant = ?", [*args, tenant]
+        rows = self._db.conn().execute(q + " ORDER BY s.created_us, s.alert_id", args)
+        return [alert_loads(d, s) for d, s in rows]
 
     def held(self) -> list[Notice]:
         q = "SELECT doc FROM story_notices WHERE held = 1 ORDER BY story_id, subscription_id"
@@ -242,6 +248,7 @@ class SQLiteStories(StoryQueries):
             c.execute(f"DELETE FROM story_notices WHERE story_id IN ({gone})", (cut,))
             c.execute(f"DELETE FROM story_members WHERE story_id IN ({gone})", (cut,))
             c.execute(f"DELETE FROM tenant_stories WHERE story_id IN ({gone})", (cut,))
+            c.execute(f"DELETE FROM story_alerts WHERE story_id IN ({gone})", (cut,))
             c.execute("DELETE FROM story_lookups WHERE last_us < ?", (cut,))
             return int(c.execute("DELETE FROM story_heads WHERE last_us < ?", (cut,)).rowcount)
 

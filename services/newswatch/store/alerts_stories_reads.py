@@ -1,11 +1,11 @@
-"""Story queries both backends answer the same way, built on their two primitive reads.
+"""Story queries both backends answer the same way, built on their primitive reads.
 
 A backend provides `_hits(lookups, since, limit)` (story ids per lookup with their last_us, newest
-first), `_read(story_ids)` (story or None, notices and version per id), `_alerts_of(tenant)`
-(the alerts stored with the stories, oldest first) and `_tenant_stories` (its stories index: the
-stories a tenant was alerted on by last_seen, kept up to date by every alert insert and story
-write); this mixin derives the rest of the StoryStore reads from them, so SQLite and Redis cannot
-disagree on their meaning.
+first), `_read(story_ids)` (story or None, notices and version per id), and its stories index:
+`_tenant_stories` (the stories a tenant was alerted on by last_seen, kept up to date by every
+alert insert and story write) and `_story_alerts` (the alerts filed under a story). This mixin
+derives the rest of the StoryStore reads from them, so SQLite and Redis cannot disagree on their
+meaning.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ class StoryQueries:
     def _key_versions(self, keys: Sequence[str]) -> dict[str, int]:
         raise NotImplementedError
 
-    def _alerts_of(self, tenant: str | None) -> list[AlertRecord]:
+    def _story_alerts(self, story_id: str, tenant: str | None) -> list[AlertRecord]:
+        """The alerts filed under the story (of `tenant`; None: of any), oldest first."""
         raise NotImplementedError
 
     def _tenant_stories(
@@ -124,6 +125,6 @@ class StoryQueries:
         return StoryPage(tuple(s for s, _ in items), cursor_encode(*items[-1][1]) if more and items else None)
 
     def story_detail(self, story_id: str, tenant: str | None) -> StoryDetail | None:
-        alerts = [a for a in self._alerts_of(tenant) if a.story_id == story_id]
-        story = self.get(story_id) if story_listing.alerted_story_ids(alerts) else None
+        alerts = self._story_alerts(story_id, tenant)
+        story = self.get(story_id) if alerts else None
         return StoryDetail(story, tuple(alerts)) if story is not None else None

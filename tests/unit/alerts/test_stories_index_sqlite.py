@@ -19,8 +19,11 @@ def test_an_existing_database_gets_its_stories_index_on_opening(tmp_path: Path) 
     stories.save(Story("sty_1", NOW, NOW, ("k",), (Member("a1", "src", "src", seen_at=NOW),)), [])
     alerts.put(AlertRecord("alr_1", "sub_1", "acme", AlertKind.DETECTED, "sty_1", 0, {}, created_at=NOW))
     alerts.put(AlertRecord("tst_1", "sub_1", "acme", AlertKind.TEST, "", 0, {}, created_at=NOW))
-    db.conn().execute("DELETE FROM tenant_stories")  # as a database written before the index
+    for table in ("tenant_stories", "story_alerts"):  # as a database written before the index
+        db.conn().execute(f"DELETE FROM {table}")
     assert [s.id for s in SQLiteStories(db).list_stories(tenant="acme").items] == ["sty_1"]
     rows = db.conn().execute("SELECT tenant, story_id FROM tenant_stories ORDER BY tenant").fetchall()
     assert rows == [("", "sty_1"), ("acme", "sty_1")]
+    detail = SQLiteStories(db).story_detail("sty_1", "acme")
+    assert detail is not None and [a.id for a in detail.alerts] == ["alr_1"]
     db.close()
