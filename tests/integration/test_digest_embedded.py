@@ -43,6 +43,12 @@ LIBRARY = (
     "Kharkiv library adds a new reading room",
     "A library in Kharkiv opened a new reading room for children on Monday, the city council said.",
 )
+# Odesa oblast (UA-51), no event; no other test subscribes there.
+ZOO = (
+    "Odesa zoo welcomes two lion cubs",
+    "Two lion cubs were born at the Odesa zoo last week, the zoo's director said on Thursday. "
+    "Visitors will be able to see them in the spring.",
+)
 # Lviv oblast (UA-46), sport, no event.
 MARATHON = (
     "Lviv marathon draws record field",
@@ -290,3 +296,85 @@ def test_a_story_past_fifty_members_keeps_its_events_and_unknown_outlets_count_o
     latest = max(mine, key=lambda a: a["revision"])["payload"]["data"]
     assert "power_plant_strike" in {e["type"] for e in latest["events"]}
     assert latest["publishers"] == 2 and latest["casualties"]["killed"] == 2
+
+
+def alerts_counted(api: httpx.Client, kind: str) -> float:
+    """newswatch_alerts_total summed over event types, for one kind, as an operator scrapes it."""
+    text = api.get("/metrics").text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("newswatch_alerts_total{") and f'kind="{kind}"' in line
+    )
+
+
+def sent_alerts(api: httpx.Client, kind: str) -> int:
+    """Alerts of `kind` stored for delivery on their own (not held in a digest), every tenant's."""
+    count, cursor = 0, None
+    while True:
+        page = api.get("/v1/alerts", params={"limit": 100, **({"cursor": cursor} if cursor else {})}).json()
+        count += sum(1 for a in page["items"] if a["kind"] == kind and a["status"] != "in_digest")
+        if not (cursor := page["cursor"]):
+            return count
+
+
+def test_held_alerts_and_digests_are_counted_when_they_are_sent(
+    service: Service, receiver: Callable[..., Receiver]
+) -> None:
+    """The counter moves by what was sent: a held alert once it falls due, a digest as one alert
+    (its story alerts are not counted on their own). Other tests' subscriptions of this service
+    may be alerted meanwhile too, so the counter is compared with the stored alerts."""
+    api, clock = service.api, service.clock
+    clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    before = {
+        k: (alerts_counted(api, k), sent_alerts(api, f"story.{k}" if k != "digest" else k))
+        for k in ("detected", "digest")
+    }
+    held, daily = receiver(200), receiver(200)
+    subscribe(api, held, "held a minute", filters={"regions": ["UA-51"]}, group_wait=60)
+    subscribe(
+        api,
+        daily,
+        "odesa daily",
+        filters={"regions": ["UA-51"]},
+        delivery={"mode": "digest", "interval": "1d"},
+    )
+    post(api, "count-zoo", ZOO)
+    clock.set(datetime(2026, 12, 1, 9, 1, 1, tzinfo=UTC))  # group_wait is over
+    (alert,) = verified(held, 1)
+    assert alert["type"] == "story.detected"
+    clock.set(datetime(2026, 12, 2, 0, 0, 1, tzinfo=UTC))  # the day is over
+    (digest,) = verified(daily, 1)
+    assert digest["type"] == "digest" and digest["data"]["period"]["interval"] == "1d"
+    for kind, (counted, stored) in before.items():
+        new = sent_alerts(api, f"story.{kind}" if kind != "digest" else kind) - stored
+        assert new >= 1 and alerts_counted(api, kind) - counted == new, kind
+
+
+def test_a_report_published_years_apart_opens_its_own_story(
+    service: Service, receiver: Callable[..., Receiver]
+) -> None:
+    api, hook = service.api, receiver(200)
+    service.clock.set(datetime(2026, 12, 5, 10, 0, tzinfo=UTC))
+    sub = subscribe(api, hook, "plants", filters={"event_types": ["power_plant_strike"], "regions": ["UA"]})
+    for art_id, published in (
+        ("old-1", "2022-10-10T08:00:00Z"),  # an archive piece, re-published today
+        ("new-1", "2026-12-05T08:00:00Z"),
+        ("new-2", "2026-12-05T09:30:00Z"),  # the same day's copy joins today's story
+    ):
+        doc = {
+            "id": art_id,
+            "title": STRIKE[0],
+            "body": STRIKE[1],
+            "source": f"outlet-{art_id}",
+            "published_at": published,
+        }
+        assert api.post("/v1/articles", json=doc).status_code == 202
+        wait_for(lambda a=art_id: api.get(f"/v1/analyses/{a}").status_code == 200, WITHIN_S, art_id)
+    alerts = [a for a in alerts_of(api, sub["id"]) if a["kind"] == "story.detected"]
+    assert len({a["story_id"] for a in alerts}) == 2 == len(alerts)
+    members = {
+        a["story_id"]: [m["article_id"] for m in api.get(f"/v1/stories/{a['story_id']}").json()["members"]]
+        for a in alerts
+    }
+    assert sorted(members.values()) == [["new-1", "new-2"], ["old-1"]]
