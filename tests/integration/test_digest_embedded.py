@@ -117,8 +117,10 @@ def subscribe(api: httpx.Client, hook: Receiver, name: str, **body: Any) -> dict
     return created
 
 
-def post(api: httpx.Client, art_id: str, text: tuple[str, str], source: str = "city-news") -> None:
-    doc = {"id": art_id, "title": text[0], "body": text[1], "source": source}
+def post(
+    api: httpx.Client, art_id: str, text: tuple[str, str], source: str = "city-news", **more: str
+) -> None:
+    doc = {"id": art_id, "title": text[0], "body": text[1], "source": source, **more}
     assert api.post("/v1/articles", json=doc).status_code == 202
     wait_for(lambda: api.get(f"/v1/analyses/{art_id}").status_code == 200, WITHIN_S, f"analysis {art_id}")
 
@@ -362,15 +364,7 @@ def test_a_report_published_years_apart_opens_its_own_story(
         ("new-1", "2026-12-05T08:00:00Z"),
         ("new-2", "2026-12-05T09:30:00Z"),  # the same day's copy joins today's story
     ):
-        doc = {
-            "id": art_id,
-            "title": STRIKE[0],
-            "body": STRIKE[1],
-            "source": f"outlet-{art_id}",
-            "published_at": published,
-        }
-        assert api.post("/v1/articles", json=doc).status_code == 202
-        wait_for(lambda a=art_id: api.get(f"/v1/analyses/{a}").status_code == 200, WITHIN_S, art_id)
+        post(api, art_id, STRIKE, f"outlet-{art_id}", published_at=published)
     alerts = [a for a in alerts_of(api, sub["id"]) if a["kind"] == "story.detected"]
     assert len({a["story_id"] for a in alerts}) == 2 == len(alerts)
     members = {
