@@ -57,7 +57,8 @@ def test_apply_twice_creates_once_and_keeps_secrets(tmp_path: Path, store: SQLit
         ),  # bad code
         ("name: not-a-list", "expected a list"),  # not a list
         (
-            '[{"name": "x", "webhook": {"url": "https://h"}, "delivery": {"mode": "digest", "interval": "2m"}}]',
+            '[{"name": "x", "webhook": {"url": "https://h"},'
+            ' "delivery": {"mode": "digest", "interval": "2m"}}]',
             "entry 0: delivery.interval",
         ),  # a digest interval under 5 minutes
     ],
