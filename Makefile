@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 export NEWSWATCH_PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-pure chaos fuzz lint typecheck bench up down servers-up servers-down clean
+.PHONY: help install run test test-unit test-pure golden chaos fuzz lint typecheck bench up down servers-up servers-down clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F ':.*?## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -66,6 +66,10 @@ test-unit: $(DEV_STAMP) ## run only the tests that need no servers
 
 test-pure: $(DEV_STAMP) ## the tests that need no servers, on the pure-Python sources in services/
 	$(BIN)/pytest -q -m "not kafka and not redis"
+
+# The sources in services/ (what you just edited), not the installed build; both give the same file.
+golden: $(STAMP) ## rewrite tests/golden/analyses.json from the analysis as it is now (commit it with the change)
+	PYTHONPATH=services $(BIN)/python -m tests.golden
 
 lint: $(DEV_STAMP) ## ruff
 	$(BIN)/ruff check services tests bench
