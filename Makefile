@@ -61,8 +61,9 @@ fuzz: $(DEV_STAMP) ## fuzz the worker through Kafka (10,000 bad messages) and th
 	NEWSWATCH_KAFKA_FUZZ_MESSAGES=10000 NEWSWATCH_FUZZ_EXAMPLES=700 NEWSWATCH_SCHEMATHESIS_EXAMPLES=40 \
 	  $(BIN)/pytest -q -s -o pythonpath= tests/integration/test_kafka_worker.py::test_generated_bad_messages_are_all_dead_lettered_with_a_reason tests/integration/test_api_fuzz.py
 
-test-unit: $(DEV_STAMP) ## run only the tests that need no servers
-	$(BIN)/pytest -q -o pythonpath= -m "not kafka and not redis"
+# Unit and contract tests on the in-process backends: no servers, no processes (tests/unit, tests/contract).
+test-unit: $(DEV_STAMP) ## run the fast tests: no servers, no processes
+	$(BIN)/pytest -q -o pythonpath= -m "not kafka and not redis and not integration"
 
 test-pure: $(DEV_STAMP) ## the tests that need no servers, on the pure-Python sources in services/
 	$(BIN)/pytest -q -m "not kafka and not redis"

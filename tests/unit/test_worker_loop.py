@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,6 +73,9 @@ def article(i: int) -> bytes:
     return json.dumps({"id": f"a{i}", "body": f"Sentence number {i} about nothing much."}).encode()
 
 
+RETRY_FIRST_S = 0.01  # the backoff's first wait: how long is not under test here
+
+
 def worker(log: EmbeddedLog, producer: EmbeddedProducer | None = None, planner: object = None) -> Worker:
     producer = producer or log.producer()
     pipeline = Pipeline(EmptyAnalyzer(), planner or NoAlerts())  # type: ignore[arg-type]
@@ -82,6 +86,7 @@ def worker(log: EmbeddedLog, producer: EmbeddedProducer | None = None, planner: 
         TopicAlertHandOff(producer, TOPICS),
         TOPICS,
         clock=lambda: NOW,
+        retry_first_s=RETRY_FIRST_S,
     )
     return w
 
@@ -123,7 +128,7 @@ def test_alert_drafts_are_produced_to_the_alerts_topic(log: EmbeddedLog) -> None
 def test_a_failed_flush_leaves_the_batch_uncommitted_and_it_is_retried(log: EmbeddedLog) -> None:
     publish(log, article(1))
     w = worker(log, producer=FailingFlushes(log, n=1))
-    w.step()  # first flush fails, the retry after 0.5 s succeeds
+    w.step()  # first flush fails, the retry succeeds
     assert log.committed("g", "in") == 1
     assert len(log.read("out", 0, 10)) >= 1
 
@@ -139,8 +144,14 @@ def test_stop_during_retry_exits_without_committing(log: EmbeddedLog) -> None:
 def test_run_returns_after_stop_with_everything_committed(log: EmbeddedLog) -> None:
     publish(log, *(article(i) for i in range(30)))
     w = worker(log)
-    threading.Timer(1.0, w.stop.set).start()
-    w.run()
+    runner = threading.Thread(target=w.run)
+    runner.start()
+    deadline = time.monotonic() + 30
+    while w.processed < 30 and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling a counter with a deadline
+    w.stop.set()
+    runner.join(10)
+    assert not runner.is_alive()
     assert log.committed("g", "in") == 30
     assert w.processed == 30
 
