@@ -118,7 +118,6 @@ def test_five_outlets_one_detected_then_one_update_across_workers(
     env = {**os.environ, **ENV, "NEWSWATCH_REDIS_URL": redis_url, "NEWSWATCH_REDIS_PREFIX": redis_prefix}
     worker = ["worker", "--bootstrap", kafka_bootstrap, "--group", group, "--topic", topic]
     worker += ["--dlq-topic", unique_topic("dlq"), "--analyses-topic", unique_topic("analyses")]
-    worker += ["--alerts-topic", unique_topic("alerts")]
     processes(["delivery", "--concurrency", "2"], env)
     processes(worker, env)
     processes(worker, env)

@@ -40,7 +40,6 @@ class Topics:
     articles: str
     dlq: str
     analyses: str
-    alerts: str
     group: str
 
 
@@ -50,7 +49,6 @@ def topics(unique_topic: Callable[..., str]) -> Topics:
         articles=unique_topic("articles", partitions=4),
         dlq=unique_topic("dlq", partitions=1),
         analyses=unique_topic("analyses", partitions=4),
-        alerts=unique_topic("alerts", partitions=1),
         group=f"test-worker-{uuid.uuid4().hex[:8]}",
     )
 
@@ -65,14 +63,7 @@ def start_worker(
 
     def start() -> subprocess.Popen[bytes]:
         args = ["--bootstrap", kafka_bootstrap, "--group", topics.group, "--topic", topics.articles]
-        args += [
-            "--dlq-topic",
-            topics.dlq,
-            "--analyses-topic",
-            topics.analyses,
-            "--alerts-topic",
-            topics.alerts,
-        ]
+        args += ["--dlq-topic", topics.dlq, "--analyses-topic", topics.analyses]
         proc = subprocess.Popen(
             [sys.executable, "-m", "newswatch", "worker", *args, "--max-records", "50"],
             env=env,
@@ -315,7 +306,7 @@ def test_worker_processes_share_the_group_and_stop_together(
     produce(kafka_bootstrap, topics.articles, valid)
     env = {**os.environ, "NEWSWATCH_REDIS_URL": redis_url, "NEWSWATCH_REDIS_PREFIX": redis_prefix}
     args = ["--bootstrap", kafka_bootstrap, "--group", topics.group, "--topic", topics.articles]
-    args += ["--dlq-topic", topics.dlq, "--analyses-topic", topics.analyses, "--alerts-topic", topics.alerts]
+    args += ["--dlq-topic", topics.dlq, "--analyses-topic", topics.analyses]
     parent = subprocess.Popen(
         [sys.executable, "-m", "newswatch", "worker", *args, "--processes", "2"],
         env=env,

@@ -16,13 +16,13 @@ from newswatch.domain.outcome import AlertDraft
 from newswatch.pipeline import NoAlerts, Pipeline
 from newswatch.runtime.core import HeldAlertsFlusher
 from newswatch.runtime.worker import Worker, last_positions
-from newswatch.runtime.worker_handoff import TopicAlertHandOff
+from newswatch.runtime.worker_handoff import SinkAlertHandOff
 from newswatch.runtime.worker_records import WorkerTopics
 from newswatch.transport.base import Envelope, OutRecord, Position, SendFailed
 from newswatch.transport.embedded import EmbeddedLog, EmbeddedProducer
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-TOPICS = WorkerTopics("in", "in.dlq", "out", "alerts")
+TOPICS = WorkerTopics("in", "in.dlq", "out")
 
 
 class EmptyAnalyzer:
@@ -76,14 +76,20 @@ def article(i: int) -> bytes:
 RETRY_FIRST_S = 0.01  # the backoff's first wait: how long is not under test here
 
 
-def worker(log: EmbeddedLog, producer: EmbeddedProducer | None = None, planner: object = None) -> Worker:
+def worker(
+    log: EmbeddedLog,
+    producer: EmbeddedProducer | None = None,
+    planner: object = None,
+    drafts: list[AlertDraft] | None = None,
+) -> Worker:
+    """A worker over `log`; the alerts it hands off are appended to `drafts`."""
     producer = producer or log.producer()
     pipeline = Pipeline(EmptyAnalyzer(), planner or NoAlerts())  # type: ignore[arg-type]
     w = Worker(
         log.consumer("g", ["in"]),
         producer,
         pipeline,
-        TopicAlertHandOff(producer, TOPICS),
+        SinkAlertHandOff((drafts if drafts is not None else []).append),
         TOPICS,
         clock=lambda: NOW,
         retry_first_s=RETRY_FIRST_S,
@@ -112,17 +118,12 @@ def test_invalid_message_becomes_a_dead_letter_with_reason_original_and_position
     assert [json.loads(body(e))["id"] for e in log.read("out", 0, 10)] == ["a1"]
 
 
-def test_alert_drafts_are_produced_to_the_alerts_topic(log: EmbeddedLog) -> None:
+def test_alert_drafts_are_handed_off_before_the_commit(log: EmbeddedLog) -> None:
     publish(log, article(7))
-    worker(log, planner=OneAlertEach()).step()
-    (alert,) = log.read("alerts", 0, 10)
-    assert alert.key == b"sub-1"
-    assert json.loads(body(alert)) == {
-        "id": "alert-a7",
-        "subscription_id": "sub-1",
-        "kind": "story.detected",
-        "payload": {"n": 1},
-    }
+    drafts: list[AlertDraft] = []
+    worker(log, planner=OneAlertEach(), drafts=drafts).step()
+    assert drafts == [AlertDraft("alert-a7", "sub-1", "story.detected", {"n": 1})]
+    assert log.committed("g", "in") == 1
 
 
 def test_a_failed_flush_leaves_the_batch_uncommitted_and_it_is_retried(log: EmbeddedLog) -> None:
@@ -205,7 +206,7 @@ def test_metrics_count_consumed_dead_lettered_and_planned_alerts(log: EmbeddedLo
         log.consumer("g", ["in"]),
         producer,
         Pipeline(EmptyAnalyzer(), OneAlertEach()),  # type: ignore[arg-type]
-        TopicAlertHandOff(producer, TOPICS),
+        SinkAlertHandOff(lambda draft: None),
         TOPICS,
         clock=lambda: NOW,
         metrics=metrics,
@@ -254,12 +255,18 @@ class PlannerFailing:
         return (AlertDraft(f"alert-{article.id}", "sub-1", "story.detected", {"n": 1}),)
 
 
-def custom_worker(log: EmbeddedLog, analyzer: object, planner: object, producer: EmbeddedProducer) -> Worker:
+def custom_worker(
+    log: EmbeddedLog,
+    analyzer: object,
+    planner: object,
+    producer: EmbeddedProducer,
+    drafts: list[AlertDraft] | None = None,
+) -> Worker:
     return Worker(
         log.consumer("g", ["in"]),
         producer,
         Pipeline(analyzer, planner),  # type: ignore[arg-type]
-        TopicAlertHandOff(producer, TOPICS),
+        SinkAlertHandOff((drafts if drafts is not None else []).append),
         TOPICS,
         clock=lambda: NOW,
         retry_first_s=0.01,
@@ -300,13 +307,14 @@ def test_a_planner_bug_dead_letters_the_article_as_plan_error_but_keeps_its_anal
     log: EmbeddedLog,
 ) -> None:
     publish(log, article(1), article(2))
-    producer = log.producer()
-    w = custom_worker(log, EmptyAnalyzer(), PlannerFailing("a1", TypeError("bad state")), producer)
+    drafts: list[AlertDraft] = []
+    planner = PlannerFailing("a1", TypeError("bad state"))
+    w = custom_worker(log, EmptyAnalyzer(), planner, log.producer(), drafts)
     w.step()
     (record,) = dead_letters(log)
     assert record["reason"] == "plan_error" and "TypeError" in str(record["detail"])
     assert sorted(out_ids(log)) == ["a1", "a2"]
-    assert [json.loads(body(e))["id"] for e in log.read("alerts", 0, 10)] == ["alert-a2"]
+    assert [d.id for d in drafts] == ["alert-a2"]
     assert log.committed("g", "in") == 2
 
 
@@ -315,19 +323,20 @@ def test_a_planner_io_error_is_retried_without_planning_or_sending_anything_twic
 
     publish(log, article(1), article(2), article(3))
     planner = PlannerFailing("a2", redis.ConnectionError("redis down"), times=2)
-    w = custom_worker(log, EmptyAnalyzer(), planner, log.producer())
+    drafts: list[AlertDraft] = []
+    w = custom_worker(log, EmptyAnalyzer(), planner, log.producer(), drafts)
     w.step()
     assert dead_letters(log) == []
     assert planner.calls == {"a1": 1, "a2": 3, "a3": 1}  # a1 was not planned again
     assert out_ids(log) == ["a1", "a2", "a3"]  # each analysis once
-    assert len(log.read("alerts", 0, 10)) == 3
+    assert len(drafts) == 3  # each alert handed off once
     assert log.committed("g", "in") == 3
 
 
 class FailingHandOff:
     """Fails the first `n` hand-offs (a store down), then hands off to `inner`."""
 
-    def __init__(self, inner: TopicAlertHandOff, n: int) -> None:
+    def __init__(self, inner: SinkAlertHandOff, n: int) -> None:
         self.inner, self.left, self.calls = inner, n, 0
 
     def hand_off(self, outcomes: object) -> None:
@@ -341,7 +350,8 @@ class FailingHandOff:
 def test_a_failed_alert_hand_off_is_retried_without_sending_the_analyses_again(log: EmbeddedLog) -> None:
     publish(log, *(article(i) for i in range(5)))
     producer = log.producer()
-    hand_off = FailingHandOff(TopicAlertHandOff(producer, TOPICS), n=3)
+    drafts: list[AlertDraft] = []
+    hand_off = FailingHandOff(SinkAlertHandOff(drafts.append), n=3)
     w = Worker(
         log.consumer("g", ["in"]),
         producer,
@@ -354,7 +364,7 @@ def test_a_failed_alert_hand_off_is_retried_without_sending_the_analyses_again(l
     w.step()
     assert hand_off.calls == 4
     assert out_ids(log) == [f"a{i}" for i in range(5)]  # 5 records for 5 ids, not 20
-    assert len(log.read("alerts", 0, 100)) == 5
+    assert len(drafts) == 5
     assert log.committed("g", "in") == 5
 
 
@@ -394,12 +404,12 @@ def test_analyses_go_to_the_analysis_store_once_per_batch_and_not_to_kafka_when_
     store = SQLiteAnalyses(SQLiteDB(tmp_path / "s.sqlite3"))
     publish(log, article(1), article(2))
     producer = log.producer()
-    topics = WorkerTopics("in", "in.dlq", None, "alerts")
+    topics = WorkerTopics("in", "in.dlq", None)
     w = Worker(
         log.consumer("g", ["in"]),
         producer,
         Pipeline(EmptyAnalyzer(), NoAlerts()),  # type: ignore[arg-type]
-        TopicAlertHandOff(producer, topics),
+        SinkAlertHandOff(lambda draft: None),
         topics,
         analyses=store,
         clock=lambda: NOW,
