@@ -1,4 +1,5 @@
-"""A real `newswatch run` in a subprocess on a free port, for the embedded integration tests."""
+"""A real `newswatch run` in a subprocess on a free port, and a receiver of its webhooks, for the
+embedded integration tests."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +97,29 @@ def wait_for(check: Callable[[], Any], timeout_s: float, what: str, every_s: flo
             return value
         time.sleep(every_s)
     raise TimeoutError(f"waited {timeout_s}s for {what}")
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 that records every POST (headers and raw body) and answers 204."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        received = self.received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["content-length"]))
+                received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
