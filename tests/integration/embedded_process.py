@@ -99,6 +99,25 @@ def wait_for(check: Callable[[], Any], timeout_s: float, what: str, every_s: flo
     raise TimeoutError(f"waited {timeout_s}s for {what}")
 
 
+def analysis_of(client: httpx.Client, article_id: str, within_s: float) -> dict[str, Any]:
+    """The stored analysis of `article_id`, once the pipeline has written it."""
+
+    def fetch() -> dict[str, Any] | None:
+        r = client.get(f"/v1/analyses/{article_id}")
+        return r.json() if r.status_code == 200 else None
+
+    found: dict[str, Any] = wait_for(fetch, within_s, f"analysis of {article_id}")
+    return found
+
+
+def subscribe(client: httpx.Client, url: str, filters: dict[str, Any], name: str = "grid") -> dict[str, Any]:
+    """A new subscription posting to `url` (201 asserted); its body, with the secret shown once."""
+    r = client.post("/v1/subscriptions", json={"name": name, "filters": filters, "webhook": {"url": url}})
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
 class Receiver:
     """An HTTP server on 127.0.0.1 that records every POST (headers and raw body) and answers 204."""
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from standardwebhooks import Webhook
 
-from tests.integration.embedded_process import EmbeddedProcess, Receiver, wait_for
+from tests.integration.embedded_process import EmbeddedProcess, Receiver, subscribe, wait_for
 
 DELIVERED_WITHIN_S = 10.0
 STORY = (
@@ -22,16 +22,7 @@ def article(n: int, source: str) -> dict[str, Any]:
 
 def test_one_signed_alert_per_story(embedded_service: EmbeddedProcess, hook_receiver: Receiver) -> None:
     with embedded_service.client() as admin:
-        r = admin.post(
-            "/v1/subscriptions",
-            json={
-                "name": "grid",
-                "filters": {"event_types": ["power_plant_strike"]},
-                "webhook": {"url": hook_receiver.url},
-            },
-        )
-        assert r.status_code == 201, r.text
-        secret = r.json()["secret"]
+        secret = subscribe(admin, hook_receiver.url, {"event_types": ["power_plant_strike"]})["secret"]
         assert admin.post("/v1/articles", json=article(1, "outlet-a")).status_code == 202
 
         (headers, body), *_ = wait_for(lambda: hook_receiver.received, DELIVERED_WITHIN_S, "the webhook")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from standardwebhooks import Webhook
 
-from tests.integration.embedded_process import EmbeddedProcess, Receiver, wait_for
+from tests.integration.embedded_process import EmbeddedProcess, Receiver, subscribe, wait_for
 
 FIXTURES = Path(__file__).parents[1] / "fixtures/analysis"
 DELIVERED_WITHIN_S = 15.0
@@ -25,16 +25,8 @@ def test_late_told_plant_strikes_alert(
 ) -> None:
     article = json.loads((FIXTURES / fixture).read_text("utf-8"))["article"]
     with embedded_service.client() as admin:
-        r = admin.post(
-            "/v1/subscriptions",
-            json={
-                "name": "kharkiv grid",
-                "filters": {"event_types": ["power_plant_strike"], "regions": ["UA-63"]},
-                "webhook": {"url": hook_receiver.url},
-            },
-        )
-        assert r.status_code == 201, r.text
-        secret = r.json()["secret"]
+        filters = {"event_types": ["power_plant_strike"], "regions": ["UA-63"]}
+        secret = subscribe(admin, hook_receiver.url, filters, "kharkiv grid")["secret"]
         assert admin.post("/v1/articles", json={**article, "source": "outlet-a"}).status_code == 202
         (headers, body), *_ = wait_for(lambda: hook_receiver.received, DELIVERED_WITHIN_S, "the webhook")
     payload = Webhook(secret).verify(body, headers)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.integration.embedded_process import EmbeddedProcess, Receiver, wait_for
+from tests.integration.embedded_process import EmbeddedProcess, Receiver, subscribe, wait_for
 from tests.integration.test_embedded_alerts import STORY
 
 WITHIN_S = 10.0
@@ -18,15 +18,7 @@ def test_a_tenant_lists_and_reads_the_stories_it_was_alerted_on(
         embedded_service.client(keys["other"]) as other,
         embedded_service.client() as admin,
     ):
-        r = acme.post(
-            "/v1/subscriptions",
-            json={
-                "name": "grid",
-                "filters": {"event_types": ["power_plant_strike"]},
-                "webhook": {"url": hook_receiver.url},
-            },
-        )
-        assert r.status_code == 201, r.text
+        subscribe(acme, hook_receiver.url, {"event_types": ["power_plant_strike"]})
         title, body = STORY
         for n, source in ((1, "outlet-a"), (2, "outlet-b")):
             doc = {
