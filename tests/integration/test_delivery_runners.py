@@ -26,7 +26,7 @@ from newswatch.alerts.ports import AlertRecord, Subscription
 from newswatch.config import Settings
 from newswatch.contracts.schemas import schema_errors
 from newswatch.delivery.config import DeliveryConfig
-from newswatch.delivery.log import DeliveryLog
+from newswatch.delivery.log import AttemptQuery, DeliveryLog
 from newswatch.delivery.runners.wiring import celery_dispatcher, embedded_delivery
 from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.alerts_sqlite import SQLiteAlerts, SQLiteSubscriptions
@@ -76,7 +76,7 @@ class Harness:
         return alert
 
     def outcomes(self, alert: AlertRecord) -> list[tuple[int, str, int | None]]:
-        items = self.log.list_attempts(tenant=alert.tenant, alert_id=alert.id).items
+        items = self.log.list_attempts(AttemptQuery(tenant=alert.tenant, alert_id=alert.id)).items
         return [(a.attempt, a.outcome, a.status) for a in reversed(items)]
 
     def status(self, alert: AlertRecord) -> str:
