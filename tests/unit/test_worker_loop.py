@@ -8,6 +8,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,20 +82,24 @@ def worker(
     producer: EmbeddedProducer | None = None,
     planner: object = None,
     drafts: list[AlertDraft] | None = None,
+    *,
+    analyzer: object = None,
+    hand_off: object = None,
+    topics: WorkerTopics = TOPICS,
+    **options: Any,
 ) -> Worker:
-    """A worker over `log`; the alerts it hands off are appended to `drafts`."""
-    producer = producer or log.producer()
-    pipeline = Pipeline(EmptyAnalyzer(), planner or NoAlerts())  # type: ignore[arg-type]
-    w = Worker(
+    """A worker over `log` (by default: empty analyses, no alerts); the alerts it hands off are
+    appended to `drafts` unless `hand_off` replaces that; `options` go to Worker."""
+    sink = SinkAlertHandOff((drafts if drafts is not None else []).append)
+    return Worker(
         log.consumer("g", ["in"]),
-        producer,
-        pipeline,
-        SinkAlertHandOff((drafts if drafts is not None else []).append),
-        TOPICS,
+        producer or log.producer(),
+        Pipeline(analyzer or EmptyAnalyzer(), planner or NoAlerts()),  # type: ignore[arg-type]
+        hand_off or sink,  # type: ignore[arg-type]
+        topics,
         clock=lambda: NOW,
-        retry_first_s=RETRY_FIRST_S,
+        **{"retry_first_s": RETRY_FIRST_S, **options},
     )
-    return w
 
 
 def test_each_article_yields_its_analysis_keyed_by_id_then_the_batch_is_committed(log: EmbeddedLog) -> None:
@@ -201,16 +206,7 @@ def test_metrics_count_consumed_dead_lettered_and_planned_alerts(log: EmbeddedLo
     from newswatch.observability.metrics import Metrics
 
     metrics = Metrics(CollectorRegistry())
-    producer = log.producer()
-    w = Worker(
-        log.consumer("g", ["in"]),
-        producer,
-        Pipeline(EmptyAnalyzer(), OneAlertEach()),  # type: ignore[arg-type]
-        SinkAlertHandOff(lambda draft: None),
-        TOPICS,
-        clock=lambda: NOW,
-        metrics=metrics,
-    )
+    w = worker(log, planner=OneAlertEach(), metrics=metrics)
     publish(log, article(1), b"not json", article(2))
     w.step()
     value = metrics.registry.get_sample_value
@@ -255,24 +251,6 @@ class PlannerFailing:
         return (AlertDraft(f"alert-{article.id}", "sub-1", "story.detected", {"n": 1}),)
 
 
-def custom_worker(
-    log: EmbeddedLog,
-    analyzer: object,
-    planner: object,
-    producer: EmbeddedProducer,
-    drafts: list[AlertDraft] | None = None,
-) -> Worker:
-    return Worker(
-        log.consumer("g", ["in"]),
-        producer,
-        Pipeline(analyzer, planner),  # type: ignore[arg-type]
-        SinkAlertHandOff((drafts if drafts is not None else []).append),
-        TOPICS,
-        clock=lambda: NOW,
-        retry_first_s=0.01,
-    )
-
-
 def dead_letters(log: EmbeddedLog) -> list[dict[str, object]]:
     return [json.loads(body(e)) for e in log.read("in.dlq", 0, 100) if e.payload is not None]
 
@@ -293,7 +271,7 @@ def test_any_exception_of_the_analysis_dead_letters_the_message_and_the_batch_co
     log: EmbeddedLog, exc: BaseException
 ) -> None:
     publish(log, article(1), article(2), article(3))
-    w = custom_worker(log, Raising("a2", exc), NoAlerts(), log.producer())
+    w = worker(log, analyzer=Raising("a2", exc))
     assert w.step() == 3
     (record,) = dead_letters(log)
     assert record["reason"] == "analysis_error"
@@ -309,7 +287,7 @@ def test_a_planner_bug_dead_letters_the_article_as_plan_error_but_keeps_its_anal
     publish(log, article(1), article(2))
     drafts: list[AlertDraft] = []
     planner = PlannerFailing("a1", TypeError("bad state"))
-    w = custom_worker(log, EmptyAnalyzer(), planner, log.producer(), drafts)
+    w = worker(log, planner=planner, drafts=drafts)
     w.step()
     (record,) = dead_letters(log)
     assert record["reason"] == "plan_error" and "TypeError" in str(record["detail"])
@@ -324,7 +302,7 @@ def test_a_planner_io_error_is_retried_without_planning_or_sending_anything_twic
     publish(log, article(1), article(2), article(3))
     planner = PlannerFailing("a2", redis.ConnectionError("redis down"), times=2)
     drafts: list[AlertDraft] = []
-    w = custom_worker(log, EmptyAnalyzer(), planner, log.producer(), drafts)
+    w = worker(log, planner=planner, drafts=drafts)
     w.step()
     assert dead_letters(log) == []
     assert planner.calls == {"a1": 1, "a2": 3, "a3": 1}  # a1 was not planned again
@@ -349,18 +327,9 @@ class FailingHandOff:
 
 def test_a_failed_alert_hand_off_is_retried_without_sending_the_analyses_again(log: EmbeddedLog) -> None:
     publish(log, *(article(i) for i in range(5)))
-    producer = log.producer()
     drafts: list[AlertDraft] = []
     hand_off = FailingHandOff(SinkAlertHandOff(drafts.append), n=3)
-    w = Worker(
-        log.consumer("g", ["in"]),
-        producer,
-        Pipeline(EmptyAnalyzer(), OneAlertEach()),  # type: ignore[arg-type]
-        hand_off,
-        TOPICS,
-        clock=lambda: NOW,
-        retry_first_s=0.01,
-    )
+    w = worker(log, planner=OneAlertEach(), hand_off=hand_off)
     w.step()
     assert hand_off.calls == 4
     assert out_ids(log) == [f"a{i}" for i in range(5)]  # 5 records for 5 ids, not 20
@@ -389,7 +358,7 @@ class PartlyStored(EmbeddedProducer):
 def test_a_partly_failed_flush_sends_again_only_what_was_not_stored(log: EmbeddedLog) -> None:
     publish(log, article(1), article(2), article(3))
     producer = PartlyStored(log, lost=b"a2")
-    w = custom_worker(log, EmptyAnalyzer(), NoAlerts(), producer)
+    w = worker(log, producer)
     w.step()
     assert sorted(out_ids(log)) == ["a1", "a2", "a3"]  # a2 again, the others once
     assert log.committed("g", "in") == 3
@@ -403,17 +372,7 @@ def test_analyses_go_to_the_analysis_store_once_per_batch_and_not_to_kafka_when_
 
     store = SQLiteAnalyses(SQLiteDB(tmp_path / "s.sqlite3"))
     publish(log, article(1), article(2))
-    producer = log.producer()
-    topics = WorkerTopics("in", "in.dlq", None)
-    w = Worker(
-        log.consumer("g", ["in"]),
-        producer,
-        Pipeline(EmptyAnalyzer(), NoAlerts()),  # type: ignore[arg-type]
-        SinkAlertHandOff(lambda draft: None),
-        topics,
-        analyses=store,
-        clock=lambda: NOW,
-    )
+    w = worker(log, topics=WorkerTopics("in", "in.dlq", None), analyses=store)
     w.step()
     assert log.read("out", 0, 10) == []
     assert store.count() == 2
