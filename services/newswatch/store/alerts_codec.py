@@ -5,12 +5,17 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from newswatch.alerts import subscriptions as subcodec
 from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus, Member, Notice, Story, Subscription
 from newswatch.alerts.ports import micros as micros  # re-exported: the stores import it from here
+
+
+def time_of(us: int) -> datetime:
+    """`micros` back to an aware UTC time."""
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)
 
 
 def _dt(s: str | None) -> datetime | None:
