@@ -45,7 +45,7 @@ def receiver() -> Iterator[Callable[..., Receiver]]:
 @pytest.fixture
 def env(kafka_bootstrap: str, redis_url: str, redis_prefix: str) -> Iterator[dict[str, str]]:
     tag = uuid.uuid4().hex[:10]
-    topics = {name: f"test.digest-{name}.{tag}" for name in ("articles", "dlq", "analyses", "alerts")}
+    topics = {name: f"test.digest-{name}.{tag}" for name in ("articles", "dlq", "analyses")}
     admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="newswatch-tests")
     admin.create_topics([NewTopic(t, num_partitions=1, replication_factor=1) for t in topics.values()])
     try:
@@ -58,7 +58,6 @@ def env(kafka_bootstrap: str, redis_url: str, redis_prefix: str) -> Iterator[dic
             "NEWSWATCH_ARTICLES_TOPIC": topics["articles"],
             "NEWSWATCH_DLQ_TOPIC": topics["dlq"],
             "NEWSWATCH_ANALYSES_TOPIC": topics["analyses"],
-            "NEWSWATCH_ALERTS_TOPIC": topics["alerts"],
             "NEWSWATCH_WORKER_GROUP": f"digest-{tag}",
             "NEWSWATCH_DELIVERY_SCHEDULE": "0,0.5,1",
             "NEWSWATCH_DELIVERY_JITTER": "0",
