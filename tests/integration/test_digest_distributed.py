@@ -28,6 +28,7 @@ from newswatch import compose
 from newswatch.commands.worker import build as build_worker
 from newswatch.config import Settings
 from newswatch.contracts.schemas import schema_errors
+from tests.integration._prometheus import stop
 from tests.integration.api_server import serve
 from tests.integration.embedded_process import wait_for
 from tests.integration.test_delivery_helpers import Receiver, receiver_factory
@@ -79,12 +80,7 @@ def delivery_worker(env: dict[str, str], tmp_path: Path) -> Iterator[None]:
             stderr=subprocess.STDOUT,
         )
     yield
-    proc.terminate()
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
+    stop(proc, grace_s=20.0)
 
 
 def test_a_digest_reaches_the_receiver_through_celery_signed_once_per_period(
