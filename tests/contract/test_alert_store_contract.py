@@ -397,8 +397,8 @@ def test_prune_closes_stories_older_than_the_cut(make: Callable[[str], Any]) -> 
     store.save(story(1, NOW - timedelta(hours=30)), ["0:aa"])
     store.save(story(2, NOW), ["0:aa"])
     store.prune(NOW - timedelta(hours=24))
-    found, by_text = store.find(["strike@UA-63"], ["0:aa"], NOW - timedelta(days=10))
-    assert [s.id for s in found] == ["sty_2"] and by_text == frozenset({"sty_2"})
+    found = store.candidates(["strike@UA-63"], ["0:aa"], NOW - timedelta(days=10))
+    assert [(c.story_id, c.by_text) for c in found] == [("sty_2", True)]
 
 
 # ------------------------------------------------------------------ stories API reads

@@ -28,6 +28,7 @@ from newswatch import compose
 from newswatch.commands.worker import build as build_worker
 from newswatch.config import Settings
 from newswatch.contracts.schemas import schema_errors
+from tests.integration._prometheus import stop
 from tests.integration.api_server import serve
 from tests.integration.embedded_process import wait_for
 from tests.integration.test_delivery_helpers import Receiver, receiver_factory
@@ -45,7 +46,7 @@ def receiver() -> Iterator[Callable[..., Receiver]]:
 @pytest.fixture
 def env(kafka_bootstrap: str, redis_url: str, redis_prefix: str) -> Iterator[dict[str, str]]:
     tag = uuid.uuid4().hex[:10]
-    topics = {name: f"test.digest-{name}.{tag}" for name in ("articles", "dlq", "analyses", "alerts")}
+    topics = {name: f"test.digest-{name}.{tag}" for name in ("articles", "dlq", "analyses")}
     admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id="newswatch-tests")
     admin.create_topics([NewTopic(t, num_partitions=1, replication_factor=1) for t in topics.values()])
     try:
@@ -58,7 +59,6 @@ def env(kafka_bootstrap: str, redis_url: str, redis_prefix: str) -> Iterator[dic
             "NEWSWATCH_ARTICLES_TOPIC": topics["articles"],
             "NEWSWATCH_DLQ_TOPIC": topics["dlq"],
             "NEWSWATCH_ANALYSES_TOPIC": topics["analyses"],
-            "NEWSWATCH_ALERTS_TOPIC": topics["alerts"],
             "NEWSWATCH_WORKER_GROUP": f"digest-{tag}",
             "NEWSWATCH_DELIVERY_SCHEDULE": "0,0.5,1",
             "NEWSWATCH_DELIVERY_JITTER": "0",
@@ -80,12 +80,7 @@ def delivery_worker(env: dict[str, str], tmp_path: Path) -> Iterator[None]:
             stderr=subprocess.STDOUT,
         )
     yield
-    proc.terminate()
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
+    stop(proc, grace_s=20.0)
 
 
 def test_a_digest_reaches_the_receiver_through_celery_signed_once_per_period(

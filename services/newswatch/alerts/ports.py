@@ -348,19 +348,9 @@ class StoryStore(Protocol):
     def outbox_done(self, alert_ids: Sequence[str]) -> None:
         """The alerts were enqueued for delivery (or need not be): drop them from the outbox."""
 
-    def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
-        """Stories indexed under any of `keys` whose last_seen >= since."""
-
-    def by_bands(self, bands: Iterable[str], since: datetime) -> list[Story]:
-        """Stories with a member indexed under any LSH band key, last_seen >= since."""
-
-    def find(
-        self, keys: Iterable[str], bands: Iterable[str], since: datetime
-    ) -> tuple[list[Story], frozenset[str]]:
-        """by_keys and by_bands in one read, each story once; plus the ids found through bands."""
-
     def candidates(self, keys: Iterable[str], bands: Iterable[str], since: datetime) -> list[Candidate]:
-        """What `find` would return, as lookup entries only (one read, no documents), ordered by id.
+        """The stories indexed under any of `keys` or of the LSH `bands` whose last_seen >= since, as
+        lookup entries only (one read, no documents), ordered by id.
 
         Every lookup of a story carries its last_seen, so `shared` and `last_us` agree with its
         document. A story whose document expired may still be listed: `get_many` then skips it.
@@ -383,7 +373,7 @@ class StoryStore(Protocol):
         """Every subscriber's notice about a story (so later articles re-decide for them)."""
 
     def prune(self, before: datetime) -> int:
-        """Close stories last seen before `before`: find/by_keys/by_bands no longer return them
+        """Close stories last seen before `before`: `candidates` and `snapshot` no longer return them
         (SQLite deletes them with their notices; Redis trims lookups, documents expire by TTL).
         Returns how many entries went (backend-specific)."""
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,19 @@ def to_dict(s: Subscription, *, with_secret: bool = False) -> dict[str, Any]:
             d["previous_secret"] = s.previous_secret
             d["previous_secret_until"] = s.previous_secret_until.isoformat()
     return d
+
+
+def as_update_of(new: Subscription, old: Subscription) -> Subscription:
+    """`new` as the stored `old` updated: its tenant, secrets and creation time stay the stored ones
+    (an update never moves a subscription to another tenant, nor changes its secret)."""
+    return replace(
+        new,
+        tenant=old.tenant,
+        secret=old.secret,
+        previous_secret=old.previous_secret,
+        previous_secret_until=old.previous_secret_until,
+        created_at=old.created_at,
+    )
 
 
 def load_file(path: Path | str) -> list[Subscription]:

@@ -20,6 +20,7 @@ from typing import Any
 import redis
 
 from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus, Page, Subscription
+from newswatch.alerts.subscriptions import as_update_of
 from newswatch.domain.clock import utcnow as _utcnow
 from newswatch.domain.errors import AlreadyExists
 from newswatch.store.alerts_codec import (
@@ -65,14 +66,7 @@ class RedisSubscriptions:
         old = self.get(sub.id)
         if old is None:
             return None
-        sub = replace(
-            sub,
-            tenant=old.tenant,
-            secret=old.secret,
-            previous_secret=old.previous_secret,
-            previous_secret_until=old.previous_secret_until,
-            created_at=old.created_at,
-        )
+        sub = as_update_of(sub, old)
         pipe = self._r.pipeline()
         pipe.hset(self._k("subs"), sub.id, sub_dumps(sub))
         pipe.incr(self._k("subs", "version"))

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus, Page, Subscription
+from newswatch.alerts.subscriptions import as_update_of
 from newswatch.domain.clock import utcnow as _utcnow
 from newswatch.domain.errors import AlreadyExists
 from newswatch.store.alerts_codec import (
@@ -67,14 +68,7 @@ class SQLiteSubscriptions:
             if row is None:
                 return None
             old = sub_loads(row[0])
-            sub = replace(
-                sub,
-                tenant=old.tenant,
-                secret=old.secret,
-                previous_secret=old.previous_secret,
-                previous_secret_until=old.previous_secret_until,
-                created_at=old.created_at,
-            )
+            sub = as_update_of(sub, old)
             c.execute(
                 "UPDATE subscriptions SET enabled = ?, doc = ? WHERE id = ?",
                 (int(sub.enabled), sub_dumps(sub), sub.id),

@@ -69,19 +69,6 @@ class StoryQueries:
         found = self.states(story_ids)
         return [found[i].story for i in story_ids if i in found]
 
-    def find(
-        self, keys: Iterable[str], bands: Iterable[str], since: datetime
-    ) -> tuple[list[Story], frozenset[str]]:
-        hits = self._hits([f"k:{k}" for k in keys] + [f"b:{b}" for b in bands], since, None)
-        by_text = frozenset(sid for lookup, found in hits.items() if lookup[0] == "b" for sid, _ in found)
-        return self.get_many(sorted({sid for found in hits.values() for sid, _ in found})), by_text
-
-    def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
-        return self.find(keys, [], since)[0]
-
-    def by_bands(self, bands: Iterable[str], since: datetime) -> list[Story]:
-        return self.find([], bands, since)[0]
-
     def candidates(self, keys: Iterable[str], bands: Iterable[str], since: datetime) -> list[Candidate]:
         hits = self._hits([f"k:{k}" for k in keys] + [f"b:{b}" for b in bands], since, None)
         return candidates_from((lookup, sid, last) for lookup, found in hits.items() for sid, last in found)
