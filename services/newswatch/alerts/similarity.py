@@ -28,12 +28,15 @@ _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=20221, hashfunc=zlib.crc32)  # permu
 def signature(text: str) -> tuple[int, ...]:
     """MinHash of the text's word 3-shingles (the words themselves for very short texts)."""
     words = normalise(text).split()
-    shingles = {" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
-    m = MinHash(
-        num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme, hashfunc=zlib.crc32
-    )
-    m.update_batch([s.encode() for s in shingles])
-    return tuple(int(h) for h in m.hashvalues)
+    if len(words) < SHINGLE:
+        shingles = {" ".join(words)}
+    else:  # zip over shifted lists: C loops instead of a slice and a join per word in Python
+        shingles = set(map(" ".join, zip(*(words[i:] for i in range(SHINGLE)), strict=False)))
+    # CRC-32 hashed here with map (C), and handed over as the hashes themselves (`int` as the
+    # MinHash's hash function returns them unchanged): the same values as hashfunc=zlib.crc32.
+    m = MinHash(num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme, hashfunc=int)
+    m.update_batch(list(map(zlib.crc32, map(str.encode, shingles))))
+    return tuple(m.hashvalues.tolist())
 
 
 def band_keys(sig: Sequence[int]) -> list[str]:

@@ -83,10 +83,28 @@ def member_dumps(m: Member) -> str:
     return json.dumps(d)
 
 
+# Parsed members by their stored JSON and origin. The planner reads every candidate story of a poll
+# batch, and a story's members barely change between batches: parsing them again was the larger
+# part of the read. Members are immutable (their events are never mutated), so one object can serve
+# every read; the bound keeps the memory to a few MB.
+_MEMBERS_CACHED = 8192
+_members: dict[tuple[str | bytes, str], Member] = {}
+_members_guard = threading.Lock()
+
+
 def member_loads(raw: str | bytes, origin: str) -> Member:
+    key = (raw, origin)
+    found = _members.get(key)
+    if found is not None:
+        return found
     d = json.loads(raw)
     d["origin"] = origin
-    return _member(d)
+    member = _member(d)
+    with _members_guard:  # stores may be shared by threads (embedded mode)
+        if len(_members) >= _MEMBERS_CACHED:
+            _members.clear()  # cheaper than LRU bookkeeping on every hit; refills in a batch or two
+        _members[key] = member
+    return member
 
 
 def by_arrival(members: list[Member]) -> tuple[Member, ...]:
