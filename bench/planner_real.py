@@ -27,6 +27,7 @@ from newswatch.analysis.engine import Analyzer
 from newswatch.contracts.articles import decode_article
 
 BATCH = 100
+NEEDS_SERVERS = True  # the default store is the local Redis
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -86,8 +86,8 @@ def member_dumps(m: Member) -> str:
 # Parsed members by their stored JSON and origin. The planner reads every candidate story of a poll
 # batch, and a story's members barely change between batches: parsing them again was the larger
 # part of the read. Members are immutable (their events are never mutated), so one object can serve
-# every read; the bound keeps the memory to a few MB.
-_MEMBERS_CACHED = 8192
+# every read; the bound keeps the memory to ~10 MB (a member with its signature is ~5 KB).
+_MEMBERS_CACHED = 2048
 _members: dict[tuple[str | bytes, str], Member] = {}
 _members_guard = threading.Lock()
 
