@@ -1,5 +1,6 @@
-"""The fast MinHash signature and similarity give exactly what the straightforward datasketch
-use gives (hashfunc=zlib.crc32 over the set of word 3-shingles), so stored band keys stay valid."""
+"""The MinHash signature (written out in numpy) and similarity give exactly what datasketch 2's
+MinHash gives (affine32, hashfunc=zlib.crc32 over the set of word 3-shingles), so the signatures
+and band keys stored by earlier versions stay valid."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from datasketch import MinHash
 
 from newswatch.alerts.ports import Member
-from newswatch.alerts.similarity import _TEMPLATE, NUM_PERM, SHINGLE, signature, similarity
+from newswatch.alerts.similarity import NUM_PERM, SEED, SHINGLE, signature, similarity
 from newswatch.alerts.view import normalise
 from newswatch.store.alerts_codec import member_dumps, member_loads
 
@@ -28,9 +29,7 @@ TEXTS = [
 def reference(text: str) -> tuple[int, ...]:
     words = normalise(text).split()
     shingles = {" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
-    m = MinHash(
-        num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme, hashfunc=zlib.crc32
-    )
+    m = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=zlib.crc32, scheme="affine32")
     m.update_batch([s.encode() for s in shingles])
     return tuple(int(h) for h in m.hashvalues)
 
