@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 export NEWSWATCH_PORT ?= 8080
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit test-pure chaos fuzz lint typecheck bench up down servers-up servers-down clean
+.PHONY: help install run test test-unit test-pure golden chaos fuzz lint typecheck bench up down servers-up servers-down clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F ':.*?## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -61,11 +61,16 @@ fuzz: $(DEV_STAMP) ## fuzz the worker through Kafka (10,000 bad messages) and th
 	NEWSWATCH_KAFKA_FUZZ_MESSAGES=10000 NEWSWATCH_FUZZ_EXAMPLES=700 NEWSWATCH_SCHEMATHESIS_EXAMPLES=40 \
 	  $(BIN)/pytest -q -s -o pythonpath= tests/integration/test_kafka_worker.py::test_generated_bad_messages_are_all_dead_lettered_with_a_reason tests/integration/test_api_fuzz.py
 
-test-unit: $(DEV_STAMP) ## run only the tests that need no servers
-	$(BIN)/pytest -q -o pythonpath= -m "not kafka and not redis"
+# Unit and contract tests on the in-process backends: no servers, no processes (tests/unit, tests/contract).
+test-unit: $(DEV_STAMP) ## run the fast tests: no servers, no processes
+	$(BIN)/pytest -q -o pythonpath= -m "not kafka and not redis and not integration"
 
 test-pure: $(DEV_STAMP) ## the tests that need no servers, on the pure-Python sources in services/
 	$(BIN)/pytest -q -m "not kafka and not redis"
+
+# The sources in services/ (what you just edited), not the installed build; both give the same file.
+golden: $(STAMP) ## rewrite tests/golden/analyses.json from the analysis as it is now (commit it with the change)
+	PYTHONPATH=services $(BIN)/python -m tests.golden
 
 lint: $(DEV_STAMP) ## ruff
 	$(BIN)/ruff check services tests bench

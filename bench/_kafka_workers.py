@@ -12,9 +12,10 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.structs import OffsetAndMetadata
 
 from newswatch.domain.model import Analysis, Article
+from newswatch.domain.outcome import AlertDraft
 from newswatch.pipeline import NoAlerts, Pipeline
 from newswatch.runtime.worker import Worker
-from newswatch.runtime.worker_handoff import TopicAlertHandOff
+from newswatch.runtime.worker_handoff import SinkAlertHandOff
 from newswatch.runtime.worker_records import WorkerTopics
 from newswatch.transport.base import Envelope, Position
 from newswatch.transport.kafka import KafkaQueueConsumer, KafkaQueueProducer, commit_offsets
@@ -152,6 +153,10 @@ def _consumer(server: str, topics: WorkerTopics, group: str) -> StampingConsumer
     return StampingConsumer(inner)
 
 
+def _no_sink(draft: AlertDraft) -> None:
+    raise AssertionError("NoAlerts planned an alert")
+
+
 def _bare(server: str, topics: WorkerTopics, mode: str, group: str) -> BenchWorker:
     from newswatch.config import Settings
 
@@ -175,9 +180,8 @@ def _bare(server: str, topics: WorkerTopics, mode: str, group: str) -> BenchWork
     if not w.produce_analyses:  # NEWSWATCH_WORKER_PRODUCE_ANALYSES=0, as `newswatch worker` reads it
         topics = replace(topics, analyses=None)
     consumer = _consumer(server, topics, group)
-    worker = Worker(
-        consumer, producer, Pipeline(analyzer, NoAlerts()), TopicAlertHandOff(producer, topics), topics
-    )
+    # NoAlerts plans none, so the hand-off never runs.
+    worker = Worker(consumer, producer, Pipeline(analyzer, NoAlerts()), SinkAlertHandOff(_no_sink), topics)
     return BenchWorker(worker, consumer, what, producer.close)
 
 

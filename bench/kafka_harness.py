@@ -71,9 +71,9 @@ def redis_url() -> str:
 
 
 def fresh_topics(server: str, name: str, partitions: int = PARTITIONS) -> WorkerTopics:
-    """New topics named bench.<name>.<random>.{articles,dlq,analyses,alerts}."""
+    """New topics named bench.<name>.<random>.{articles,dlq,analyses}."""
     base = f"bench.{name}.{uuid.uuid4().hex[:8]}"
-    topics = WorkerTopics(f"{base}.articles", f"{base}.dlq", f"{base}.analyses", f"{base}.alerts")
+    topics = WorkerTopics(f"{base}.articles", f"{base}.dlq", f"{base}.analyses")
     admin = KafkaAdminClient(bootstrap_servers=server)
     admin.create_topics([NewTopic(t, partitions, 1) for t in (topics.articles, str(topics.analyses))])
     admin.close()
@@ -81,11 +81,11 @@ def fresh_topics(server: str, name: str, partitions: int = PARTITIONS) -> Worker
 
 
 def delete_topics(server: str, topics: WorkerTopics) -> None:
-    """Delete those of the run's topics that exist (dlq and alerts are only created when used)."""
+    """Delete those of the run's topics that exist (dlq is only created when used)."""
     admin = KafkaAdminClient(bootstrap_servers=server)
     try:
         existing = set(admin.list_topics())
-        names = (topics.articles, topics.dlq, topics.analyses, topics.alerts)
+        names = (topics.articles, topics.dlq, topics.analyses)
         mine = [t for t in names if t in existing]
         if mine:
             admin.delete_topics(mine)

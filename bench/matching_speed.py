@@ -1,6 +1,6 @@
 """Subscription matching speed: microseconds per analysed article against 100,000 subscriptions.
 
-Target (issue 4): < 50 us per event. Subscriptions and analyses are generated:
+Target: < 50 us per event. Subscriptions and analyses are generated:
 each subscription watches 1-3 event types (10%: any) in 1-2 subdivisions of one
 country (15%: the whole country), 30% also a topic with a minimum score, 10%
 keywords; each article has 1-3 event types in 1-2 subdivisions of a country and

@@ -1,6 +1,6 @@
 """Story planner cost per article against 1,000, 10,000 and 100,000 open stories (SQLite store).
 
-Target (issue 11): flat, within 1.5x from 1,000 to 100,000 open stories. Each run fills a fresh
+Target: flat, within 1.5x from 1,000 to 100,000 open stories. Each run fills a fresh
 store with N open stories (one member each, under 5,000 blocking keys: 10 event types at 500
 places, so 100,000 stories put 20 on every key), then plans 1,000 generated articles in batches
 of 100 (as a worker's poll) with six subscriptions: every article shares a blocking key with

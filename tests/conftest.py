@@ -3,7 +3,8 @@
 Servers: `kafka_bootstrap` and `redis_url` are session-scoped strings. When nothing answers on the
 port they run `deploy/local/servers.sh start kafka|redis` once (first run fetches Kafka's jars with
 Maven, ~1 min; afterwards ~10 s). Ports follow NEWSWATCH_KAFKA_PORT / NEWSWATCH_REDIS_PORT.
-Tests that use them are marked `kafka` / `redis` automatically (`make test-unit` skips them).
+Tests that use them are marked `kafka` / `redis` automatically, and those in tests/integration and
+tests/chaos `integration` (`make test-unit` deselects all three).
 
 Isolation: many test sessions may share one broker and one Redis at the same time, so nothing here
 flushes a database or deletes a topic it did not create.
@@ -61,8 +62,14 @@ def _ensure_server(which: str, port: int) -> None:
     subprocess.run([str(SERVERS), "start", which], check=True, timeout=600)
 
 
+# Tests that start processes, servers or listeners; `make test-unit` leaves them out, `make test` runs them.
+INTEGRATION_DIRS = (ROOT / "tests" / "integration", ROOT / "tests" / "chaos")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
+        if any(item.path.is_relative_to(d) for d in INTEGRATION_DIRS):
+            item.add_marker(pytest.mark.integration)
         names = getattr(item, "fixturenames", ())
         if "kafka_bootstrap" in names:
             item.add_marker(pytest.mark.kafka)

@@ -43,6 +43,20 @@ def no_consumer() -> Consumer:
     raise AssertionError("this test reads no ingest queue through Services")
 
 
+def no_background(**fields: Any) -> dict[str, Any]:
+    """The Services fields of the loops a test does not run (no ingest queue, held alerts, pruning,
+    backlog sampling, readiness checks or closers), with `fields` added."""
+    return dict(
+        flush_held=lambda now: (),
+        make_consumer=no_consumer,
+        prune_queue=lambda: 0,
+        sample_backlog=lambda: None,
+        readiness={},
+        closers=[],
+        **fields,
+    )
+
+
 def sqlite_services(db: SQLiteDB, **fields: Any) -> Services:
     """Services over `db`; `fields` replace any of them (settings, producer, clock, ...)."""
     drafts: list[AlertDraft] = []
@@ -60,13 +74,7 @@ def sqlite_services(db: SQLiteDB, **fields: Any) -> Services:
         stories=SQLiteStories(db),
         deliveries=SQLiteDeliveryLog(db),
         dispatcher=RecordingDispatcher(),
-        alert_sink=drafts.append,
-        flush_held=lambda now: (),
-        make_consumer=no_consumer,
-        prune_queue=lambda: 0,
-        sample_backlog=lambda: None,
-        readiness={},
-        closers=[],
+        **no_background(alert_sink=drafts.append),
     )
     parts.update(fields)
     return Services(**parts)

@@ -114,7 +114,9 @@ class _Core:
     closers: list[Callable[[], None]]
 
 
-def _assemble(core: _Core, wired: Alerting, metrics: Metrics) -> Services:
+def _assemble(
+    core: _Core, wired: Alerting, metrics: Metrics, clock: Callable[[], datetime] = utcnow
+) -> Services:
     return Services(
         settings=core.settings,
         producer=core.producer,
@@ -136,6 +138,7 @@ def _assemble(core: _Core, wired: Alerting, metrics: Metrics) -> Services:
         sample_backlog=core.sample_backlog,
         readiness=core.readiness,
         closers=core.closers,
+        clock=clock,
     )
 
 
@@ -144,15 +147,18 @@ def pipeline(services: Services) -> Pipeline:
     return Pipeline(Analyzer.load(), services.planner, timer=services.metrics.time_stage)
 
 
-def build(settings: Settings, registry: CollectorRegistry | None = None) -> Services:
-    """Everything for one process. `registry` defaults to a fresh one (tests pass their own)."""
+def build(
+    settings: Settings, registry: CollectorRegistry | None = None, clock: Callable[[], datetime] = utcnow
+) -> Services:
+    """Everything for one process. `registry` defaults to a fresh one (tests pass their own); `clock`
+    is the time every component of the process plans, stores and schedules by."""
     metrics = Metrics(registry if registry is not None else CollectorRegistry())
     if settings.backend is Backend.EMBEDDED:
-        return _embedded(settings, metrics)
-    return _distributed(settings, metrics)
+        return _embedded(settings, metrics, clock)
+    return _distributed(settings, metrics, clock)
 
 
-def _embedded(settings: Settings, metrics: Metrics) -> Services:
+def _embedded(settings: Settings, metrics: Metrics, clock: Callable[[], datetime]) -> Services:
     from newswatch.delivery.runners.wiring import embedded_delivery
     from newswatch.observability.backlog import EmbeddedBacklogProbe, PeriodicSampler
     from newswatch.store.alerts_sqlite import SQLiteAlerts, SQLiteSubscriptions
@@ -164,7 +170,9 @@ def _embedded(settings: Settings, metrics: Metrics) -> Services:
     log = EmbeddedLog(settings.sqlite_path)  # one per process: it wakes in-process consumers on append
     subscriptions, alerts = SQLiteSubscriptions(db), SQLiteAlerts(db)
     dispatcher, deliveries = embedded_delivery(db, subscriptions, alerts, settings.delivery, metrics)
-    wired = alerting(settings, metrics, subscriptions, alerts, SQLiteStories(db), dispatcher, deliveries)
+    wired = alerting(
+        settings, metrics, subscriptions, alerts, SQLiteStories(db), dispatcher, deliveries, clock
+    )
     due = SQLiteDueDeliveries(db)
     backlog = EmbeddedBacklogProbe(
         {
@@ -190,10 +198,10 @@ def _embedded(settings: Settings, metrics: Metrics) -> Services:
         },
         closers=[db.close, producer.close, dispatcher.close, sampler.stop],
     )
-    return _assemble(core, wired, metrics)
+    return _assemble(core, wired, metrics, clock)
 
 
-def _distributed(settings: Settings, metrics: Metrics) -> Services:
+def _distributed(settings: Settings, metrics: Metrics, clock: Callable[[], datetime]) -> Services:
     from newswatch.delivery.runners.wiring import celery_dispatcher
     from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
     from newswatch.store.alerts_redis_stories import RedisStories
@@ -223,6 +231,7 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
         RedisStories(client, keys),
         dispatcher,
         RedisDeliveryLog(client, keys),
+        clock,
     )
     core = _Core(
         settings=settings,
@@ -241,7 +250,7 @@ def _distributed(settings: Settings, metrics: Metrics) -> Services:
         },
         closers=[client.close, producer.close, dispatcher.close],
     )
-    return _assemble(core, wired, metrics)
+    return _assemble(core, wired, metrics, clock)
 
 
 def alerting(

@@ -38,17 +38,23 @@ class AlertPlanner(Protocol):
 
     May read and write its story state through the store it was built with; the decisions are
     pure functions of that state and `now`. A planner may also offer `plan_batch(pairs, now)`
-    (one read and one write for many articles), which `Pipeline.plan_batch` then prefers.
+    (one read and one write for many articles, all or nothing): the embedded loop needs one, and
+    the worker uses it when there (`Pipeline.plans_batches`), else plans article by article.
     """
 
     def plan(self, article: Article, analysis: Analysis, now: datetime) -> tuple[AlertDraft, ...]: ...
 
 
 class NoAlerts:
-    """Planner for analysis-only runs (`newswatch analyze`)."""
+    """A planner that plans nothing: the pipeline without alerts (benchmarks, tests)."""
 
     def plan(self, article: Article, analysis: Analysis, now: datetime) -> tuple[AlertDraft, ...]:
         return ()
+
+    def plan_batch(
+        self, pairs: Sequence[tuple[Article, Analysis]], now: datetime
+    ) -> list[tuple[AlertDraft, ...]]:
+        return [() for _ in pairs]
 
 
 @dataclass(frozen=True)
@@ -87,10 +93,9 @@ class Pipeline:
     def plan_batch(
         self, pairs: Sequence[tuple[Article, Analysis]], now: datetime
     ) -> list[tuple[AlertDraft, ...]]:
-        """The alerts of each analysed article of a batch, in order (one planner call when it can)."""
-        batch = getattr(self.planner, "plan_batch", None)
-        if batch is None:
-            return [self.plan(article, analysis, now) for article, analysis in pairs]
+        """The alerts of each analysed article of a batch, in order, in one call of a planner that
+        plans batches (`plans_batches`; AttributeError for one that does not)."""
+        batch = self.planner.plan_batch  # type: ignore[attr-defined]
         with self.timer(Stage.PLAN):
             planned: list[tuple[AlertDraft, ...]] = batch(pairs, now)
             return planned

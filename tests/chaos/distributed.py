@@ -63,7 +63,7 @@ class Stack:
         self.redis = RedisProcess(self.dir / "redis").start()
         self.bootstrap = f"127.0.0.1:{KAFKA_PORT}"
         tag = uuid.uuid4().hex[:8]
-        self.topics = {k: f"chaos.{k}.{tag}" for k in ("articles", "dlq", "analyses", "alerts")}
+        self.topics = {k: f"chaos.{k}.{tag}" for k in ("articles", "dlq", "analyses")}
         self.group = f"chaos-{tag}"
         self.prefix = "nw:"
         self.env = {
@@ -84,7 +84,7 @@ class Stack:
 
     def _create_topics(self) -> None:
         admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="newswatch-chaos")
-        parts = {"articles": 4, "analyses": 4, "dlq": 1, "alerts": 1}
+        parts = {"articles": 4, "analyses": 4, "dlq": 1}
         admin.create_topics([NewTopic(t, parts[k], 1) for k, t in self.topics.items()])
         admin.close()
 
@@ -92,14 +92,7 @@ class Stack:
         if name.startswith("worker"):
             t = self.topics
             args = ["worker", "--bootstrap", self.bootstrap, "--group", self.group, "--topic", t["articles"]]
-            args += [
-                "--dlq-topic",
-                t["dlq"],
-                "--analyses-topic",
-                t["analyses"],
-                "--alerts-topic",
-                t["alerts"],
-            ]
+            args += ["--dlq-topic", t["dlq"], "--analyses-topic", t["analyses"]]
         else:
             args = ["delivery", "--concurrency", "4"]
         with (self.dir / f"{name}.log").open("ab") as log:

@@ -359,13 +359,46 @@ def test_committed_alerts_are_stored_once_and_wait_in_the_outbox_until_done(
     assert store.outbox(NOW + timedelta(minutes=1)) == []
 
 
+def test_digest_alerts_wait_on_the_pending_list_not_in_the_outbox(make: Callable[[str], Any]) -> None:
+    store, alerts = make("stories"), make("alerts")
+    waiting = [
+        alert(n, at=NOW + timedelta(seconds=n), status=AlertStatus.IN_DIGEST, sub_id=f"sub:{n % 2}")
+        for n in (3, 1, 2)
+    ]
+    assert store.commit(Changes(alerts=[*waiting, alert(9)]))
+    assert store.outbox(NOW + timedelta(minutes=1)) == ["alr_0009"]
+    assert [(p.subscription_id, p.alert_id, p.created_at) for p in store.digest_pending()] == [
+        ("sub:1", "alr_0001", NOW + timedelta(seconds=1)),
+        ("sub:0", "alr_0002", NOW + timedelta(seconds=2)),
+        ("sub:1", "alr_0003", NOW + timedelta(seconds=3)),
+    ]
+    assert [a.id for a in store.alerts_by_id(["alr_0003", "alr_none", "alr_0001"])] == [
+        "alr_0003",
+        "alr_0001",
+    ]
+    assert alerts.for_replay("sub:1", NOW, only_failed=False) == []  # delivered inside a digest only
+
+    digest = AlertRecord("dig_1", "sub:1", "a", AlertKind.DIGEST, "", 0, {"type": "digest"}, created_at=NOW)
+    assert store.commit_digest(digest, ["alr_0001", "alr_0003"])
+    assert [p.alert_id for p in store.digest_pending()] == ["alr_0002"]
+    assert store.outbox(NOW + timedelta(minutes=1)) == ["alr_0009", "dig_1"]
+    assert alerts.get("dig_1").status == AlertStatus.PENDING
+    assert [a.id for a in alerts.for_replay("sub:1", NOW, only_failed=False)] == ["dig_1"]
+    # Built again (another planner, a retry): nothing changes, even with other alerts named.
+    assert not store.commit_digest(replace(digest, payload={"other": 1}), ["alr_0002"])
+    assert [p.alert_id for p in store.digest_pending()] == ["alr_0002"]
+    assert alerts.get("dig_1").payload == {"type": "digest"}
+    store.drop_pending(["alr_0002"])
+    assert store.digest_pending() == []
+
+
 def test_prune_closes_stories_older_than_the_cut(make: Callable[[str], Any]) -> None:
     store = make("stories")
     store.save(story(1, NOW - timedelta(hours=30)), ["0:aa"])
     store.save(story(2, NOW), ["0:aa"])
     store.prune(NOW - timedelta(hours=24))
-    found, by_text = store.find(["strike@UA-63"], ["0:aa"], NOW - timedelta(days=10))
-    assert [s.id for s in found] == ["sty_2"] and by_text == frozenset({"sty_2"})
+    found = store.candidates(["strike@UA-63"], ["0:aa"], NOW - timedelta(days=10))
+    assert [(c.story_id, c.by_text) for c in found] == [("sty_2", True)]
 
 
 # ------------------------------------------------------------------ stories API reads
@@ -476,3 +509,96 @@ def test_story_detail_holds_members_and_only_the_callers_alerts(make: Callable[[
     assert stories.story_detail("sty_1", "b") is None  # another tenant's story
     assert stories.story_detail("sty_4", None) is None  # never alerted on
     assert stories.story_detail("sty_9", None) is None
+
+
+# ------------------------------------------------------------------ the stories index
+
+
+def many_stories(make: Callable[[str], Any], n: int) -> Any:
+    """`n` alerted stories of tenant a, one minute apart (sty_0 oldest); odd ones in Poland."""
+    stories, alerts = make("stories"), make("alerts")
+    for i in range(n):
+        region, event = ("PL", "flood") if i % 2 else ("UA-63", "strike")
+        stories.save(located_story(i, NOW + timedelta(minutes=i), event, region, "conflict"), [])
+        alerts.put(alerted(i, "a", "sub_1"))
+    return stories
+
+
+def test_a_page_reads_only_its_own_stories(make: Callable[[str], Any]) -> None:
+    stories = many_stories(make, 30)
+    read: list[str] = []
+    real = stories._read
+
+    def spy(ids: list[str]) -> Any:
+        read.extend(ids)
+        return real(ids)
+
+    stories._read = spy
+    page = stories.list_stories(tenant="a", limit=5)
+    assert [s.id for s in page.items] == [f"sty_{i}" for i in range(29, 24, -1)] and page.cursor
+    assert len(read) <= 6  # the page and one more, to know whether another page follows
+
+
+def test_cursor_pages_walk_the_index_once_with_and_without_filters(make: Callable[[str], Any]) -> None:
+    from newswatch.alerts.story_listing import StoryQuery
+
+    stories = many_stories(make, 25)
+    for query, expected in (
+        (StoryQuery(), [f"sty_{i}" for i in range(24, -1, -1)]),
+        (StoryQuery(region="UA"), [f"sty_{i}" for i in range(24, -1, -2)]),
+        (StoryQuery(event_type="flood", region="PL"), [f"sty_{i}" for i in range(23, 0, -2)]),
+    ):
+        seen, cursor = [], None
+        while True:
+            page = stories.list_stories(tenant="a", query=query, cursor=cursor, limit=3)
+            seen += [s.id for s in page.items]
+            if page.cursor is None:
+                break
+            cursor = page.cursor
+        assert seen == expected, query
+    since = stories.list_stories(tenant=None, since=NOW + timedelta(minutes=20), limit=100)
+    assert [s.id for s in since.items] == [f"sty_{i}" for i in range(24, 19, -1)]
+
+
+def test_the_index_follows_a_story_that_grows_after_its_alert(make: Callable[[str], Any]) -> None:
+    stories = many_stories(make, 3)
+    assert [s.id for s in stories.list_stories(tenant="a").items] == ["sty_2", "sty_1", "sty_0"]
+    later = NOW + timedelta(hours=1)
+    assert stories.commit(Changes({"sty_0": write("sty_0", 1, member(7), at=later)}))
+    assert [s.id for s in stories.list_stories(tenant="a").items] == ["sty_0", "sty_2", "sty_1"]
+    assert [s.id for s in stories.list_stories(tenant=None, since=later).items] == ["sty_0"]
+
+
+def test_alerts_committed_by_the_planner_file_their_story(make: Callable[[str], Any]) -> None:
+    stories = make("stories")
+    # A story and its alert in one commit, then a held alert committed later without a story write.
+    first = alerted(1, "a", "sub_1", NOW)
+    assert stories.commit(Changes({"sty_1": write("sty_1", 0, member(1), at=NOW)}, alerts=[first]))
+    stories.save(located_story(2, NOW + timedelta(minutes=5), "strike", "UA-63", "conflict"), [])
+    held = alerted(2, "b", "sub_2", NOW + timedelta(minutes=9))
+    assert stories.commit(Changes(alerts=[held]))
+    assert [s.id for s in stories.list_stories(tenant="a").items] == ["sty_1"]
+    assert [s.id for s in stories.list_stories(tenant="b").items] == ["sty_2"]
+    assert [s.id for s in stories.list_stories(tenant=None).items] == ["sty_2", "sty_1"]
+    digest = AlertRecord("dig_1", "sub_1", "a", AlertKind.DIGEST, "", 0, {}, created_at=NOW)
+    assert stories.commit_digest(digest, [])  # a digest names no story: nothing new is listed
+    assert [s.id for s in stories.list_stories(tenant="a").items] == ["sty_1"]
+
+
+def test_stories_seen_at_the_same_time_page_by_id_and_detail_reads_the_storys_alerts(
+    make: Callable[[str], Any],
+) -> None:
+    stories, alerts = make("stories"), make("alerts")
+    for i in range(5):
+        stories.save(located_story(i, NOW, "strike", "UA-63", "conflict"), [])
+        alerts.put(alerted(i, "a", "sub_1", NOW + timedelta(seconds=i)))
+    alerts.put(alerted(2, "b", "sub_2", NOW))
+    first = stories.list_stories(tenant="a", limit=2)
+    rest = stories.list_stories(tenant="a", cursor=first.cursor, limit=10)
+    assert [s.id for s in (*first.items, *rest.items)] == ["sty_4", "sty_3", "sty_2", "sty_1", "sty_0"]
+    assert rest.cursor is None
+    detail = stories.story_detail("sty_2", None)
+    assert detail is not None and [(a.tenant, a.id) for a in detail.alerts] == [
+        ("b", "alr_2_sub_2_0"),
+        ("a", "alr_2_sub_1_0"),
+    ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
-from newswatch.delivery.log import AttemptOutcome, DeliveryAttempt, DeliveryLog
+from newswatch.delivery.log import AttemptOutcome, AttemptQuery, DeliveryAttempt, DeliveryLog
 from newswatch.store.delivery_log_redis import RedisDeliveryLog
 from newswatch.store.delivery_log_sqlite import SQLiteDeliveryLog
 from tests.contract.conftest import StoreBackend
@@ -40,7 +41,7 @@ def test_round_trip_keeps_every_field(make_log: Callable[..., DeliveryLog]) -> N
         next_at=T0 + timedelta(hours=2),
     )
     log.append(a)
-    assert log.list_attempts(tenant="t1").items == (a,)
+    assert log.list_attempts(AttemptQuery(tenant="t1")).items == (a,)
 
 
 def test_newest_first_and_cursor_walks_all(make_log: Callable[..., DeliveryLog]) -> None:
@@ -49,7 +50,7 @@ def test_newest_first_and_cursor_walks_all(make_log: Callable[..., DeliveryLog])
         log.append(attempt(n))
     seen, cursor = [], None
     while True:
-        page = log.list_attempts(tenant="t1", limit=3, cursor=cursor)
+        page = log.list_attempts(AttemptQuery(tenant="t1", limit=3, cursor=cursor))
         seen += [a.attempt for a in page.items]
         if page.cursor is None:
             break
@@ -61,7 +62,7 @@ def test_exact_page_has_no_cursor(make_log: Callable[..., DeliveryLog]) -> None:
     log = make_log()
     for n in range(1, 4):
         log.append(attempt(n))
-    page = log.list_attempts(tenant="t1", limit=3)
+    page = log.list_attempts(AttemptQuery(tenant="t1", limit=3))
     assert [a.attempt for a in page.items] == [3, 2, 1] and page.cursor is None
 
 
@@ -69,12 +70,12 @@ def test_tenant_isolation(make_log: Callable[..., DeliveryLog]) -> None:
     log = make_log()
     log.append(attempt(1, tenant="a", sub="sa"))
     log.append(attempt(2, tenant="b", sub="sb"))
-    assert [a.tenant for a in log.list_attempts(tenant="a").items] == ["a"]
-    assert [a.tenant for a in log.list_attempts(tenant="b").items] == ["b"]
+    assert [a.tenant for a in log.list_attempts(AttemptQuery(tenant="a")).items] == ["a"]
+    assert [a.tenant for a in log.list_attempts(AttemptQuery(tenant="b")).items] == ["b"]
     # a tenant asking for another tenant's subscription sees nothing
-    assert log.list_attempts(tenant="a", subscription_id="sb").items == ()
+    assert log.list_attempts(AttemptQuery(tenant="a", subscription_id="sb")).items == ()
     # admin (None) sees everything
-    assert len(log.list_attempts(tenant=None).items) == 2
+    assert len(log.list_attempts(AttemptQuery(tenant=None)).items) == 2
 
 
 def test_filters_by_subscription_alert_and_since(make_log: Callable[..., DeliveryLog]) -> None:
@@ -83,22 +84,26 @@ def test_filters_by_subscription_alert_and_since(make_log: Callable[..., Deliver
     log.append(attempt(2, sub="s2", alert="y"))
     log.append(attempt(3, sub="s1", alert="z"))
     log.append(attempt(4, sub="s1", alert="x"))
-    assert [a.attempt for a in log.list_attempts(tenant="t1", subscription_id="s1").items] == [4, 3, 1]
-    assert [a.attempt for a in log.list_attempts(tenant=None, alert_id="x").items] == [4, 1]
+
+    def attempts(**query: Any) -> list[int]:
+        return [a.attempt for a in log.list_attempts(AttemptQuery(**query)).items]
+
+    assert attempts(tenant="t1", subscription_id="s1") == [4, 3, 1]
+    assert attempts(tenant=None, alert_id="x") == [4, 1]
     since = T0 + timedelta(seconds=3)
-    assert [a.attempt for a in log.list_attempts(tenant="t1", since=since).items] == [4, 3]
-    assert [a.attempt for a in log.list_attempts(tenant="t1", subscription_id="s2", since=since).items] == []
+    assert attempts(tenant="t1", since=since) == [4, 3]
+    assert attempts(tenant="t1", subscription_id="s2", since=since) == []
 
 
 def test_filtered_pages_skip_other_records(make_log: Callable[..., DeliveryLog]) -> None:
     log = make_log()
     for n in range(1, 13):
         log.append(attempt(n, sub="s1" if n % 3 == 0 else "s2"))
-    first = log.list_attempts(tenant=None, subscription_id="s1", limit=2)
-    rest = log.list_attempts(tenant=None, subscription_id="s1", limit=2, cursor=first.cursor)
+    first = log.list_attempts(AttemptQuery(tenant=None, subscription_id="s1", limit=2))
+    rest = log.list_attempts(AttemptQuery(tenant=None, subscription_id="s1", limit=2, cursor=first.cursor))
     assert [a.attempt for a in first.items + rest.items] == [12, 9, 6, 3]
     assert rest.cursor is None
 
 
 def test_empty_log(make_log: Callable[..., DeliveryLog]) -> None:
-    assert make_log().list_attempts(tenant="nobody").items == ()
+    assert make_log().list_attempts(AttemptQuery(tenant="nobody")).items == ()

@@ -19,6 +19,7 @@ import hashlib
 import json
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from sheet_codes import EVENTS, TOPICS, codes
@@ -88,11 +89,12 @@ def parse(path: Path) -> list[dict]:
     return records
 
 
-def main() -> int:
+def write_unseen(recs: Iterable[dict], out_path: Path) -> int:
+    """Write the records whose link and normalised title no other news_*.jsonl holds yet."""
     seen_links: set[str] = set()
     seen_titles: set[str] = set()
     for other in sorted(HERE.glob("news_*.jsonl")):
-        if other == OUT:
+        if other == out_path:
             continue
         for line in other.read_text(encoding="utf-8").splitlines():
             if line.strip():
@@ -100,20 +102,24 @@ def main() -> int:
                 seen_links.add(rec["source"]["link"])
                 seen_titles.add(norm_title(rec["title"]))
     kept, dropped = [], 0
-    for sheet in sorted((HERE / "raw").glob("energy2_*.txt")):
-        for rec in parse(sheet):
-            key = norm_title(rec["title"])
-            if rec["source"]["link"] in seen_links or key in seen_titles:
-                dropped += 1
-                continue
-            seen_links.add(rec["source"]["link"])
-            seen_titles.add(key)
-            kept.append(rec)
-    with OUT.open("w", encoding="utf-8") as fh:
+    for rec in recs:
+        key = norm_title(rec["title"])
+        if rec["source"]["link"] in seen_links or key in seen_titles:
+            dropped += 1
+            continue
+        seen_links.add(rec["source"]["link"])
+        seen_titles.add(key)
+        kept.append(rec)
+    with out_path.open("w", encoding="utf-8") as fh:
         for rec in kept:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    print(f"{len(kept)} records written, {dropped} duplicates dropped", file=sys.stderr)
+    print(f"{out_path.name}: {len(kept)} records written, {dropped} duplicates dropped", file=sys.stderr)
     return 0
+
+
+def main() -> int:
+    sheets = sorted((HERE / "raw").glob("energy2_*.txt"))
+    return write_unseen((rec for sheet in sheets for rec in parse(sheet)), OUT)
 
 
 if __name__ == "__main__":

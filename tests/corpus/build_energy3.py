@@ -13,13 +13,11 @@ sheets, are dropped (first copy wins).
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 from build_border2 import expand_link
-from build_energy2 import norm_title
 from build_energy2 import parse as parse_sheet
+from build_energy2 import write_unseen
 from sheet_codes import DATE
 
 HERE = Path(__file__).resolve().parent
@@ -61,31 +59,8 @@ def records(sheets: list[Path], tmp: Path) -> list[dict]:
 
 
 def build(pattern: str, out_path: Path) -> int:
-    seen_links: set[str] = set()
-    seen_titles: set[str] = set()
-    for other in sorted(HERE.glob("news_*.jsonl")):
-        if other == out_path:
-            continue
-        for line in other.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                rec = json.loads(line)
-                seen_links.add(rec["source"]["link"])
-                seen_titles.add(norm_title(rec["title"]))
-    kept, dropped = [], 0
     tmp = HERE / "raw" / f".{out_path.stem}.expanded"
-    for rec in records(sorted((HERE / "raw").glob(pattern)), tmp):
-        key = norm_title(rec["title"])
-        if rec["source"]["link"] in seen_links or key in seen_titles:
-            dropped += 1
-            continue
-        seen_links.add(rec["source"]["link"])
-        seen_titles.add(key)
-        kept.append(rec)
-    with out_path.open("w", encoding="utf-8") as fh:
-        for rec in kept:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    print(f"{out_path.name}: {len(kept)} records written, {dropped} duplicates dropped", file=sys.stderr)
-    return 0
+    return write_unseen(records(sorted((HERE / "raw").glob(pattern)), tmp), out_path)
 
 
 def main() -> int:

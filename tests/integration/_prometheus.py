@@ -61,10 +61,11 @@ def http_get(url: str) -> bytes:
         return resp.read()
 
 
-def stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen, grace_s: float = 15.0) -> None:
+    """Terminate `proc`, and kill it if it is still running after `grace_s` seconds."""
     proc.terminate()
     try:
-        proc.wait(15)
+        proc.wait(grace_s)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(5)

@@ -1,4 +1,5 @@
-"""A real `newswatch run` in a subprocess on a free port, for the embedded integration tests."""
+"""A real `newswatch run` in a subprocess on a free port, and a receiver of its webhooks, for the
+embedded integration tests."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +97,48 @@ def wait_for(check: Callable[[], Any], timeout_s: float, what: str, every_s: flo
             return value
         time.sleep(every_s)
     raise TimeoutError(f"waited {timeout_s}s for {what}")
+
+
+def analysis_of(client: httpx.Client, article_id: str, within_s: float) -> dict[str, Any]:
+    """The stored analysis of `article_id`, once the pipeline has written it."""
+
+    def fetch() -> dict[str, Any] | None:
+        r = client.get(f"/v1/analyses/{article_id}")
+        return r.json() if r.status_code == 200 else None
+
+    found: dict[str, Any] = wait_for(fetch, within_s, f"analysis of {article_id}")
+    return found
+
+
+def subscribe(client: httpx.Client, url: str, filters: dict[str, Any], name: str = "grid") -> dict[str, Any]:
+    """A new subscription posting to `url` (201 asserted); its body, with the secret shown once."""
+    r = client.post("/v1/subscriptions", json={"name": name, "filters": filters, "webhook": {"url": url}})
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 that records every POST (headers and raw body) and answers 204."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        received = self.received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["content-length"]))
+                received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

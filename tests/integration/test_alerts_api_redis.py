@@ -32,7 +32,7 @@ from newswatch.store.dead_letters import RedisDeadLetters
 from newswatch.store.delivery_log_redis import RedisDeliveryLog
 from newswatch.store.redis import Keys, client_from_url
 from tests.integration.embedded_process import free_port, wait_for
-from tests.services_kit import RecordingDispatcher, no_consumer
+from tests.services_kit import RecordingDispatcher, no_background
 
 ADMIN = "alerts-admin-token"
 HOOK = {"url": "http://127.0.0.1:9/hook"}  # loopback: allowed here by NEWSWATCH_WEBHOOK_ALLOW_PRIVATE
@@ -76,13 +76,7 @@ def api(redis_url: str) -> Iterator[Api]:
         stories=stories,
         deliveries=RedisDeliveryLog(client, keys),
         dispatcher=dispatcher,
-        alert_sink=lambda draft: None,  # these tests plan no alerts from articles
-        flush_held=lambda now: (),
-        make_consumer=no_consumer,
-        prune_queue=lambda: 0,
-        sample_backlog=lambda: None,
-        readiness={},
-        closers=[],
+        **no_background(alert_sink=lambda draft: None),  # these tests plan no alerts from articles
     )
     port = free_port()
     app = create_app(services)

@@ -20,8 +20,9 @@ import pytest
 from kafka import KafkaProducer
 
 from newswatch.alerts.ports import Filters, Subscription, Webhook
-from newswatch.store.alerts_redis import RedisSubscriptions
+from newswatch.store.alerts_redis import RedisAlerts, RedisSubscriptions
 from newswatch.store.redis import Keys, client_from_url
+from tests.integration.kafka_kit import committed_total
 from tests.integration.test_delivery_helpers import Receiver, new_secret, receiver_factory
 
 WIRE = (
@@ -90,6 +91,14 @@ def wait(check: Callable[[], bool], timeout: float) -> bool:
     return check()
 
 
+def settled(bootstrap: str, group: str, topic: str, alerts: RedisAlerts, articles: int) -> bool:
+    """The group committed all `articles` (a worker commits only after storing the alerts they gave)
+    and every stored alert is delivered: no alert about them can be added or sent from then on."""
+    if committed_total(bootstrap, group, topic) < articles:
+        return False
+    return all(a.status == "delivered" for a in alerts.list_alerts(tenant="acme").items)
+
+
 def test_five_outlets_one_detected_then_one_update_across_workers(
     kafka_bootstrap: str,
     redis_url: str,
@@ -103,13 +112,12 @@ def test_five_outlets_one_detected_then_one_update_across_workers(
     f = Filters(event_types=("power_plant_strike",), regions=("UA",))
     sub = Subscription("sub_dist", "acme", "kharkiv", f, Webhook(hook.url), hook.secret, repeat_interval=0)
     RedisSubscriptions(client, Keys(redis_prefix)).create(sub)
-    client.close()
+    alerts = RedisAlerts(client, Keys(redis_prefix))
 
     topic, group = unique_topic("alerts-articles", partitions=4), f"alerts-{redis_prefix[-13:-1]}"
     env = {**os.environ, **ENV, "NEWSWATCH_REDIS_URL": redis_url, "NEWSWATCH_REDIS_PREFIX": redis_prefix}
     worker = ["worker", "--bootstrap", kafka_bootstrap, "--group", group, "--topic", topic]
     worker += ["--dlq-topic", unique_topic("dlq"), "--analyses-topic", unique_topic("analyses")]
-    worker += ["--alerts-topic", unique_topic("alerts")]
     processes(["delivery", "--concurrency", "2"], env)
     processes(worker, env)
     processes(worker, env)
@@ -119,7 +127,7 @@ def test_five_outlets_one_detected_then_one_update_across_workers(
     ]
     produce(kafka_bootstrap, topic, copies)
     assert wait(lambda: _kinds(hook) == ["story.detected"], WITHIN_S), f"got {_kinds(hook)}"
-    time.sleep(3)  # every copy processed by now; none may add a second alert
+    assert wait(lambda: settled(kafka_bootstrap, group, topic, alerts, 5), 60), "copies not all processed"
     assert _kinds(hook) == ["story.detected"]
     data = hook.got[0].verified["data"]
     assert data["publishers"] == 1 and "UA-63" in data["regions"]
@@ -128,9 +136,10 @@ def test_five_outlets_one_detected_then_one_update_across_workers(
         kafka_bootstrap, topic, [{"id": "own-1", "title": OWN[0], "body": OWN[1], "source": "local-paper"}]
     )
     assert wait(lambda: len(_kinds(hook)) >= 2, 60), f"got {_kinds(hook)}"
-    time.sleep(2)
+    assert wait(lambda: settled(kafka_bootstrap, group, topic, alerts, 6), 60), "report not processed"
     assert _kinds(hook) == ["story.detected", "story.updated"]
     update = hook.got[1].verified["data"]
     assert update["story_id"] == data["story_id"] and update["casualties"]["killed"] == 2
     assert "casualties" in update["changes"] and update["publishers"] == 2
     assert hook.got[1].headers["webhook-id"] == update["alert_id"] != data["alert_id"]
+    client.close()

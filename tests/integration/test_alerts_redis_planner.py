@@ -88,7 +88,7 @@ def test_two_planners_racing_on_one_story_lose_no_member_and_send_one_alert(
         t.start()
     for t in threads:
         t.join(60)
-    found = stories.by_keys(["power_plant_strike@UA-63"], T0)
+    found = stories.get_many([c.story_id for c in stories.candidates(["power_plant_strike@UA-63"], [], T0)])
     assert len(found) == 1 and len(found[0].members) == 120
     assert [d.kind for d in planned[0] + planned[1]] == ["story.detected"]
     assert workers[0].conflicts + workers[1].conflicts > 0  # they did race

@@ -12,7 +12,7 @@ import pytest
 
 from newswatch.contracts.schemas import schema_errors
 from newswatch.transport.embedded import EmbeddedLog
-from tests.integration.embedded_process import EmbeddedProcess, wait_for
+from tests.integration.embedded_process import EmbeddedProcess, analysis_of, wait_for
 
 PROCESSED_WITHIN_S = 10.0
 
@@ -40,15 +40,6 @@ def article(n: int | str, **extra: Any) -> dict[str, Any]:
     return {"id": f"api-{n}", "body": f"Council members met on Tuesday to discuss item {n}.", **extra}
 
 
-def analysis_of(client: httpx.Client, article_id: str) -> dict[str, Any]:
-    def fetch() -> dict[str, Any] | None:
-        r = client.get(f"/v1/analyses/{article_id}")
-        return r.json() if r.status_code == 200 else None
-
-    found: dict[str, Any] = wait_for(fetch, PROCESSED_WITHIN_S, f"analysis of {article_id}")
-    return found
-
-
 def dead_letters(client: httpx.Client, limit: int = 50) -> dict[str, Any]:
     r = client.get("/v1/dead-letters", params={"limit": limit})
     assert r.status_code == 200, r.text
@@ -64,7 +55,7 @@ def test_healthz(anonymous: httpx.Client) -> None:
 def test_one_article_is_accepted_then_analysed(anonymous: httpx.Client, admin: httpx.Client) -> None:
     r = anonymous.post("/v1/articles", json=article(1, title="A title"))
     assert (r.status_code, r.json()) == (202, {"accepted": 1})
-    got = analysis_of(admin, "api-1")
+    got = analysis_of(admin, "api-1", PROCESSED_WITHIN_S)
     assert got["id"] == "api-1"
     assert schema_errors("analysis", got) == []
 
@@ -73,7 +64,7 @@ def test_an_array_is_accepted_whole(anonymous: httpx.Client, admin: httpx.Client
     r = anonymous.post("/v1/articles", json=[article(f"arr-{i}") for i in range(3)])
     assert (r.status_code, r.json()) == (202, {"accepted": 3})
     for i in range(3):
-        assert analysis_of(admin, f"api-arr-{i}")["id"] == f"api-arr-{i}"
+        assert analysis_of(admin, f"api-arr-{i}", PROCESSED_WITHIN_S)["id"] == f"api-arr-{i}"
 
 
 def test_an_empty_array_accepts_nothing(anonymous: httpx.Client) -> None:
@@ -109,7 +100,7 @@ def test_a_mixed_array_queues_nothing_and_lists_each_invalid_item(
     assert [e["index"] for e in r.json()["errors"]] == [1, 3]
     # The queue is processed in order: once a later article is analysed, the batch's would have been.
     assert anonymous.post("/v1/articles", json=article("after-mixed")).status_code == 202
-    analysis_of(admin, "api-after-mixed")
+    analysis_of(admin, "api-after-mixed", PROCESSED_WITHIN_S)
     assert admin.get("/v1/analyses/api-mixed-ok").status_code == 404
 
 

@@ -8,49 +8,27 @@ subscriber to power-plant strikes in Kharkiv oblast as a signed `story.detected`
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from standardwebhooks import Webhook
 
-from tests.integration.embedded_process import EmbeddedProcess, wait_for
-from tests.integration.test_embedded_alerts import Receiver
+from tests.integration.embedded_process import EmbeddedProcess, Receiver, subscribe, wait_for
 
 FIXTURES = Path(__file__).parents[1] / "fixtures/analysis"
 DELIVERED_WITHIN_S = 15.0
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    yield r
-    r.close()
-
-
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[EmbeddedProcess]:
-    svc = EmbeddedProcess(tmp_path, {"NEWSWATCH_WEBHOOK_ALLOW_PRIVATE": "1"}).start()
-    yield svc
-    assert svc.stop() == 0
-
-
 @pytest.mark.parametrize("fixture", ["worked_example.json", "fourth_paragraph.json"])
-def test_late_told_plant_strikes_alert(service: EmbeddedProcess, receiver: Receiver, fixture: str) -> None:
+def test_late_told_plant_strikes_alert(
+    embedded_service: EmbeddedProcess, hook_receiver: Receiver, fixture: str
+) -> None:
     article = json.loads((FIXTURES / fixture).read_text("utf-8"))["article"]
-    with service.client() as admin:
-        r = admin.post(
-            "/v1/subscriptions",
-            json={
-                "name": "kharkiv grid",
-                "filters": {"event_types": ["power_plant_strike"], "regions": ["UA-63"]},
-                "webhook": {"url": receiver.url},
-            },
-        )
-        assert r.status_code == 201, r.text
-        secret = r.json()["secret"]
+    with embedded_service.client() as admin:
+        filters = {"event_types": ["power_plant_strike"], "regions": ["UA-63"]}
+        secret = subscribe(admin, hook_receiver.url, filters, "kharkiv grid")["secret"]
         assert admin.post("/v1/articles", json={**article, "source": "outlet-a"}).status_code == 202
-        (headers, body), *_ = wait_for(lambda: receiver.received, DELIVERED_WITHIN_S, "the webhook")
+        (headers, body), *_ = wait_for(lambda: hook_receiver.received, DELIVERED_WITHIN_S, "the webhook")
     payload = Webhook(secret).verify(body, headers)
     assert payload["type"] == "story.detected"
     assert "power_plant_strike" in payload["data"]["event_types"]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.integration.embedded_process import EmbeddedProcess, wait_for
+from tests.integration.embedded_process import EmbeddedProcess, analysis_of, wait_for
 
 PROCESSED_WITHIN_S = 20.0
 
@@ -37,15 +36,6 @@ def metric(client: httpx.Client, name: str, **labels: str) -> float | None:
     return None
 
 
-def analysis_of(client: httpx.Client, article_id: str) -> dict[str, Any]:
-    def fetch() -> dict[str, Any] | None:
-        r = client.get(f"/v1/analyses/{article_id}")
-        return r.json() if r.status_code == 200 else None
-
-    found: dict[str, Any] = wait_for(fetch, PROCESSED_WITHIN_S, f"analysis of {article_id}")
-    return found
-
-
 def test_ready_with_its_store_and_queue(admin: httpx.Client) -> None:
     r = admin.get("/readyz")
     assert r.status_code == 200
@@ -57,7 +47,7 @@ def test_accepted_articles_are_counted_and_the_backlog_drains(admin: httpx.Clien
     batch = [{"id": f"op-{n}", "body": f"The council met on Tuesday about item {n}."} for n in range(3)]
     assert admin.post("/v1/articles", json=batch).json() == {"accepted": 3}
     assert metric(admin, "newswatch_articles_accepted_total") == before + 3
-    analysis_of(admin, "op-2")
+    analysis_of(admin, "op-2", PROCESSED_WITHIN_S)
     # Scrapes sample the embedded backlog: everything accepted has been processed.
     wait_for(
         lambda: metric(admin, "newswatch_embedded_backlog_messages", queue="articles") == 0,
@@ -73,7 +63,7 @@ def test_a_ukrainian_article_says_it_was_analysed_for_regions_only(admin: httpx.
         "У Харкові та на Харківщині пошкоджено будинки, повідомив голова ОВА."
     )
     assert admin.post("/v1/articles", json={"id": "op-uk", "body": body}).status_code == 202
-    found = analysis_of(admin, "op-uk")
+    found = analysis_of(admin, "op-uk", PROCESSED_WITHIN_S)
     assert (found["language"], found["coverage"]) == ("uk", "regions-only")
     assert {"UA", "UA-63"} <= {r["code"] for r in found["regions"]}
     assert found["topics"] == [] and found["events"] == []
@@ -83,6 +73,6 @@ def test_a_ukrainian_article_says_it_was_analysed_for_regions_only(admin: httpx.
 def test_an_english_article_is_fully_covered(admin: httpx.Client) -> None:
     body = "Russian drones struck an electrical substation outside Kharkiv overnight, officials said."
     assert admin.post("/v1/articles", json={"id": "op-en", "body": body}).status_code == 202
-    found = analysis_of(admin, "op-en")
+    found = analysis_of(admin, "op-en", PROCESSED_WITHIN_S)
     assert (found["language"], found["coverage"]) == ("en", "full")
     assert found["events"]

@@ -116,7 +116,7 @@ def newswatch_worker(
     cmd = [
         *(sys.executable, "-m", "newswatch", "worker", "--bootstrap", kafka_bootstrap),
         *("--group", f"{topic}.group", "--topic", topic, "--dlq-topic", f"{topic}.dlq"),
-        *("--analyses-topic", f"{topic}.analyses", "--alerts-topic", f"{topic}.alerts"),
+        *("--analyses-topic", f"{topic}.analyses"),
         *("--metrics-port", str(port)),
     ]
     log = (tmp_path / "worker.log").open("w")

@@ -2,51 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from tests.integration.embedded_process import EmbeddedProcess, wait_for
-from tests.integration.test_embedded_alerts import STORY, Receiver
+from tests.integration.embedded_process import EmbeddedProcess, Receiver, subscribe, wait_for
+from tests.integration.test_embedded_alerts import STORY
 
 WITHIN_S = 10.0
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    yield r
-    r.close()
-
-
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[EmbeddedProcess]:
-    # A loaded machine (CI, shared cores) can take most of a minute to import and start.
-    svc = EmbeddedProcess(tmp_path, {"NEWSWATCH_WEBHOOK_ALLOW_PRIVATE": "1"}, start_timeout_s=150).start()
-    yield svc
-    assert svc.stop() == 0
-
-
 def test_a_tenant_lists_and_reads_the_stories_it_was_alerted_on(
-    service: EmbeddedProcess, receiver: Receiver
+    embedded_service: EmbeddedProcess, hook_receiver: Receiver
 ) -> None:
-    with service.client() as admin:
+    with embedded_service.client() as admin:
         keys = {t: admin.post("/v1/api-keys", json={"tenant": t}).json()["key"] for t in ("acme", "other")}
     with (
-        service.client(keys["acme"]) as acme,
-        service.client(keys["other"]) as other,
-        service.client() as admin,
+        embedded_service.client(keys["acme"]) as acme,
+        embedded_service.client(keys["other"]) as other,
+        embedded_service.client() as admin,
     ):
-        r = acme.post(
-            "/v1/subscriptions",
-            json={
-                "name": "grid",
-                "filters": {"event_types": ["power_plant_strike"]},
-                "webhook": {"url": receiver.url},
-            },
-        )
-        assert r.status_code == 201, r.text
+        subscribe(acme, hook_receiver.url, {"event_types": ["power_plant_strike"]})
         title, body = STORY
         for n, source in ((1, "outlet-a"), (2, "outlet-b")):
             doc = {
@@ -86,8 +58,10 @@ def test_a_tenant_lists_and_reads_the_stories_it_was_alerted_on(
         assert acme.get("/v1/stories/sty_nope").status_code == 404
 
 
-def test_story_queries_that_can_never_match_are_refused_with_a_hint(service: EmbeddedProcess) -> None:
-    with service.client() as admin, service.client(None) as anonymous:
+def test_story_queries_that_can_never_match_are_refused_with_a_hint(
+    embedded_service: EmbeddedProcess,
+) -> None:
+    with embedded_service.client() as admin, embedded_service.client(None) as anonymous:
         assert anonymous.get("/v1/stories").status_code == 401
         for params, field, hint in (
             ({"region": "Ukraine"}, "query.region", "UA"),

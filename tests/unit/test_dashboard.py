@@ -13,7 +13,6 @@ import pytest
 import yaml
 from prometheus_client import CollectorRegistry
 
-from newswatch.observability.export import series_names
 from newswatch.observability.metrics import Metrics
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +24,25 @@ RULE_FILES = sorted((PROMETHEUS / "rules").glob("*.yml"))
 BUILTIN = frozenset({"up", "scrape_duration_seconds", "scrape_samples_scraped"})
 # Grafana substitutes these before the query reaches Prometheus.
 GRAFANA_VARS = {"$__rate_interval": "1m", "$__range": "6h", "$__interval": "15s", "$job": ".*"}
+# The sample names each kind of metric family exposes.
+SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "histogram": ("_bucket", "_sum", "_count", "_created"),
+    "summary": ("", "_sum", "_count", "_created"),
+    "gauge": ("",),
+    "info": ("_info",),
+}
+
+
+def series_names(registry: CollectorRegistry) -> frozenset[str]:
+    """Every sample name `registry` can expose, including labelled metrics with no child yet.
+
+    What a PromQL query may reference: counters as `<name>_total`, histograms
+    as `_bucket`/`_sum`/`_count`, gauges by their own name.
+    """
+    return frozenset(
+        family.name + suffix for family in registry.collect() for suffix in SUFFIXES.get(family.type, ("",))
+    )
 
 
 def _rules() -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -64,7 +65,9 @@ def test_embedded_backlog_counts_unprocessed_articles_and_pending_deliveries(tmp
         consumer.commit([batch[0].position])  # one of three processed
         consumer.close()
         db = SQLiteDB(services.settings.sqlite_path)
-        SQLiteDueDeliveries(db).add("alr_1", 2, 0.0)
+        # Due in an hour: the service's own delivery pool must not claim (and finish) it before
+        # the sample, as it would a row due now within its next idle wake-up.
+        SQLiteDueDeliveries(db).add("alr_1", 2, time.time() + 3600)
         db.close()
         services.sample_backlog()
         get = registry.get_sample_value

@@ -26,7 +26,6 @@ def _defaults() -> dict[str, str]:
         "NEWSWATCH_ARTICLES_TOPIC": s.articles_topic,
         "NEWSWATCH_DLQ_TOPIC": s.dlq_topic,
         "NEWSWATCH_ANALYSES_TOPIC": w.analyses_topic,
-        "NEWSWATCH_ALERTS_TOPIC": w.alerts_topic,
     }
 
 

@@ -100,3 +100,15 @@ def test_the_retry_table_is_the_schedule_in_the_code() -> None:
 
 def test_the_readme_links_the_guide() -> None:
     assert "docs/webhooks.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_receiver_applies_each_story_of_a_digest(
+    receiver: tuple[dict[str, Any], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    ns, secret = receiver
+    digest = json.loads((ROOT / "schemas" / "examples" / "alert.v1.digest.json").read_text(encoding="utf-8"))
+    assert ns["handle"](*signed(digest, secret)) == 200
+    printed = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in printed] == [
+        [s["type"], s["story_id"]] for s in digest["data"]["stories"]
+    ]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,13 +17,13 @@ from newswatch.domain.outcome import AlertDraft
 from newswatch.pipeline import NoAlerts, Pipeline
 from newswatch.runtime.core import HeldAlertsFlusher
 from newswatch.runtime.worker import Worker, last_positions
-from newswatch.runtime.worker_handoff import TopicAlertHandOff
+from newswatch.runtime.worker_handoff import SinkAlertHandOff
 from newswatch.runtime.worker_records import WorkerTopics
 from newswatch.transport.base import Envelope, OutRecord, Position, SendFailed
 from newswatch.transport.embedded import EmbeddedLog, EmbeddedProducer
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-TOPICS = WorkerTopics("in", "in.dlq", "out", "alerts")
+TOPICS = WorkerTopics("in", "in.dlq", "out")
 
 
 class EmptyAnalyzer:
@@ -72,18 +74,32 @@ def article(i: int) -> bytes:
     return json.dumps({"id": f"a{i}", "body": f"Sentence number {i} about nothing much."}).encode()
 
 
-def worker(log: EmbeddedLog, producer: EmbeddedProducer | None = None, planner: object = None) -> Worker:
-    producer = producer or log.producer()
-    pipeline = Pipeline(EmptyAnalyzer(), planner or NoAlerts())  # type: ignore[arg-type]
-    w = Worker(
+RETRY_FIRST_S = 0.01  # the backoff's first wait: how long is not under test here
+
+
+def worker(
+    log: EmbeddedLog,
+    producer: EmbeddedProducer | None = None,
+    planner: object = None,
+    drafts: list[AlertDraft] | None = None,
+    *,
+    analyzer: object = None,
+    hand_off: object = None,
+    topics: WorkerTopics = TOPICS,
+    **options: Any,
+) -> Worker:
+    """A worker over `log` (by default: empty analyses, no alerts); the alerts it hands off are
+    appended to `drafts` unless `hand_off` replaces that; `options` go to Worker."""
+    sink = SinkAlertHandOff((drafts if drafts is not None else []).append)
+    return Worker(
         log.consumer("g", ["in"]),
-        producer,
-        pipeline,
-        TopicAlertHandOff(producer, TOPICS),
-        TOPICS,
+        producer or log.producer(),
+        Pipeline(analyzer or EmptyAnalyzer(), planner or NoAlerts()),  # type: ignore[arg-type]
+        hand_off or sink,  # type: ignore[arg-type]
+        topics,
         clock=lambda: NOW,
+        **{"retry_first_s": RETRY_FIRST_S, **options},
     )
-    return w
 
 
 def test_each_article_yields_its_analysis_keyed_by_id_then_the_batch_is_committed(log: EmbeddedLog) -> None:
@@ -107,23 +123,18 @@ def test_invalid_message_becomes_a_dead_letter_with_reason_original_and_position
     assert [json.loads(body(e))["id"] for e in log.read("out", 0, 10)] == ["a1"]
 
 
-def test_alert_drafts_are_produced_to_the_alerts_topic(log: EmbeddedLog) -> None:
+def test_alert_drafts_are_handed_off_before_the_commit(log: EmbeddedLog) -> None:
     publish(log, article(7))
-    worker(log, planner=OneAlertEach()).step()
-    (alert,) = log.read("alerts", 0, 10)
-    assert alert.key == b"sub-1"
-    assert json.loads(body(alert)) == {
-        "id": "alert-a7",
-        "subscription_id": "sub-1",
-        "kind": "story.detected",
-        "payload": {"n": 1},
-    }
+    drafts: list[AlertDraft] = []
+    worker(log, planner=OneAlertEach(), drafts=drafts).step()
+    assert drafts == [AlertDraft("alert-a7", "sub-1", "story.detected", {"n": 1})]
+    assert log.committed("g", "in") == 1
 
 
 def test_a_failed_flush_leaves_the_batch_uncommitted_and_it_is_retried(log: EmbeddedLog) -> None:
     publish(log, article(1))
     w = worker(log, producer=FailingFlushes(log, n=1))
-    w.step()  # first flush fails, the retry after 0.5 s succeeds
+    w.step()  # first flush fails, the retry succeeds
     assert log.committed("g", "in") == 1
     assert len(log.read("out", 0, 10)) >= 1
 
@@ -139,8 +150,14 @@ def test_stop_during_retry_exits_without_committing(log: EmbeddedLog) -> None:
 def test_run_returns_after_stop_with_everything_committed(log: EmbeddedLog) -> None:
     publish(log, *(article(i) for i in range(30)))
     w = worker(log)
-    threading.Timer(1.0, w.stop.set).start()
-    w.run()
+    runner = threading.Thread(target=w.run)
+    runner.start()
+    deadline = time.monotonic() + 30
+    while w.processed < 30 and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling a counter with a deadline
+    w.stop.set()
+    runner.join(10)
+    assert not runner.is_alive()
     assert log.committed("g", "in") == 30
     assert w.processed == 30
 
@@ -189,16 +206,7 @@ def test_metrics_count_consumed_dead_lettered_and_planned_alerts(log: EmbeddedLo
     from newswatch.observability.metrics import Metrics
 
     metrics = Metrics(CollectorRegistry())
-    producer = log.producer()
-    w = Worker(
-        log.consumer("g", ["in"]),
-        producer,
-        Pipeline(EmptyAnalyzer(), OneAlertEach()),  # type: ignore[arg-type]
-        TopicAlertHandOff(producer, TOPICS),
-        TOPICS,
-        clock=lambda: NOW,
-        metrics=metrics,
-    )
+    w = worker(log, planner=OneAlertEach(), metrics=metrics)
     publish(log, article(1), b"not json", article(2))
     w.step()
     value = metrics.registry.get_sample_value
@@ -243,18 +251,6 @@ class PlannerFailing:
         return (AlertDraft(f"alert-{article.id}", "sub-1", "story.detected", {"n": 1}),)
 
 
-def custom_worker(log: EmbeddedLog, analyzer: object, planner: object, producer: EmbeddedProducer) -> Worker:
-    return Worker(
-        log.consumer("g", ["in"]),
-        producer,
-        Pipeline(analyzer, planner),  # type: ignore[arg-type]
-        TopicAlertHandOff(producer, TOPICS),
-        TOPICS,
-        clock=lambda: NOW,
-        retry_first_s=0.01,
-    )
-
-
 def dead_letters(log: EmbeddedLog) -> list[dict[str, object]]:
     return [json.loads(body(e)) for e in log.read("in.dlq", 0, 100) if e.payload is not None]
 
@@ -275,7 +271,7 @@ def test_any_exception_of_the_analysis_dead_letters_the_message_and_the_batch_co
     log: EmbeddedLog, exc: BaseException
 ) -> None:
     publish(log, article(1), article(2), article(3))
-    w = custom_worker(log, Raising("a2", exc), NoAlerts(), log.producer())
+    w = worker(log, analyzer=Raising("a2", exc))
     assert w.step() == 3
     (record,) = dead_letters(log)
     assert record["reason"] == "analysis_error"
@@ -289,13 +285,14 @@ def test_a_planner_bug_dead_letters_the_article_as_plan_error_but_keeps_its_anal
     log: EmbeddedLog,
 ) -> None:
     publish(log, article(1), article(2))
-    producer = log.producer()
-    w = custom_worker(log, EmptyAnalyzer(), PlannerFailing("a1", TypeError("bad state")), producer)
+    drafts: list[AlertDraft] = []
+    planner = PlannerFailing("a1", TypeError("bad state"))
+    w = worker(log, planner=planner, drafts=drafts)
     w.step()
     (record,) = dead_letters(log)
     assert record["reason"] == "plan_error" and "TypeError" in str(record["detail"])
     assert sorted(out_ids(log)) == ["a1", "a2"]
-    assert [json.loads(body(e))["id"] for e in log.read("alerts", 0, 10)] == ["alert-a2"]
+    assert [d.id for d in drafts] == ["alert-a2"]
     assert log.committed("g", "in") == 2
 
 
@@ -304,19 +301,20 @@ def test_a_planner_io_error_is_retried_without_planning_or_sending_anything_twic
 
     publish(log, article(1), article(2), article(3))
     planner = PlannerFailing("a2", redis.ConnectionError("redis down"), times=2)
-    w = custom_worker(log, EmptyAnalyzer(), planner, log.producer())
+    drafts: list[AlertDraft] = []
+    w = worker(log, planner=planner, drafts=drafts)
     w.step()
     assert dead_letters(log) == []
     assert planner.calls == {"a1": 1, "a2": 3, "a3": 1}  # a1 was not planned again
     assert out_ids(log) == ["a1", "a2", "a3"]  # each analysis once
-    assert len(log.read("alerts", 0, 10)) == 3
+    assert len(drafts) == 3  # each alert handed off once
     assert log.committed("g", "in") == 3
 
 
 class FailingHandOff:
     """Fails the first `n` hand-offs (a store down), then hands off to `inner`."""
 
-    def __init__(self, inner: TopicAlertHandOff, n: int) -> None:
+    def __init__(self, inner: SinkAlertHandOff, n: int) -> None:
         self.inner, self.left, self.calls = inner, n, 0
 
     def hand_off(self, outcomes: object) -> None:
@@ -329,21 +327,13 @@ class FailingHandOff:
 
 def test_a_failed_alert_hand_off_is_retried_without_sending_the_analyses_again(log: EmbeddedLog) -> None:
     publish(log, *(article(i) for i in range(5)))
-    producer = log.producer()
-    hand_off = FailingHandOff(TopicAlertHandOff(producer, TOPICS), n=3)
-    w = Worker(
-        log.consumer("g", ["in"]),
-        producer,
-        Pipeline(EmptyAnalyzer(), OneAlertEach()),  # type: ignore[arg-type]
-        hand_off,
-        TOPICS,
-        clock=lambda: NOW,
-        retry_first_s=0.01,
-    )
+    drafts: list[AlertDraft] = []
+    hand_off = FailingHandOff(SinkAlertHandOff(drafts.append), n=3)
+    w = worker(log, planner=OneAlertEach(), hand_off=hand_off)
     w.step()
     assert hand_off.calls == 4
     assert out_ids(log) == [f"a{i}" for i in range(5)]  # 5 records for 5 ids, not 20
-    assert len(log.read("alerts", 0, 100)) == 5
+    assert len(drafts) == 5
     assert log.committed("g", "in") == 5
 
 
@@ -368,7 +358,7 @@ class PartlyStored(EmbeddedProducer):
 def test_a_partly_failed_flush_sends_again_only_what_was_not_stored(log: EmbeddedLog) -> None:
     publish(log, article(1), article(2), article(3))
     producer = PartlyStored(log, lost=b"a2")
-    w = custom_worker(log, EmptyAnalyzer(), NoAlerts(), producer)
+    w = worker(log, producer)
     w.step()
     assert sorted(out_ids(log)) == ["a1", "a2", "a3"]  # a2 again, the others once
     assert log.committed("g", "in") == 3
@@ -382,17 +372,7 @@ def test_analyses_go_to_the_analysis_store_once_per_batch_and_not_to_kafka_when_
 
     store = SQLiteAnalyses(SQLiteDB(tmp_path / "s.sqlite3"))
     publish(log, article(1), article(2))
-    producer = log.producer()
-    topics = WorkerTopics("in", "in.dlq", None, "alerts")
-    w = Worker(
-        log.consumer("g", ["in"]),
-        producer,
-        Pipeline(EmptyAnalyzer(), NoAlerts()),  # type: ignore[arg-type]
-        TopicAlertHandOff(producer, topics),
-        topics,
-        analyses=store,
-        clock=lambda: NOW,
-    )
+    w = worker(log, topics=WorkerTopics("in", "in.dlq", None), analyses=store)
     w.step()
     assert log.read("out", 0, 10) == []
     assert store.count() == 2

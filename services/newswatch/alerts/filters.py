@@ -30,13 +30,15 @@ def has_keyword(keyword: str, v: ArticleView) -> bool:
 
 
 def watches_articles(f: Filters) -> bool:
-    """A topic or keyword subscription without event types: it alerts on articles that report no
-    event too (a region alone still asks for events: every article about a place is not news)."""
-    return not f.event_types and bool(f.topics or f.keywords)
+    """A region, topic or keyword subscription without event types: it alerts on articles that
+    report no event too. A subscription with no filter at all stays on events only: every article
+    of the feed is not news."""
+    return not f.event_types and bool(f.topics or f.keywords or f.regions)
 
 
 def matches_article(f: Filters, v: ArticleView) -> bool:
-    """`matches` for an article that reports no event: regions, topics and keywords only."""
+    """`matches` for an article that reports no event: regions, topics and keywords only (AND
+    across them, any value within one)."""
     return (
         (not f.regions or any(r in v.regions for r in f.regions))
         and (not f.topics or any(v.topics.get(t.id, -1.0) >= t.min_score for t in f.topics))

@@ -72,8 +72,15 @@ class SubscriptionIndex:
             self._add(s, entries, by_word)
         self._by_key = {key: _bucket(es) for key, es in entries.items()}
         self._by_word = dict(by_word)
-        # Checked one by one, and only for articles without events (few of either kind of thing).
-        self._article_watchers = [s for s in subs_seen if watches_articles(s.filters)]
+        # For articles without events: those with regions filed under each region (a region
+        # subscription is common, and most articles name a place), the others checked one by one.
+        watchers = [s for s in subs_seen if watches_articles(s.filters)]
+        self._article_watchers = [s for s in watchers if not s.filters.regions]
+        self._article_by_region: dict[str, list[Subscription]] = defaultdict(list)
+        for s in watchers:
+            for r in dict.fromkeys(s.filters.regions):
+                self._article_by_region[r].append(s)
+        self._article_by_region = dict(self._article_by_region)
 
     @staticmethod
     def _add(
@@ -90,12 +97,18 @@ class SubscriptionIndex:
             entries[key].append(Entry(s, f.min_confidence, 0.0, f.keywords, dropped))
 
     def match_article(self, v: ArticleView) -> list[Subscription]:
-        """For an article that reports no event: the topic and keyword subscriptions it matches."""
-        return [s for s in self._article_watchers if matches_article(s.filters, v)]
+        """For an article that reports no event: the region, topic and keyword subscriptions
+        without event types that it matches, no duplicates."""
+        found = {s.id: s for s in self._article_watchers if matches_article(s.filters, v)}
+        for r in v.regions:
+            for s in self._article_by_region.get(r, ()):
+                if s.id not in found and matches_article(s.filters, v):
+                    found[s.id] = s
+        return list(found.values())
 
     @property
     def watches_articles(self) -> bool:
-        return bool(self._article_watchers)
+        return bool(self._article_watchers or self._article_by_region)
 
     def match(self, v: ArticleView) -> list[Subscription]:
         """Subscriptions whose filters match the article (min_publishers not checked), no duplicates."""

@@ -47,7 +47,7 @@ def build(
     return {
         "version": ALERT_VERSION,
         "type": kind,
-        "timestamp": _iso(now),
+        "timestamp": iso(now),
         "truncated": truncated,
         "data": data,
     }
@@ -57,8 +57,8 @@ def test_payload(sub: Subscription, now: datetime) -> dict[str, Any]:
     """The body of POST /v1/subscriptions/{id}/test (a fresh id each time: tests are not deduplicated)."""
     digest = hashlib.sha256(f"{sub.id}|test|{now.isoformat()}".encode()).hexdigest()
     data = {"alert_id": "tst_" + digest[:24], "subscription_id": sub.id, "message": "newswatch test event"}
-    return {"version": ALERT_VERSION, "type": "subscription.test", "timestamp": _iso(now), "data": data}
+    return {"version": ALERT_VERSION, "type": "subscription.test", "timestamp": iso(now), "data": data}
 
 
-def _iso(t: datetime) -> str:
+def iso(t: datetime) -> str:
     return t.isoformat().replace("+00:00", "Z")

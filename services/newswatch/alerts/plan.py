@@ -264,6 +264,9 @@ def _notify(
         world, state, replace(base, revision=revision, sent_at=now, snapshot=snapshot, held_since=None)
     )
     draft = AlertDraft(payload["data"]["alert_id"], sub.id, d.verdict.value, payload)
+    # A digest subscriber's alert is stored the same way but waits for its period's digest
+    # (alerts/digest.py) instead of going to delivery on its own.
+    digest = sub.delivery.is_digest
     world.changes.alerts.append(
         AlertRecord(
             draft.id,
@@ -273,11 +276,11 @@ def _notify(
             story.id,
             revision,
             payload,
-            AlertStatus.PENDING,
+            AlertStatus.IN_DIGEST if digest else AlertStatus.PENDING,
             now,
         )
     )
-    return draft
+    return None if digest else draft
 
 
 def _save_notice(world: _World, state: StoryState, notice: Notice) -> None:

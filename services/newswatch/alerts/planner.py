@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from newswatch.alerts import digest
 from newswatch.alerts.plan import CANDIDATES_PER_LOOKUP, Subscribers, plan_batch, plan_held, prepare
-from newswatch.alerts.ports import StoryStore, SubscriptionStore
+from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus, Pending, StoryStore, SubscriptionStore
 from newswatch.domain.model import Analysis, Article
 from newswatch.domain.outcome import AlertDraft
 
@@ -78,12 +79,16 @@ class StoryPlanner:
         return self.plan_batch([(article, analysis)], now)[0]
 
     def flush(self, now: datetime) -> tuple[AlertDraft, ...]:
-        """Drafts held by group_wait/repeat_interval that are due now (stored on return); call
-        every second or so. Also closes stories past the window, at most once per PRUNE_EVERY."""
+        """Drafts held by group_wait/repeat_interval that are due now, then the digests of periods
+        that ended (all stored on return); call every second or so. Also closes stories past the
+        window, at most once per PRUNE_EVERY."""
         self._refresh(now)
         if self._pruned is None or now - self._pruned >= PRUNE_EVERY:
             self._pruned = now
             self.stories.prune(now - self.config.story_window)
+        return self._flush_held(now) + self._digests(now)
+
+    def _flush_held(self, now: datetime) -> tuple[AlertDraft, ...]:
         for _ in range(MAX_ATTEMPTS):
             held = self.stories.held()
             if not held:
@@ -94,6 +99,32 @@ class StoryPlanner:
                 return tuple(drafts)
             self.conflicts += 1
         raise PlanConflict(f"{MAX_ATTEMPTS} commits of held alerts refused in a row")
+
+    def _digests(self, now: datetime) -> tuple[AlertDraft, ...]:
+        """The digests whose period ended by `now`, each stored (in the outbox) on return."""
+        by_sub: dict[str, list[Pending]] = {}
+        for p in self.stories.digest_pending():
+            by_sub.setdefault(p.subscription_id, []).append(p)
+        drafts = []
+        for sub_id, pending in sorted(by_sub.items()):
+            sub = self._subscribers.by_id.get(sub_id)
+            if sub is None:  # disabled: kept for when it is enabled again; deleted: nobody to tell
+                if self.subs.get(sub_id) is None:
+                    self.stories.drop_pending([p.alert_id for p in pending])
+                continue
+            # Switched back to immediate delivery: what waits still goes out, as one digest.
+            found = digest.due(pending, now, sub.delivery.interval_s or digest.MIN_INTERVAL_S)
+            if found is None:
+                continue
+            period, ids = found
+            payload = digest.build(sub, period, self.stories.alerts_by_id(ids), now)
+            record = AlertRecord(
+                payload["data"]["alert_id"], sub.id, sub.tenant, AlertKind.DIGEST, "", 0, payload,
+                AlertStatus.PENDING, now,
+            )  # fmt: skip
+            if self.stories.commit_digest(record, ids):  # False: another planner sent this period's
+                drafts.append(AlertDraft(record.id, sub.id, AlertKind.DIGEST.value, payload))
+        return tuple(drafts)
 
     def unsent(self, before: datetime) -> list[str]:
         """Alerts committed before `before` whose hand-off was never confirmed (`StoryStore.outbox`)."""

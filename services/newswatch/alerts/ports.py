@@ -25,12 +25,31 @@ class AlertStatus(StrEnum):
     FAILED = "failed"  # last attempt failed, a retry is scheduled
     EXHAUSTED = "exhausted"  # retry schedule used up; kept for replay
     DISABLED = "disabled"  # endpoint disabled (410) before delivery
+    IN_DIGEST = "in_digest"  # a digest subscription's story alert: delivered inside its period's digest
+
+
+class DeliveryMode(StrEnum):
+    IMMEDIATE = "immediate"  # one webhook per story alert, as soon as it is due
+    DIGEST = "digest"  # one webhook per period holding the period's story alerts; none when empty
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """How a subscription's alerts reach it; `interval_s` is the digest period (digest mode only)."""
+
+    mode: DeliveryMode = DeliveryMode.IMMEDIATE
+    interval_s: int = 0
+
+    @property
+    def is_digest(self) -> bool:
+        return self.mode is DeliveryMode.DIGEST
 
 
 class AlertKind(StrEnum):
     DETECTED = "story.detected"
     UPDATED = "story.updated"
     TEST = "subscription.test"  # POST /v1/subscriptions/{id}/test
+    DIGEST = "digest"  # one period's story alerts of a digest subscription, in one webhook
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +102,7 @@ class Subscription:
     repeat_interval: float = 300.0
     previous_secret: str | None = None
     previous_secret_until: datetime | None = None
+    delivery: Delivery = field(default_factory=Delivery)
 
     def signing_secrets(self, now: datetime) -> tuple[str, ...]:
         """The secrets a delivery at `now` is signed with: the current one, then the previous
@@ -109,6 +129,15 @@ class AlertRecord:
     payload: dict[str, Any]
     status: AlertStatus = AlertStatus.PENDING
     created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An alert of a digest subscription (status in_digest) waiting for its period's digest."""
+
+    subscription_id: str
+    alert_id: str
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,19 +348,9 @@ class StoryStore(Protocol):
     def outbox_done(self, alert_ids: Sequence[str]) -> None:
         """The alerts were enqueued for delivery (or need not be): drop them from the outbox."""
 
-    def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
-        """Stories indexed under any of `keys` whose last_seen >= since."""
-
-    def by_bands(self, bands: Iterable[str], since: datetime) -> list[Story]:
-        """Stories with a member indexed under any LSH band key, last_seen >= since."""
-
-    def find(
-        self, keys: Iterable[str], bands: Iterable[str], since: datetime
-    ) -> tuple[list[Story], frozenset[str]]:
-        """by_keys and by_bands in one read, each story once; plus the ids found through bands."""
-
     def candidates(self, keys: Iterable[str], bands: Iterable[str], since: datetime) -> list[Candidate]:
-        """What `find` would return, as lookup entries only (one read, no documents), ordered by id.
+        """The stories indexed under any of `keys` or of the LSH `bands` whose last_seen >= since, as
+        lookup entries only (one read, no documents), ordered by id.
 
         Every lookup of a story carries its last_seen, so `shared` and `last_us` agree with its
         document. A story whose document expired may still be listed: `get_many` then skips it.
@@ -354,7 +373,7 @@ class StoryStore(Protocol):
         """Every subscriber's notice about a story (so later articles re-decide for them)."""
 
     def prune(self, before: datetime) -> int:
-        """Close stories last seen before `before`: find/by_keys/by_bands no longer return them
+        """Close stories last seen before `before`: `candidates` and `snapshot` no longer return them
         (SQLite deletes them with their notices; Redis trims lookups, documents expire by TTL).
         Returns how many entries went (backend-specific)."""
 
@@ -372,6 +391,23 @@ class StoryStore(Protocol):
     ) -> StoryPage:
         """Stories some alert of `tenant` (None: any tenant) is about, that match `query` and were
         last seen at/after `since`; newest last_seen first. A cursor comes from a previous page."""
+
+    def digest_pending(self) -> list[Pending]:
+        """Alerts committed with status in_digest that no digest holds yet, oldest first.
+
+        `commit` lists them (in the same atomic step as the alert) instead of putting them in the
+        outbox."""
+
+    def alerts_by_id(self, alert_ids: Sequence[str]) -> list[AlertRecord]:
+        """The stored alerts among these ids (one read), in the order given."""
+
+    def commit_digest(self, digest: AlertRecord, included: Sequence[str]) -> bool:
+        """In one atomic step, unless an alert with `digest.id` exists: store the digest (in the
+        outbox, as `commit` does) and take `included` off the pending list; True then. When it
+        exists (another planner built it), change nothing and return False."""
+
+    def drop_pending(self, alert_ids: Sequence[str]) -> None:
+        """Take alerts off the pending list without a digest (their subscription is gone)."""
 
     def story_detail(self, story_id: str, tenant: str | None) -> StoryDetail | None:
         """The story with the tenant's alerts about it (oldest first); None when it is not stored

@@ -9,12 +9,12 @@ country). Otherwise it starts a new story.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from newswatch.alerts.ports import Candidate, Member, Story, micros
+from newswatch.alerts.ports import Candidate, Member, Story
 from newswatch.alerts.publishers import DUPLICATE, link
 from newswatch.alerts.similarity import similarity
 from newswatch.domain.model import Analysis, Article
@@ -106,25 +106,6 @@ def candidates_from(hits: Iterable[tuple[str, str, int]]) -> list[Candidate]:
         else:
             c[2] = 1
     return [Candidate(sid, c[0], c[1], bool(c[2])) for sid, c in sorted(found.items())]
-
-
-def preferred(
-    cands: Sequence[Candidate], texts: dict[str, Story], keys: tuple[str, ...], sig: tuple[int, ...]
-) -> list[str]:
-    """The ids `choose` would pick, best first (eligible ones only), reading documents only for
-    the LSH candidates (`texts`, by id): the others rank on their lookups alone."""
-
-    def rank(c: Candidate) -> tuple[bool, int, int, str] | None:
-        if not c.by_text:
-            return (False, c.shared, c.last_us, c.story_id)
-        s = texts.get(c.story_id)
-        if s is None:  # document expired: find would not have returned it
-            return None
-        dup = any(similarity(sig, m.signature) >= DUPLICATE for m in s.members)
-        return (dup, len(set(keys) & set(s.keys)), micros(s.last_seen), s.id)
-
-    ranked = [r for r in map(rank, cands) if r is not None and (r[0] or r[1] > 0)]
-    return [r[3] for r in sorted(ranked, reverse=True)]
 
 
 def story_id(article_id: str) -> str:

@@ -1,4 +1,4 @@
-"""What the stories API shows: which alerted stories a caller sees, filtered and paged (pure).
+"""What the stories API shows: which alerted stories a caller sees, and the filters on them (pure).
 
 Only stories that produced an alert are listed: a tenant sees the stories its subscriptions were
 alerted on, the admin those of every tenant. Stories no subscription matched are planner state
@@ -7,10 +7,9 @@ alerted on, the admin those of every tenant. Stories no subscription matched are
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from newswatch.alerts.ports import AlertKind, AlertRecord, Story, micros
+from newswatch.alerts.ports import AlertRecord, Story
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,21 +54,3 @@ def matches(story: Story, q: StoryQuery) -> bool:
     ):
         return False
     return q.topic is None or any(q.topic in m.topics for m in story.members)
-
-
-def alerted_story_ids(alerts: Iterable[AlertRecord]) -> list[str]:
-    """Distinct story ids of real alerts (subscription tests name no stored story), first seen first."""
-    return list(dict.fromkeys(a.story_id for a in alerts if a.kind != AlertKind.TEST.value))
-
-
-def page(
-    stories: Iterable[Story], q: StoryQuery, after: tuple[int, str] | None, limit: int
-) -> tuple[list[Story], bool]:
-    """The matching stories ranked after `after` (last_seen in micros, id), newest last_seen first
-    (ties by id, descending), at most `limit`; and whether more follow."""
-    ranked = sorted(
-        (s for s in stories if matches(s, q)), key=lambda s: (micros(s.last_seen), s.id), reverse=True
-    )
-    if after is not None:
-        ranked = [s for s in ranked if (micros(s.last_seen), s.id) < after]
-    return ranked[:limit], len(ranked) > limit

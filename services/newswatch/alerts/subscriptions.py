@@ -11,13 +11,15 @@ import hashlib
 import json
 import secrets
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from newswatch.alerts.ports import Filters, Subscription, TopicFilter, Webhook
+from newswatch.alerts.digest import BadInterval, format_interval, parse_interval
+from newswatch.alerts.ports import Delivery, DeliveryMode, Filters, Subscription, TopicFilter, Webhook
 from newswatch.contracts.schemas import schema_errors
 from newswatch.domain.errors import InvalidMessage
 
@@ -60,6 +62,19 @@ def filters_to_dict(f: Filters) -> dict[str, Any]:
     }
 
 
+def delivery_from_dict(d: Mapping[str, Any] | None) -> Delivery:
+    """`{"mode": "digest", "interval": "1h"}` (or none: immediate). Raises digest.BadInterval."""
+    if not d or d.get("mode", "immediate") == DeliveryMode.IMMEDIATE.value:
+        return Delivery()
+    return Delivery(DeliveryMode.DIGEST, parse_interval(str(d.get("interval") or "")))
+
+
+def delivery_to_dict(d: Delivery) -> dict[str, Any]:
+    if not d.is_digest:
+        return {"mode": d.mode.value}
+    return {"mode": d.mode.value, "interval": format_interval(d.interval_s)}
+
+
 def from_dict(d: Mapping[str, Any], *, tenant: str | None = None) -> Subscription:
     """A record from a (validated) document; missing id/secret are generated."""
     hook = d["webhook"]
@@ -79,6 +94,7 @@ def from_dict(d: Mapping[str, Any], *, tenant: str | None = None) -> Subscriptio
         previous_secret_until=datetime.fromisoformat(until)
         if (until := d.get("previous_secret_until"))
         else None,
+        delivery=delivery_from_dict(d.get("delivery")),
     )
 
 
@@ -93,6 +109,7 @@ def to_dict(s: Subscription, *, with_secret: bool = False) -> dict[str, Any]:
         "enabled": s.enabled,
         "group_wait": s.group_wait,
         "repeat_interval": s.repeat_interval,
+        "delivery": delivery_to_dict(s.delivery),
     }
     if s.created_at is not None:
         d["created_at"] = s.created_at.isoformat()
@@ -102,6 +119,19 @@ def to_dict(s: Subscription, *, with_secret: bool = False) -> dict[str, Any]:
             d["previous_secret"] = s.previous_secret
             d["previous_secret_until"] = s.previous_secret_until.isoformat()
     return d
+
+
+def as_update_of(new: Subscription, old: Subscription) -> Subscription:
+    """`new` as the stored `old` updated: its tenant, secrets and creation time stay the stored ones
+    (an update never moves a subscription to another tenant, nor changes its secret)."""
+    return replace(
+        new,
+        tenant=old.tenant,
+        secret=old.secret,
+        previous_secret=old.previous_secret,
+        previous_secret_until=old.previous_secret_until,
+        created_at=old.created_at,
+    )
 
 
 def load_file(path: Path | str) -> list[Subscription]:
@@ -123,5 +153,10 @@ def load_file(path: Path | str) -> list[Subscription]:
         doc.setdefault(
             "id", "sub_" + hashlib.sha256(f"{doc.get('tenant')}|{doc['name']}".encode()).hexdigest()[:16]
         )
-        subs.append(from_dict(doc))
+        try:
+            subs.append(from_dict(doc))
+        except BadInterval as exc:
+            raise InvalidMessage(
+                "schema_invalid", f"{path}: entry {i}: delivery.interval: {exc}; {exc.hint}"
+            ) from exc
     return subs

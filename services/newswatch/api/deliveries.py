@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from newswatch.api.auth import Principal, principal
 from newswatch.api.deps import ServicesDep
 from newswatch.api.problems import SINCE_DOC, Problem, ProblemRoute, field_error, parse_since
-from newswatch.delivery.log import AttemptOutcome, DeliveryLog
+from newswatch.delivery.log import AttemptOutcome, AttemptQuery, DeliveryLog
 
 router = APIRouter(tags=["deliveries"], route_class=ProblemRoute)
 # Cursors are attempt sequence numbers (below 2**62): ASCII digits, never more than 19 of them.
@@ -65,11 +65,13 @@ async def list_deliveries(
         )
     page = await run_in_threadpool(
         log.list_attempts,
-        tenant=None if caller.admin else caller.tenant,
-        subscription_id=subscription_id,
-        alert_id=alert_id,
-        since=after,
-        cursor=cursor,
-        limit=limit,
+        AttemptQuery(
+            tenant=None if caller.admin else caller.tenant,
+            subscription_id=subscription_id,
+            alert_id=alert_id,
+            since=after,
+            cursor=cursor,
+            limit=limit,
+        ),
     )
     return Attempts(items=[Attempt(**a.to_dict()) for a in page.items], cursor=page.cursor)

@@ -138,7 +138,10 @@ def _alert_webhook(components: dict[str, Any]) -> dict[str, Any]:
                 "Signed per Standard Webhooks with the subscription's secret. `webhook-id` equals "
                 "`data.alert_id` and stays the same across retries and replays: deduplicate on it. "
                 "`webhook-signature` holds one or more space-separated `v1,<base64>` signatures "
-                "(two while a rotated secret's overlap lasts); accept the message when any verifies."
+                "(two while a rotated secret's overlap lasts); accept the message when any verifies. "
+                "A subscription in digest delivery mode receives one `type: digest` body per period "
+                "with alerts instead, holding each story's latest alert of the period in "
+                "`data.stories`; its `webhook-id` is stable for (subscription, period)."
             ),
             "operationId": "alert_webhook",
             "parameters": [

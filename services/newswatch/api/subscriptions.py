@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Response, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from newswatch.alerts import subscriptions as codec
+from newswatch.alerts.digest import BadInterval, parse_interval
 from newswatch.alerts.handoff import to_record
 from newswatch.alerts.payload import test_payload
 from newswatch.alerts.ports import AlertKind, AlertStatus, Subscription
@@ -81,6 +82,18 @@ class WebhookIn(_Strict):
     headers: dict[str, Annotated[str, Field(max_length=1024)]] = Field(default={}, max_length=20)
 
 
+class DeliveryIn(_Strict):
+    """`immediate`: one webhook per alert. `digest`: one webhook per `interval` with that period's
+    stories (none for an empty period); periods are aligned to UTC (1h: on the hour, 1d: midnight)."""
+
+    mode: Literal["immediate", "digest"] = "immediate"
+    interval: str | None = Field(
+        default=None,
+        description='Digest only, from 5m to 24h: "30m", "1h", "1d" or ISO 8601 ("PT30M", "P1D").',
+        examples=["1h"],
+    )
+
+
 class SubscriptionIn(_Strict):
     """schemas/subscription.v1 (server-assigned fields left out)."""
 
@@ -115,6 +128,7 @@ class SubscriptionIn(_Strict):
     repeat_interval: float = Field(
         default=300.0, ge=0, le=604800, description="Minimum seconds between alerts about one story."
     )
+    delivery: DeliveryIn = DeliveryIn()
 
 
 class SubscriptionPatch(_Strict):
@@ -124,11 +138,13 @@ class SubscriptionPatch(_Strict):
     enabled: bool | None = None
     group_wait: float | None = Field(default=None, ge=0, le=86400)
     repeat_interval: float | None = Field(default=None, ge=0, le=604800)
+    delivery: DeliveryIn | None = None
 
 
 def _validate(doc: Any) -> None:
     """Filters that can never match first (with suggestions), then the schema's own rules."""
     found = filter_errors(doc.get("filters") or {}) if isinstance(doc, dict) else []
+    found += delivery_errors(doc.get("delivery") if isinstance(doc, dict) else None)
     if not found:
         found = [
             field_error("body" + e["path"].removeprefix("$"), e["message"])
@@ -140,6 +156,26 @@ def _validate(doc: Any) -> None:
         if first.get("suggestion"):
             detail += f"; {first['suggestion']}"
         raise Problem(422, detail, kind="invalid-subscription", errors=found)
+
+
+def delivery_errors(delivery: Any) -> list[dict[str, Any]]:
+    """The digest interval must be given, readable and within bounds (the schema checks its shape)."""
+    if not isinstance(delivery, dict):
+        return []
+    interval, digest = delivery.get("interval"), delivery.get("mode") == "digest"
+    if not digest:
+        if interval is None:
+            return []
+        message = "an interval is for digest delivery only"
+        return [field_error("body.delivery.interval", message, 'add "mode": "digest", or leave interval out')]
+    if interval is None:
+        message = "digest delivery needs an interval"
+        return [field_error("body.delivery.interval", message, 'e.g. "interval": "1h"')]
+    try:
+        parse_interval(str(interval))
+    except BadInterval as exc:
+        return [field_error("body.delivery.interval", str(exc), exc.hint)]
+    return []
 
 
 def _check_webhook(services: Services, url: str) -> None:

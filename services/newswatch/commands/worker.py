@@ -1,8 +1,8 @@
 """`newswatch worker`: Kafka consumer-group members running the pipeline (distributed mode).
 
 Reads `articles`, produces analyses to `analyses` (unless turned off) and stores them in Redis for
-the API (with a TTL), invalid input to `articles.dlq`, hands alerts off (to delivery when it is
-wired in compose, else to the `alerts` topic), then commits.
+the API (with a TTL), invalid input to `articles.dlq`, hands alerts off to delivery (stored in
+Redis, enqueued for the Celery workers of `newswatch delivery`), then commits.
 `--processes N` runs N worker processes in the group (see runtime/worker_processes.py); the topic
 needs at least N partitions for all of them to work.
 SIGTERM/SIGINT: finish and commit the batch in hand, close, exit 0 (also during start-up).
@@ -21,11 +21,7 @@ from newswatch.config import Backend, load_settings
 from newswatch.runtime.core import HeldAlertsFlusher
 from newswatch.runtime.worker import Worker, stop_on_signals
 from newswatch.runtime.worker_config import WorkerConfig
-from newswatch.runtime.worker_handoff import (
-    AlertHandOff,
-    SinkAlertHandOff,
-    TopicAlertHandOff,
-)
+from newswatch.runtime.worker_handoff import SinkAlertHandOff
 from newswatch.runtime.worker_records import WorkerTopics
 from newswatch.transport.base import Consumer
 from newswatch.transport.kafka import KafkaQueueConsumer
@@ -47,7 +43,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="produce no analyses to Kafka (alerts only; NEWSWATCH_WORKER_PRODUCE_ANALYSES=0)",
     )
-    p.add_argument("--alerts-topic", help="alert drafts topic when delivery is not wired (default alerts)")
     p.add_argument("--max-records", type=int, help="messages per poll and commit (default 100)")
     p.add_argument(
         "--processes",
@@ -69,7 +64,6 @@ def run(args: argparse.Namespace) -> int:
         group=args.group,
         analyses_topic=args.analyses_topic,
         produce_analyses=args.produce_analyses,
-        alerts_topic=args.alerts_topic,
         max_records=args.max_records,
         processes=args.processes,
     )
@@ -99,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-FLAGS = ("bootstrap", "group", "topic", "dlq_topic", "analyses_topic", "alerts_topic", "max_records")
+FLAGS = ("bootstrap", "group", "topic", "dlq_topic", "analyses_topic", "max_records")
 
 
 def child_argv(args: argparse.Namespace, index: int) -> list[str]:
@@ -123,19 +117,14 @@ def build(services: compose.Services, config: WorkerConfig, consumer: Consumer |
     """
     s = services.settings
     analyses_topic = config.analyses_topic if config.produce_analyses else None
-    topics = WorkerTopics(s.articles_topic, s.dlq_topic, analyses_topic, config.alerts_topic)
+    topics = WorkerTopics(s.articles_topic, s.dlq_topic, analyses_topic)
     if consumer is None:
         consumer = KafkaQueueConsumer(
             s.kafka_bootstrap, config.group, [topics.articles], max_poll_records=config.max_records
         )
-    hand_off: AlertHandOff = (
-        SinkAlertHandOff(services.alert_sink)
-        if services.dispatcher is not None
-        else TopicAlertHandOff(services.producer, topics)
-    )
-    ticks: list[Callable[[], None]] = []
-    if services.dispatcher is not None:
-        ticks.append(HeldAlertsFlusher(services.flush_held, services.alert_sink, services.clock))
+    ticks: list[Callable[[], None]] = [
+        HeldAlertsFlusher(services.flush_held, services.alert_sink, services.clock)
+    ]
     if s.metrics_port is not None:
         from newswatch.observability.backlog import KafkaLagProbe
         from newswatch.observability.export import serve_metrics
@@ -147,7 +136,7 @@ def build(services: compose.Services, config: WorkerConfig, consumer: Consumer |
         consumer,
         services.producer,
         compose.pipeline(services),
-        hand_off,
+        SinkAlertHandOff(services.alert_sink),
         topics,
         analyses=services.analyses if config.analyses_ttl_s > 0 else None,
         clock=services.clock,

@@ -62,6 +62,19 @@ def _iso(when: datetime | None) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class AttemptQuery:
+    """Which attempt records to list: `tenant` None means every tenant (the admin); `at >= since`;
+    `cursor` is a previous page's; at most `limit` records."""
+
+    tenant: str | None
+    subscription_id: str | None = None
+    alert_id: str | None = None
+    since: datetime | None = None
+    cursor: str | None = None
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
 class AttemptPage:
     """Newest first; `cursor` (opaque) fetches the next page, None on the last one."""
 
@@ -73,14 +86,5 @@ class DeliveryLog(Protocol):
     def append(self, attempt: DeliveryAttempt) -> None:
         """Store one record durably before returning."""
 
-    def list_attempts(
-        self,
-        *,
-        tenant: str | None,
-        subscription_id: str | None = None,
-        alert_id: str | None = None,
-        since: datetime | None = None,
-        cursor: str | None = None,
-        limit: int = 100,
-    ) -> AttemptPage:
-        """Records newest first; tenant None means every tenant (admin); `at >= since`."""
+    def list_attempts(self, query: AttemptQuery) -> AttemptPage:
+        """The records `query` selects, newest first."""

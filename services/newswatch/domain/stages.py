@@ -47,10 +47,11 @@ class InvalidReason(StrEnum):
 
 
 class StoryChange(StrEnum):
-    """Whether an alert opened a story or updated one (`AlertDraft.kind`)."""
+    """Whether an alert opened a story or updated one (`AlertDraft.kind`), or is a digest of them."""
 
     DETECTED = "detected"
     UPDATED = "updated"
+    DIGEST = "digest"
 
 
 class EmbeddedQueue(StrEnum):
@@ -112,7 +113,9 @@ def invalid_reason(reason: str) -> InvalidReason:
 
 
 def story_change(kind: str) -> StoryChange:
-    """`AlertDraft.kind` ("story.detected" / "story.updated") to the label."""
+    """`AlertDraft.kind` ("story.detected" / "story.updated" / "digest") to the label."""
+    if kind == StoryChange.DIGEST.value:
+        return StoryChange.DIGEST
     return StoryChange.UPDATED if kind.endswith("updated") else StoryChange.DETECTED
 
 

@@ -84,23 +84,3 @@ def install_celery_hooks(multiproc_dir: Path) -> None:
         mark_process_dead(pid if pid is not None else os.getpid(), multiproc_dir)
 
     worker_process_shutdown.connect(_on_child_exit, weak=False)
-
-
-_SUFFIXES = {
-    "counter": ("_total", "_created"),
-    "histogram": ("_bucket", "_sum", "_count", "_created"),
-    "summary": ("", "_sum", "_count", "_created"),
-    "gauge": ("",),
-    "info": ("_info",),
-}
-
-
-def series_names(registry: CollectorRegistry) -> frozenset[str]:
-    """Every sample name `registry` can expose, including labelled metrics with no child yet.
-
-    What a PromQL query may reference: counters as `<name>_total`, histograms
-    as `_bucket`/`_sum`/`_count`, gauges by their own name.
-    """
-    return frozenset(
-        family.name + suffix for family in registry.collect() for suffix in _SUFFIXES.get(family.type, ("",))
-    )

@@ -10,7 +10,6 @@ Read once with the other options (`Settings.worker`); the command's flags overri
   deployments that only want alerts (and `GET /v1/analyses/{id}`, served from Redis).
 - `analyses_ttl_s` (NEWSWATCH_ANALYSES_TTL_SECONDS, 3600): how long Redis keeps each analysis for
   `GET /v1/analyses/{id}`; 0 stores none. Memory is about rate x TTL x ~2 KB.
-- `alerts_topic` (NEWSWATCH_ALERTS_TOPIC, alerts): alert drafts, while delivery is not wired.
 - `linger_ms`, `batch_bytes`, `compression` (NEWSWATCH_WORKER_LINGER_MS 100,
   NEWSWATCH_WORKER_BATCH_BYTES 262144, NEWSWATCH_WORKER_COMPRESSION none|gzip|lz4|zstd|snappy):
   the Kafka producer's batching. The worker flushes once per poll batch, so the linger only
@@ -37,7 +36,6 @@ class WorkerConfig:
     analyses_topic: str = "analyses"
     produce_analyses: bool = True
     analyses_ttl_s: int = 3600
-    alerts_topic: str = "alerts"
     linger_ms: int = 100
     batch_bytes: int = 262_144
     compression: str | None = None
@@ -76,7 +74,6 @@ class WorkerConfig:
             analyses_topic=env.get("NEWSWATCH_ANALYSES_TOPIC") or d.analyses_topic,
             produce_analyses=produce_analyses,
             analyses_ttl_s=number("NEWSWATCH_ANALYSES_TTL_SECONDS", d.analyses_ttl_s),
-            alerts_topic=env.get("NEWSWATCH_ALERTS_TOPIC") or d.alerts_topic,
             linger_ms=number("NEWSWATCH_WORKER_LINGER_MS", d.linger_ms),
             batch_bytes=number("NEWSWATCH_WORKER_BATCH_BYTES", d.batch_bytes),
             compression=None if compression in ("", "none") else compression,

@@ -41,7 +41,6 @@ class WorkerTopics:
     articles: str = "articles"
     dlq: str = "articles.dlq"
     analyses: str | None = "analyses"
-    alerts: str = "alerts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +72,6 @@ def dead_letter(env: Envelope, exc: InvalidMessage, topics: WorkerTopics, now: d
     if key is not None and len(key) > MAX_DLQ_KEY_BYTES:
         key = hashlib.sha256(key).digest()
     return OutRecord(topics.dlq, key, to_json(dead_letter_record(exc, env.payload, source, now)))
-
-
-def alert_record(draft: AlertDraft, topics: WorkerTopics) -> OutRecord:
-    """An alert draft on the `alerts` topic, keyed by subscription so one subscriber's stay in order."""
-    body = {"id": draft.id, "subscription_id": draft.subscription_id, "kind": draft.kind}
-    return OutRecord(
-        topics.alerts, draft.subscription_id.encode(), to_json({**body, "payload": draft.payload})
-    )
 
 
 def analyse_batch(

@@ -6,12 +6,17 @@ import base64
 import json
 import threading
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from newswatch.alerts import subscriptions as subcodec
 from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus, Member, Notice, Story, Subscription
 from newswatch.alerts.ports import micros as micros  # re-exported: the stores import it from here
+
+
+def time_of(us: int) -> datetime:
+    """`micros` back to an aware UTC time."""
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)
 
 
 def _dt(s: str | None) -> datetime | None:
@@ -158,56 +163,3 @@ def cursor_decode(cursor: str) -> tuple[int, str]:
     """Raise ValueError on a cursor we did not issue."""
     us, _, alert_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
     return int(us), alert_id
-
-
-class StoryCodec:
-    """story_dumps/story_loads that remember the last document of each story (per store instance).
-
-    A story grows one member per article and is rewritten each time: members unchanged since the
-    last write (the same objects) reuse their JSON, and reading back a document this codec wrote
-    or read (byte-equal) returns the Story without parsing. Output equals story_dumps/story_loads.
-    Callers must not mutate the Story they get (the planner only replaces).
-    """
-
-    def __init__(self, capacity: int = 128) -> None:
-        self._capacity = capacity
-        self._parts: dict[str, tuple[tuple[Member, ...], list[str]]] = {}
-        self._docs: dict[str, tuple[bytes, Story]] = {}
-        self._guard = threading.Lock()
-
-    def dumps(self, s: Story) -> str:
-        old_members, old_parts = self._parts.get(s.id, ((), []))
-        parts = [
-            old_parts[i] if i < len(old_members) and old_members[i] is m else json.dumps(_member_dict(m))
-            for i, m in enumerate(s.members)
-        ]
-        head = json.dumps(
-            {
-                "id": s.id,
-                "first_seen": _iso(s.first_seen),
-                "last_seen": _iso(s.last_seen),
-                "keys": list(s.keys),
-            }
-        )
-        doc = f'{head[:-1]}, "members": [{", ".join(parts)}], "facts": {json.dumps(s.facts)}}}'
-        self._remember(self._parts, s.id, (s.members, parts))
-        self._remember(self._docs, s.id, (doc.encode(), s))
-        return doc
-
-    def loads(self, raw: str | bytes, story_id: str) -> Story:
-        """The story in `raw`, the document stored for `story_id`."""
-        data = raw.encode() if isinstance(raw, str) else raw
-        cached = self._docs.get(story_id)
-        if cached is not None and cached[0] == data:
-            return cached[1]
-        story = story_loads(data)
-        self._remember(self._docs, story.id, (data, story))
-        self._parts.pop(story.id, None)  # its members are new objects: encode them afresh
-        return story
-
-    def _remember(self, cache: dict, key: str, value: object) -> None:
-        with self._guard:  # stores may be shared by threads (embedded mode)
-            cache.pop(key, None)
-            cache[key] = value
-            if len(cache) > self._capacity:
-                del cache[next(iter(cache))]  # the least recently written

@@ -6,6 +6,8 @@ Keys (under the store prefix):
   ids scored by created_at (microseconds), for listing newest first and for replay.
 - `alerts:outbox` sorted set of alert ids stored by the planner and not yet enqueued
   (newswatch/store/alerts_redis_stories.py writes it with the alert, in one script).
+- the stories API's index: `story:tenants:<story>` set, `stories:tenant:<t>` and `stories:all` sorted
+  sets (`story_index_keys`), written with each alert and rescored by every story write.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Any
 
 import redis
 
-from newswatch.alerts.ports import AlertRecord, AlertStatus, Page, Subscription
+from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus, Page, Subscription
+from newswatch.alerts.subscriptions import as_update_of
 from newswatch.domain.clock import utcnow as _utcnow
 from newswatch.domain.errors import AlreadyExists
 from newswatch.store.alerts_codec import (
@@ -63,14 +66,7 @@ class RedisSubscriptions:
         old = self.get(sub.id)
         if old is None:
             return None
-        sub = replace(
-            sub,
-            tenant=old.tenant,
-            secret=old.secret,
-            previous_secret=old.previous_secret,
-            previous_secret_until=old.previous_secret_until,
-            created_at=old.created_at,
-        )
+        sub = as_update_of(sub, old)
         pipe = self._r.pipeline()
         pipe.hset(self._k("subs"), sub.id, sub_dumps(sub))
         pipe.incr(self._k("subs", "version"))
@@ -111,10 +107,20 @@ class RedisSubscriptions:
 
 
 # Insert-if-absent plus its index entries in one atomic step (KEYS: alert, all, tenant, sub).
+# KEYS[5..9], when given: the story's head hash, its tenants set, the tenant's and everyone's
+# stories index and the story's alerts (see `story_index_keys`); ARGV[5]: the tenant, ARGV[6]: the
+# story id.
 _PUT = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'doc', ARGV[1], 'status', ARGV[2])
 for i = 2, 4 do redis.call('ZADD', KEYS[i], ARGV[3], ARGV[4]) end
+if #KEYS == 9 then
+  redis.call('SADD', KEYS[6], ARGV[5])
+  local last = tonumber(redis.call('HGET', KEYS[5], 'last_us') or '0')
+  redis.call('ZADD', KEYS[7], 'GT', last, ARGV[6])
+  redis.call('ZADD', KEYS[8], 'GT', last, ARGV[6])
+  redis.call('ZADD', KEYS[9], ARGV[3], ARGV[4])
+end
 return 1
 """
 
@@ -135,6 +141,25 @@ def alert_keys(k: Keys, alert: AlertRecord) -> list[str]:
     ]
 
 
+def story_index_keys(k: Keys, alert: AlertRecord) -> list[str]:
+    """Where the stories API files the alert's story: the story's head hash (its `last_us`), the
+    set of tenants alerted on it (`story:tenants:<id>`), the sorted sets `stories:tenant:<t>`
+    and `stories:all` of story ids scored by last_seen, and `story:alerts:<id>`, the alert ids about
+    the story scored by created_at. Empty for alerts that name no story
+    (subscription tests, digests). Scores only rise (ZADD GT): an alert and a story write racing
+    leave the later last_seen."""
+    if alert.kind == AlertKind.TEST or not alert.story_id:
+        return []
+    sid = alert.story_id
+    return [
+        k("story", "h", sid),
+        k("story", "tenants", sid),
+        k("stories", "tenant", alert.tenant),
+        k("stories", "all"),
+        k("story", "alerts", sid),
+    ]
+
+
 class RedisAlerts:
     def __init__(self, client: redis.Redis, keys: Keys, clock: Callable[[], datetime] = _utcnow) -> None:
         self._r, self._k, self._clock = client, keys, clock
@@ -144,8 +169,15 @@ class RedisAlerts:
     def put(self, alert: AlertRecord) -> bool:
         created = alert.created_at or self._clock()
         alert = replace(alert, created_at=created)
-        keys = alert_keys(self._k, alert)
-        args = [alert_dumps(alert), alert.status.value, micros(created), alert.id]
+        keys = alert_keys(self._k, alert) + story_index_keys(self._k, alert)
+        args = [
+            alert_dumps(alert),
+            alert.status.value,
+            micros(created),
+            alert.id,
+            alert.tenant,
+            alert.story_id,
+        ]
         return bool(self._put(keys=keys, args=args))
 
     def get(self, alert_id: str) -> AlertRecord | None:
@@ -193,4 +225,6 @@ class RedisAlerts:
     def for_replay(self, subscription_id: str, since: datetime, only_failed: bool) -> list[AlertRecord]:
         ids: Any = self._r.zrangebyscore(self._k("alerts", "sub", subscription_id), micros(since), "+inf")
         alerts = [a for a in (self.get(text(i)) for i in ids) if a is not None]
+        # A digest's story alerts are delivered inside it: replaying the digest replays them.
+        alerts = [a for a in alerts if a.status != AlertStatus.IN_DIGEST]
         return [a for a in alerts if not only_failed or a.status in REPLAYABLE]

@@ -11,6 +11,11 @@ Keys (under the store prefix):
   commit can tell that another planner opened or extended a story there since the read.
 - `story:held` set of "<story>|<sub>" whose notice is held.
 - `alerts:outbox` (see newswatch/store/alerts_redis.py).
+- `story:tenants:<id>` set, `stories:tenant:<t>`, `stories:all` and `story:alerts:<id>` sorted sets:
+  the stories API's index (newswatch/store/alerts_redis.py, `story_index_keys`), rescored here by
+  every story write.
+- `digest:pending` sorted set of "<subscription id>|<alert id>" scored by created_at (microseconds):
+  alerts of digest subscriptions committed with status in_digest and not yet in a digest.
 Story hashes and lookups expire `ttl` after their last write. The commit script touches keys it
 is not given in KEYS, so this layout needs a single Redis (not Cluster).
 """
@@ -24,7 +29,17 @@ from typing import Any, cast
 
 import redis
 
-from newswatch.alerts.ports import AlertRecord, Changes, Notice, Snapshot, Story, StoryState, StoryWrite
+from newswatch.alerts.ports import (
+    AlertRecord,
+    AlertStatus,
+    Changes,
+    Notice,
+    Pending,
+    Snapshot,
+    Story,
+    StoryState,
+    StoryWrite,
+)
 from newswatch.store.alerts_codec import (
     _req,
     alert_dumps,
@@ -35,20 +50,48 @@ from newswatch.store.alerts_codec import (
     micros,
     notice_dumps,
     notice_loads,
+    time_of,
 )
-from newswatch.store.alerts_redis import alert_keys
+from newswatch.store.alerts_redis import alert_keys, story_index_keys
 from newswatch.store.alerts_stories_reads import Hits, Read, StoryQueries
 from newswatch.store.redis import Keys, text
 
 # ARGV[1]: {"c": [[hash, field, version], ...], "o": [[command, key, arg, ...], ...]}, every arg a
 # string. All checks pass or nothing is written: Redis runs a script without interleaving.
+# Two commands of ours maintain the stories index, which needs values read inside the script:
+# NW_INDEX head tenants tenant_index all_index story_alerts tenant story created alert: file the
+# story with its head's last_us, and the alert under the story;
+# NW_RESCORE tenants tenant_index_prefix all_index last_us story: the story's new last_seen, under
+# every tenant filed.
 _COMMIT = """
 local p = cjson.decode(ARGV[1])
 for _, c in ipairs(p.c) do
   local v = tonumber(redis.call('HGET', c[1], c[2]) or '0')
   if v ~= c[3] then return 0 end
 end
-for _, op in ipairs(p.o) do redis.call(unpack(op)) end
+for _, op in ipairs(p.o) do
+  if op[1] == 'NW_INDEX' then
+    redis.call('SADD', op[3], op[7])
+    local last = tonumber(redis.call('HGET', op[2], 'last_us') or '0')
+    redis.call('ZADD', op[4], 'GT', last, op[8])
+    redis.call('ZADD', op[5], 'GT', last, op[8])
+    redis.call('ZADD', op[6], op[9], op[10])
+  elseif op[1] == 'NW_RESCORE' then
+    local tenants = redis.call('SMEMBERS', op[2])
+    for _, t in ipairs(tenants) do redis.call('ZADD', op[3] .. t, 'XX', 'GT', op[5], op[6]) end
+    if #tenants > 0 then redis.call('ZADD', op[4], 'XX', 'GT', op[5], op[6]) end
+  else
+    redis.call(unpack(op))
+  end
+end
+return 1
+"""
+
+# KEYS[1]: the digest's alert hash; ARGV[1]: [[command, key, arg, ...], ...]. Nothing is written
+# when the digest exists: another planner built this period's digest first.
+_DIGEST = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+for _, op in ipairs(cjson.decode(ARGV[1])) do redis.call(unpack(op)) end
 return 1
 """
 
@@ -82,6 +125,7 @@ class RedisStories(StoryQueries):
         self._r, self._k, self._ttl = client, keys, ttl
         self._commit = client.register_script(_COMMIT)
         self._snapshot = client.register_script(_SNAPSHOT)
+        self._digest = client.register_script(_DIGEST)
 
     # ------------------------------------------------------------------ reads
 
@@ -138,14 +182,34 @@ class RedisStories(StoryQueries):
         found: Any = self._r.hmget(self._k("story", "kv"), list(keys))
         return {k: int(v or 0) for k, v in zip(keys, found, strict=True)}
 
-    def _alerts_of(self, tenant: str | None) -> list[AlertRecord]:
-        index = self._k("alerts", "tenant", tenant) if tenant is not None else self._k("alerts", "all")
-        ids = [text(i) for i in cast(list[bytes], self._r.zrange(index, 0, -1))]  # by created_at, then id
-        pipe = self._r.pipeline(transaction=False)
-        for alert_id in ids:
-            pipe.hmget(self._k("alert", alert_id), ["doc", "status"])
-        rows = pipe.execute() if ids else []
-        return [alert_loads(d, text(s)) for d, s in rows if d is not None and s is not None]
+    def _index_key(self, tenant: str | None) -> str:
+        return self._k("stories", "tenant", tenant) if tenant is not None else self._k("stories", "all")
+
+    def _tenant_stories(
+        self, tenant: str | None, after: tuple[int, str] | None, since_us: int, n: int
+    ) -> list[tuple[str, int]]:
+        key, top = self._index_key(tenant), after[0] if after is not None else "+inf"
+        out: list[tuple[str, int]] = []
+        offset = 0
+        while len(out) < n:  # more than one round only past ties with the cursor's own last_us
+            found: Any = self._r.zrevrangebyscore(key, top, since_us, start=offset, num=n, withscores=True)
+            for member, score in found:
+                entry = (text(member), int(score))
+                if after is None or (entry[1], entry[0]) < after:
+                    out.append(entry)
+            if len(found) < n:
+                break
+            offset += len(found)
+        return out[:n]
+
+    def _forget(self, tenant: str | None, story_ids: Sequence[str]) -> None:
+        if story_ids:
+            self._r.zrem(self._index_key(tenant), *story_ids)
+
+    def _story_alerts(self, story_id: str, tenant: str | None) -> list[AlertRecord]:
+        key = self._k("story", "alerts", story_id)
+        ids = [text(i) for i in cast(list[bytes], self._r.zrange(key, 0, -1))]  # by created_at, then id
+        return [a for a in self.alerts_by_id(ids) if tenant is None or a.tenant == tenant]
 
     def held(self) -> list[Notice]:
         pairs = sorted(text(m).partition("|")[::2] for m in self._r.smembers(self._k("story", "held")))
@@ -161,7 +225,33 @@ class RedisStories(StoryQueries):
         if alert_ids:
             self._r.zrem(self._k("alerts", "outbox"), *alert_ids)
 
+    def digest_pending(self) -> list[Pending]:
+        found: Any = self._r.zrange(self._k("digest", "pending"), 0, -1, withscores=True)
+        pairs = [(text(m).partition("|"), int(score)) for m, score in found]
+        return [Pending(sub, aid, time_of(us)) for (sub, _, aid), us in pairs]
+
+    def alerts_by_id(self, alert_ids: Sequence[str]) -> list[AlertRecord]:
+        pipe = self._r.pipeline(transaction=False)
+        for alert_id in alert_ids:
+            pipe.hmget(self._k("alert", alert_id), ["doc", "status"])
+        rows = pipe.execute() if alert_ids else []
+        return [alert_loads(d, text(s)) for d, s in rows if d is not None and s is not None]
+
     # ------------------------------------------------------------------ writes
+
+    def commit_digest(self, digest: AlertRecord, included: Sequence[str]) -> bool:
+        ops = self._alert_ops(digest)
+        if included:
+            pending = self._k("digest", "pending")
+            ops.append(["ZREM", pending, *(f"{digest.subscription_id}|{i}" for i in included)])
+        return bool(self._digest(keys=[self._k("alert", digest.id)], args=[json.dumps(ops)]))
+
+    def drop_pending(self, alert_ids: Sequence[str]) -> None:
+        pending = self._k("digest", "pending")
+        drop, found = set(alert_ids), cast(list[bytes], self._r.zrange(pending, 0, -1))
+        members = [m for m in found if text(m).partition("|")[2] in drop]
+        if members:
+            self._r.zrem(pending, *members)
 
     def commit(self, changes: Changes) -> bool:
         checks: list[list[Any]] = [
@@ -175,10 +265,22 @@ class RedisStories(StoryQueries):
         for w in changes.stories.values():
             ops += self._story_ops(w, ttl)
         for a in changes.alerts:
-            created = str(micros(a.created_at)) if a.created_at else "0"
-            akey, *lists = alert_keys(self._k, a)
-            ops += [["HSETNX", akey, "doc", alert_dumps(a)], ["HSETNX", akey, "status", a.status]]
-            ops += [["ZADD", z, "NX", created, a.id] for z in (*lists, self._k("alerts", "outbox"))]
+            ops += self._alert_ops(a)
+        return ops
+
+    def _alert_ops(self, a: AlertRecord) -> list[list[str]]:
+        """Store the alert unless it exists, list it, and put it in the outbox, or, waiting for a
+        digest, on the pending list."""
+        created = str(micros(a.created_at)) if a.created_at else "0"
+        akey, *lists = alert_keys(self._k, a)
+        ops = [["HSETNX", akey, "doc", alert_dumps(a)], ["HSETNX", akey, "status", a.status]]
+        ops += [["ZADD", z, "NX", created, a.id] for z in lists]
+        if index := story_index_keys(self._k, a):
+            ops.append(["NW_INDEX", *index, a.tenant, a.story_id, created, a.id])
+        if a.status == AlertStatus.IN_DIGEST:
+            ops.append(["ZADD", self._k("digest", "pending"), "NX", created, f"{a.subscription_id}|{a.id}"])
+        else:
+            ops.append(["ZADD", self._k("alerts", "outbox"), "NX", created, a.id])
         return ops
 
     def _story_ops(self, w: StoryWrite, ttl: str) -> list[list[str]]:
@@ -187,11 +289,23 @@ class RedisStories(StoryQueries):
         if w.touches_story and w.last_seen is not None:
             if w.first_seen is not None:
                 ops.append(["HSETNX", head, "first", w.first_seen.isoformat()])
-            fields += ["last", w.last_seen.isoformat()]
+            fields += ["last", w.last_seen.isoformat(), "last_us", str(micros(w.last_seen))]
             fields += [x for k in w.keys for x in (f"k:{k}", "1")]
             fields += [x for m in w.members for x in (f"m:{m.article_id}", member_dumps(m))]
             fields += [x for aid, origin in w.origins.items() for x in (f"o:{aid}", origin)]
             last = str(micros(w.last_seen))
+            tenants = self._k("story", "tenants", w.story_id)
+            ops.append(
+                [
+                    "NW_RESCORE",
+                    tenants,
+                    self._k("stories", "tenant", ""),
+                    self._k("stories", "all"),
+                    last,
+                    w.story_id,
+                ]
+            )
+            ops += [["EXPIRE", tenants, ttl], ["EXPIRE", self._k("story", "alerts", w.story_id), ttl]]
             for lookup in w.lookups:
                 key = self._k("story", "lookup", lookup)
                 ops += [["ZADD", key, last, w.story_id], ["EXPIRE", key, ttl]]

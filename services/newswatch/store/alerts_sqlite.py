@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from newswatch.alerts.ports import AlertRecord, AlertStatus, Page, Subscription
+from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus, Page, Subscription
+from newswatch.alerts.subscriptions import as_update_of
 from newswatch.domain.clock import utcnow as _utcnow
 from newswatch.domain.errors import AlreadyExists
 from newswatch.store.alerts_codec import (
@@ -66,14 +68,7 @@ class SQLiteSubscriptions:
             if row is None:
                 return None
             old = sub_loads(row[0])
-            sub = replace(
-                sub,
-                tenant=old.tenant,
-                secret=old.secret,
-                previous_secret=old.previous_secret,
-                previous_secret_until=old.previous_secret_until,
-                created_at=old.created_at,
-            )
+            sub = as_update_of(sub, old)
             c.execute(
                 "UPDATE subscriptions SET enabled = ?, doc = ? WHERE id = ?",
                 (int(sub.enabled), sub_dumps(sub), sub.id),
@@ -121,7 +116,40 @@ CREATE TABLE IF NOT EXISTS alerts (
 CREATE INDEX IF NOT EXISTS alerts_sub ON alerts (subscription_id, created_us, id);
 CREATE INDEX IF NOT EXISTS alerts_tenant ON alerts (tenant, created_us, id);
 CREATE INDEX IF NOT EXISTS alerts_time ON alerts (created_us, id);
+-- Story heads (written by newswatch/store/alerts_sqlite_stories.py) are created here too: filing an
+-- alert's story reads its last_seen.
+CREATE TABLE IF NOT EXISTS story_heads (
+  id TEXT PRIMARY KEY, first TEXT, last TEXT, last_us INTEGER, keys TEXT NOT NULL DEFAULT '[]',
+  facts TEXT NOT NULL DEFAULT '{}', v INTEGER NOT NULL);
+-- The stories API's index: the stories each tenant (and, as tenant '', anyone) was alerted on,
+-- with the story's last_seen, so a page reads only its own rows.
+CREATE TABLE IF NOT EXISTS tenant_stories (
+  tenant TEXT NOT NULL, story_id TEXT NOT NULL, last_us INTEGER NOT NULL, PRIMARY KEY (tenant, story_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tenant_stories_recent ON tenant_stories (tenant, last_us, story_id);
+CREATE INDEX IF NOT EXISTS tenant_stories_story ON tenant_stories (story_id);
+-- And the alerts about each story, for one story's page.
+CREATE TABLE IF NOT EXISTS story_alerts (
+  story_id TEXT NOT NULL, created_us INTEGER NOT NULL, alert_id TEXT NOT NULL,
+  PRIMARY KEY (story_id, created_us, alert_id)
+) WITHOUT ROWID;
 """
+ANY_TENANT = ""  # tenant_stories rows of the admin's view (tenant names are never empty)
+
+
+def index_story(c: sqlite3.Connection, alert: AlertRecord) -> None:
+    """File the alert's story under its tenant and under ANY_TENANT, with the story's last_seen
+    when it is stored (its next write sets it otherwise), and the alert under its story.
+    Subscription tests and digests name no story and are not filed."""
+    if alert.kind == AlertKind.TEST or not alert.story_id:
+        return
+    last = c.execute("SELECT last_us FROM story_heads WHERE id = ?", (alert.story_id,)).fetchone()
+    c.executemany(
+        "INSERT OR IGNORE INTO tenant_stories VALUES (?, ?, ?)",
+        [(t, alert.story_id, int(last[0] or 0) if last else 0) for t in (alert.tenant, ANY_TENANT)],
+    )
+    created = micros(alert.created_at) if alert.created_at else 0
+    c.execute("INSERT OR IGNORE INTO story_alerts VALUES (?, ?, ?)", (alert.story_id, created, alert.id))
 
 
 class SQLiteAlerts:
@@ -132,18 +160,21 @@ class SQLiteAlerts:
     def put(self, alert: AlertRecord) -> bool:
         created = alert.created_at or self._clock()
         alert = replace(alert, created_at=created)
-        cur = self._db.conn().execute(
-            "INSERT OR IGNORE INTO alerts (id, subscription_id, tenant, created_us, status, doc)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                alert.id,
-                alert.subscription_id,
-                alert.tenant,
-                micros(created),
-                alert.status.value,
-                alert_dumps(alert),
-            ),
-        )
+        with self._db.transaction() as c:
+            cur = c.execute(
+                "INSERT OR IGNORE INTO alerts (id, subscription_id, tenant, created_us, status, doc)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    alert.id,
+                    alert.subscription_id,
+                    alert.tenant,
+                    micros(created),
+                    alert.status.value,
+                    alert_dumps(alert),
+                ),
+            )
+            if cur.rowcount > 0:
+                index_story(c, alert)
         return cur.rowcount > 0
 
     def get(self, alert_id: str) -> AlertRecord | None:
@@ -184,8 +215,9 @@ class SQLiteAlerts:
         return Page(items, cursor_encode(rows[limit - 1][2], items[-1].id) if more else None)
 
     def for_replay(self, subscription_id: str, since: datetime, only_failed: bool) -> list[AlertRecord]:
-        q = "SELECT doc, status FROM alerts WHERE subscription_id = ? AND created_us >= ?"
-        args: list[object] = [subscription_id, micros(since)]
+        # A digest's story alerts are delivered inside it: replaying the digest replays them.
+        q = "SELECT doc, status FROM alerts WHERE subscription_id = ? AND created_us >= ? AND status != ?"
+        args: list[object] = [subscription_id, micros(since), AlertStatus.IN_DIGEST.value]
         if only_failed:
             q += f" AND status IN ({','.join('?' * len(REPLAYABLE))})"
             args += REPLAYABLE

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from newswatch.alerts.ports import AlertRecord, Changes, Notice, Story, StoryWrite
+from newswatch.alerts.ports import AlertRecord, AlertStatus, Changes, Notice, Pending, Story, StoryWrite
 from newswatch.store.alerts_codec import (
     _req,
     alert_dumps,
@@ -23,15 +23,13 @@ from newswatch.store.alerts_codec import (
     micros,
     notice_dumps,
     notice_loads,
+    time_of,
 )
-from newswatch.store.alerts_sqlite import _ALERTS_DDL
+from newswatch.store.alerts_sqlite import _ALERTS_DDL, ANY_TENANT, index_story
 from newswatch.store.alerts_stories_reads import Hits, Read, StoryQueries
 from newswatch.store.sqlite import SQLiteDB
 
 _DDL = """
-CREATE TABLE IF NOT EXISTS story_heads (
-  id TEXT PRIMARY KEY, first TEXT, last TEXT, last_us INTEGER, keys TEXT NOT NULL DEFAULT '[]',
-  facts TEXT NOT NULL DEFAULT '{}', v INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS story_members (
   story_id TEXT NOT NULL, article_id TEXT NOT NULL, origin TEXT NOT NULL, doc TEXT NOT NULL,
   PRIMARY KEY (story_id, article_id));
@@ -58,6 +56,8 @@ CREATE TABLE IF NOT EXISTS story_notices (
 CREATE INDEX IF NOT EXISTS story_notices_held ON story_notices (held) WHERE held = 1;
 CREATE TABLE IF NOT EXISTS story_key_versions (key TEXT PRIMARY KEY, v INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS alert_outbox (alert_id TEXT PRIMARY KEY, created_us INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS digest_pending (
+  alert_id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, created_us INTEGER NOT NULL);
 """
 
 
@@ -73,6 +73,19 @@ class SQLiteStories(StoryQueries):
         self._db = db
         db.migrate(_ALERTS_DDL)
         db.migrate(_DDL)
+        self._backfill_index()
+
+    def _backfill_index(self) -> None:
+        """File the stories of alerts stored before the stories index existed (once: an empty index
+        beside stored alerts)."""
+        c = self._db.conn()
+        if c.execute("SELECT 1 FROM story_alerts LIMIT 1").fetchone() is not None:
+            return
+        if c.execute("SELECT 1 FROM alerts LIMIT 1").fetchone() is None:
+            return
+        with self._db.transaction() as t:
+            for doc, status in t.execute("SELECT doc, status FROM alerts").fetchall():
+                index_story(t, alert_loads(doc, status))
 
     # ------------------------------------------------------------------ reads
 
@@ -139,10 +152,33 @@ class SQLiteStories(StoryQueries):
         found = dict(self._db.conn().execute(q, list(keys)).fetchall())
         return {k: int(found.get(k, 0)) for k in keys}
 
-    def _alerts_of(self, tenant: str | None) -> list[AlertRecord]:
-        where, args = ("WHERE tenant = ?", (tenant,)) if tenant is not None else ("", ())
-        q = f"SELECT doc, status FROM alerts {where} ORDER BY created_us, id"
-        return [alert_loads(d, s) for d, s in self._db.conn().execute(q, args)]
+    def _tenant_stories(
+        self, tenant: str | None, after: tuple[int, str] | None, since_us: int, n: int
+    ) -> list[tuple[str, int]]:
+        q = "SELECT story_id, last_us FROM tenant_stories WHERE tenant = ? AND last_us >= ?"
+        args: list[object] = [ANY_TENANT if tenant is None else tenant, since_us]
+        if after is not None:
+            q += " AND (last_us < ? OR (last_us = ? AND story_id < ?))"
+            args += [after[0], after[0], after[1]]
+        rows = self._db.conn().execute(q + " ORDER BY last_us DESC, story_id DESC LIMIT ?", (*args, n))
+        return [(sid, int(last)) for sid, last in rows]
+
+    def _forget(self, tenant: str | None, story_ids: Sequence[str]) -> None:
+        self._db.conn().executemany(
+            "DELETE FROM tenant_stories WHERE tenant = ? AND story_id = ?",
+            [(ANY_TENANT if tenant is None else tenant, sid) for sid in story_ids],
+        )
+
+    def _story_alerts(self, story_id: str, tenant: str | None) -> list[AlertRecord]:
+        q = (
+            "SELECT a.doc, a.status FROM story_alerts s JOIN alerts a ON a.id = s.alert_id"
+            " WHERE s.story_id = ?"
+        )
+        args: list[object] = [story_id]
+        if tenant is not None:
+            q, args = q + " AND a.tenant = ?", [*args, tenant]
+        rows = self._db.conn().execute(q + " ORDER BY s.created_us, s.alert_id", args)
+        return [alert_loads(d, s) for d, s in rows]
 
     def held(self) -> list[Notice]:
         q = "SELECT doc FROM story_notices WHERE held = 1 ORDER BY story_id, subscription_id"
@@ -158,6 +194,19 @@ class SQLiteStories(StoryQueries):
                 "DELETE FROM alert_outbox WHERE alert_id = ?", [(i,) for i in alert_ids]
             )
 
+    def digest_pending(self) -> list[Pending]:
+        q = "SELECT subscription_id, alert_id, created_us FROM digest_pending ORDER BY created_us, alert_id"
+        return [Pending(sub, aid, time_of(us)) for sub, aid, us in self._db.conn().execute(q)]
+
+    def alerts_by_id(self, alert_ids: Sequence[str]) -> list[AlertRecord]:
+        found: dict[str, AlertRecord] = {}
+        c = self._db.conn()
+        for start in range(0, len(alert_ids), MAX_VARIABLES):
+            part = list(alert_ids[start : start + MAX_VARIABLES])
+            q = f"SELECT id, doc, status FROM alerts WHERE id IN ({','.join('?' * len(part))})"
+            found.update({i: alert_loads(d, s) for i, d, s in c.execute(q, part)})
+        return [found[i] for i in alert_ids if i in found]
+
     # ------------------------------------------------------------------ writes
 
     def commit(self, changes: Changes) -> bool:
@@ -167,16 +216,22 @@ class SQLiteStories(StoryQueries):
                 for w in changes.stories.values():
                     _write(c, w)
                 for a in changes.alerts:
-                    created = micros(a.created_at) if a.created_at else 0
-                    c.execute(
-                        "INSERT OR IGNORE INTO alerts (id, subscription_id, tenant, created_us, status, doc)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        (a.id, a.subscription_id, a.tenant, created, a.status, alert_dumps(a)),
-                    )
-                    c.execute("INSERT OR IGNORE INTO alert_outbox VALUES (?, ?)", (a.id, created))
+                    _insert_alert(c, a)
         except _Conflict:
             return False
         return True
+
+    def commit_digest(self, digest: AlertRecord, included: Sequence[str]) -> bool:
+        with self._db.transaction() as c:
+            if c.execute("SELECT 1 FROM alerts WHERE id = ?", (digest.id,)).fetchone():
+                return False
+            _insert_alert(c, digest)
+            c.executemany("DELETE FROM digest_pending WHERE alert_id = ?", [(i,) for i in included])
+        return True
+
+    def drop_pending(self, alert_ids: Sequence[str]) -> None:
+        with self._db.transaction() as c:
+            c.executemany("DELETE FROM digest_pending WHERE alert_id = ?", [(i,) for i in alert_ids])
 
     def _check(self, c: sqlite3.Connection, changes: Changes) -> None:
         ids = list(changes.stories)
@@ -208,9 +263,27 @@ class SQLiteStories(StoryQueries):
             gone = "SELECT id FROM story_heads WHERE last_us < ?"
             c.execute(f"DELETE FROM story_notices WHERE story_id IN ({gone})", (cut,))
             c.execute(f"DELETE FROM story_members WHERE story_id IN ({gone})", (cut,))
+            c.execute(f"DELETE FROM tenant_stories WHERE story_id IN ({gone})", (cut,))
+            c.execute(f"DELETE FROM story_alerts WHERE story_id IN ({gone})", (cut,))
             c.execute("DELETE FROM story_lookups WHERE last_us < ?", (cut,))
             c.execute("DELETE FROM story_key_lookups WHERE last_us < ?", (cut,))
             return int(c.execute("DELETE FROM story_heads WHERE last_us < ?", (cut,)).rowcount)
+
+
+def _insert_alert(c: sqlite3.Connection, a: AlertRecord) -> None:
+    """The alert (unless its id exists), then into the outbox, or, waiting for a digest, onto the
+    pending list (inside the caller's transaction)."""
+    created = micros(a.created_at) if a.created_at else 0
+    c.execute(
+        "INSERT OR IGNORE INTO alerts (id, subscription_id, tenant, created_us, status, doc)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (a.id, a.subscription_id, a.tenant, created, a.status, alert_dumps(a)),
+    )
+    index_story(c, a)
+    if a.status == AlertStatus.IN_DIGEST:
+        c.execute("INSERT OR IGNORE INTO digest_pending VALUES (?, ?, ?)", (a.id, a.subscription_id, created))
+    else:
+        c.execute("INSERT OR IGNORE INTO alert_outbox VALUES (?, ?)", (a.id, created))
 
 
 def _write(c: sqlite3.Connection, w: StoryWrite) -> None:
@@ -228,6 +301,7 @@ def _write(c: sqlite3.Connection, w: StoryWrite) -> None:
                 w.story_id,
             ),
         )
+        c.execute("UPDATE tenant_stories SET last_us = ? WHERE story_id = ?", (last, w.story_id))
         c.executemany(
             "INSERT OR REPLACE INTO story_members (story_id, article_id, origin, doc) VALUES (?, ?, ?, ?)",
             [

@@ -1,9 +1,11 @@
-"""Story queries both backends answer the same way, built on their two primitive reads.
+"""Story queries both backends answer the same way, built on their primitive reads.
 
 A backend provides `_hits(lookups, since, limit)` (story ids per lookup with their last_us, newest
-first), `_read(story_ids)` (story or None, notices and version per id) and `_alerts_of(tenant)`
-(the alerts stored with the stories, oldest first); this mixin derives the rest of the StoryStore
-reads from them, so SQLite and Redis cannot disagree on their meaning.
+first), `_read(story_ids)` (story or None, notices and version per id), and its stories index:
+`_tenant_stories` (the stories a tenant was alerted on by last_seen, kept up to date by every
+alert insert and story write) and `_story_alerts` (the alerts filed under a story). This mixin
+derives the rest of the StoryStore reads from them, so SQLite and Redis cannot disagree on their
+meaning.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from newswatch.alerts.story_listing import StoryDetail, StoryPage, StoryQuery
 from newswatch.store.alerts_codec import cursor_decode, cursor_encode
 
 Hits = dict[str, list[tuple[str, int]]]
+MAX_CHUNK = 1000  # index entries read at once while a filtered listing looks for its page
 Read = tuple[Story | None, dict[str, Notice], int]
 
 
@@ -31,7 +34,19 @@ class StoryQueries:
     def _key_versions(self, keys: Sequence[str]) -> dict[str, int]:
         raise NotImplementedError
 
-    def _alerts_of(self, tenant: str | None) -> list[AlertRecord]:
+    def _story_alerts(self, story_id: str, tenant: str | None) -> list[AlertRecord]:
+        """The alerts filed under the story (of `tenant`; None: of any), oldest first."""
+        raise NotImplementedError
+
+    def _tenant_stories(
+        self, tenant: str | None, after: tuple[int, str] | None, since_us: int, n: int
+    ) -> list[tuple[str, int]]:
+        """At most `n` (story id, last_us) of the stories index of `tenant` (None: of any tenant),
+        newest first (ties by id, descending), ranked after `after` and last seen at/after `since_us`."""
+        raise NotImplementedError
+
+    def _forget(self, tenant: str | None, story_ids: Sequence[str]) -> None:
+        """Take stories that no longer exist out of the tenant's index."""
         raise NotImplementedError
 
     def snapshot(self, lookups: Sequence[str], keys: Sequence[str], since: datetime, limit: int) -> Snapshot:
@@ -54,19 +69,6 @@ class StoryQueries:
         found = self.states(story_ids)
         return [found[i].story for i in story_ids if i in found]
 
-    def find(
-        self, keys: Iterable[str], bands: Iterable[str], since: datetime
-    ) -> tuple[list[Story], frozenset[str]]:
-        hits = self._hits([f"k:{k}" for k in keys] + [f"b:{b}" for b in bands], since, None)
-        by_text = frozenset(sid for lookup, found in hits.items() if lookup[0] == "b" for sid, _ in found)
-        return self.get_many(sorted({sid for found in hits.values() for sid, _ in found})), by_text
-
-    def by_keys(self, keys: Iterable[str], since: datetime) -> list[Story]:
-        return self.find(keys, [], since)[0]
-
-    def by_bands(self, bands: Iterable[str], since: datetime) -> list[Story]:
-        return self.find([], bands, since)[0]
-
     def candidates(self, keys: Iterable[str], bands: Iterable[str], since: datetime) -> list[Candidate]:
         hits = self._hits([f"k:{k}" for k in keys] + [f"b:{b}" for b in bands], since, None)
         return candidates_from((lookup, sid, last) for lookup, found in hits.items() for sid, last in found)
@@ -87,18 +89,29 @@ class StoryQueries:
         cursor: str | None = None,
         limit: int = 100,
     ) -> StoryPage:
-        # Reads every alert of the caller: fine for the alert volumes a subscriber receives; a story
-        # index per tenant would be the next step if that grows.
-        ids = story_listing.alerted_story_ids(self._alerts_of(tenant))
-        stories = [s for s in self.get_many(ids) if since is None or s.last_seen >= since]
-        after = cursor_decode(cursor) if cursor is not None else None
-        items, more = story_listing.page(stories, query or StoryQuery(), after, limit)
-        last = items[-1] if items else None
-        return StoryPage(
-            tuple(items), cursor_encode(micros(last.last_seen), last.id) if more and last else None
-        )
+        # Walks the tenant's story index newest first, reading stories a chunk at a time until the
+        # page is full: without filters that is one read of limit + 1 entries and their stories.
+        q, since_us = query or StoryQuery(), micros(since) if since is not None else 0
+        bound = cursor_decode(cursor) if cursor is not None else None
+        found: list[tuple[Story, tuple[int, str]]] = []
+        chunk = limit + 1
+        while len(found) <= limit:
+            entries = self._tenant_stories(tenant, bound, since_us, chunk)
+            if not entries:
+                break
+            stories = {s.id: s for s in self.get_many([sid for sid, _ in entries])}
+            self._forget(tenant, [sid for sid, _ in entries if sid not in stories])  # expired or pruned
+            for sid, last in entries:
+                story = stories.get(sid)
+                if story is not None and story_listing.matches(story, q):
+                    found.append((story, (last, sid)))
+            if len(entries) < chunk:
+                break
+            bound, chunk = (entries[-1][1], entries[-1][0]), min(chunk * 2, MAX_CHUNK)
+        items, more = found[:limit], len(found) > limit
+        return StoryPage(tuple(s for s, _ in items), cursor_encode(*items[-1][1]) if more and items else None)
 
     def story_detail(self, story_id: str, tenant: str | None) -> StoryDetail | None:
-        alerts = [a for a in self._alerts_of(tenant) if a.story_id == story_id]
-        story = self.get(story_id) if story_listing.alerted_story_ids(alerts) else None
+        alerts = self._story_alerts(story_id, tenant)
+        story = self.get(story_id) if alerts else None
         return StoryDetail(story, tuple(alerts)) if story is not None else None

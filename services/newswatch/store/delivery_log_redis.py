@@ -10,11 +10,10 @@ attempts old are dropped on every append.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 import redis
 
-from newswatch.delivery.log import AttemptPage, DeliveryAttempt
+from newswatch.delivery.log import AttemptPage, AttemptQuery, DeliveryAttempt
 from newswatch.store.redis import Keys
 
 DEFAULT_TTL = 30 * 86400
@@ -44,32 +43,23 @@ class RedisDeliveryLog:
             if name == "all" or part
         ]
 
-    def list_attempts(
-        self,
-        *,
-        tenant: str | None,
-        subscription_id: str | None = None,
-        alert_id: str | None = None,
-        since: datetime | None = None,
-        cursor: str | None = None,
-        limit: int = 100,
-    ) -> AttemptPage:
-        index = self._indexes(None, tenant, subscription_id, alert_id)[-1]  # the narrowest
-        top = f"({cursor}" if cursor else "+inf"
+    def list_attempts(self, q: AttemptQuery) -> AttemptPage:
+        index = self._indexes(None, q.tenant, q.subscription_id, q.alert_id)[-1]  # the narrowest
+        top = f"({q.cursor}" if q.cursor else "+inf"
         found: list[tuple[str, DeliveryAttempt]] = []
-        while len(found) <= limit:
-            raw = self._r.zrevrangebyscore(index, top, "-inf", start=0, num=limit + 1)
+        while len(found) <= q.limit:
+            raw = self._r.zrevrangebyscore(index, top, "-inf", start=0, num=q.limit + 1)
             seqs = [s.decode() if isinstance(s, bytes) else str(s) for s in raw]
             if not seqs:
                 break
             top = f"({seqs[-1]}"
             for seq, a in zip(seqs, self._load(index, seqs), strict=True):
-                if a is None or not _matches(a, tenant, subscription_id, alert_id):
+                if a is None or not _matches(a, q.tenant, q.subscription_id, q.alert_id):
                     continue
-                if since is not None and a.at < since:
-                    return _page(found, limit)  # the rest is older still
+                if q.since is not None and a.at < q.since:
+                    return _page(found, q.limit)  # the rest is older still
                 found.append((seq, a))
-        return _page(found, limit)
+        return _page(found, q.limit)
 
     def _load(self, index: str, seqs: list[str]) -> list[DeliveryAttempt | None]:
         raws = self._r.mget([self._k("delivery", "attempt", s) for s in seqs])

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
-from newswatch.delivery.log import AttemptPage, DeliveryAttempt
+from newswatch.delivery.log import AttemptPage, AttemptQuery, DeliveryAttempt
 from newswatch.store.sqlite import SQLiteDB
 
 _DDL = """
@@ -37,37 +36,28 @@ class SQLiteDeliveryLog:
             ),
         )
 
-    def list_attempts(
-        self,
-        *,
-        tenant: str | None,
-        subscription_id: str | None = None,
-        alert_id: str | None = None,
-        since: datetime | None = None,
-        cursor: str | None = None,
-        limit: int = 100,
-    ) -> AttemptPage:
+    def list_attempts(self, q: AttemptQuery) -> AttemptPage:
         where: list[str] = ["seq < ?"]
-        args: list[object] = [int(cursor) if cursor else 2**62]
+        args: list[object] = [int(q.cursor) if q.cursor else 2**62]
         for column, value in (
-            ("tenant", tenant),
-            ("subscription_id", subscription_id),
-            ("alert_id", alert_id),
+            ("tenant", q.tenant),
+            ("subscription_id", q.subscription_id),
+            ("alert_id", q.alert_id),
         ):
             if value is not None:
                 where.append(f"{column} = ?")
                 args.append(value)
-        if since is not None:
+        if q.since is not None:
             where.append("at >= ?")
-            args.append(since.timestamp())
+            args.append(q.since.timestamp())
         rows = (
             self._db.conn()
             .execute(
                 f"SELECT seq, record FROM delivery_attempts WHERE {' AND '.join(where)}"
                 " ORDER BY seq DESC LIMIT ?",
-                (*args, limit + 1),
+                (*args, q.limit + 1),
             )
             .fetchall()
         )
-        items = tuple(DeliveryAttempt.from_dict(json.loads(r[1])) for r in rows[:limit])
-        return AttemptPage(items, str(rows[limit - 1][0]) if len(rows) > limit else None)
+        items = tuple(DeliveryAttempt.from_dict(json.loads(r[1])) for r in rows[: q.limit])
+        return AttemptPage(items, str(rows[q.limit - 1][0]) if len(rows) > q.limit else None)

@@ -56,6 +56,11 @@ def test_apply_twice_creates_once_and_keeps_secrets(tmp_path: Path, store: SQLit
             "entry 0",
         ),  # bad code
         ("name: not-a-list", "expected a list"),  # not a list
+        (
+            '[{"name": "x", "webhook": {"url": "https://h"},'
+            ' "delivery": {"mode": "digest", "interval": "2m"}}]',
+            "entry 0: delivery.interval",
+        ),  # a digest interval under 5 minutes
     ],
 )
 def test_a_bad_file_applies_nothing(
@@ -86,3 +91,14 @@ def test_config_from_env(env: dict[str, str], expected: AlertsConfig) -> None:
 def test_config_names_a_bad_variable() -> None:
     with pytest.raises(ValueError, match="NEWSWATCH_STORY_WINDOW_HOURS"):
         AlertsConfig.from_env({"NEWSWATCH_STORY_WINDOW_HOURS": "soon"})
+
+
+def test_a_declared_digest_subscription_keeps_its_interval(
+    tmp_path: Path, store: SQLiteSubscriptions
+) -> None:
+    path = tmp_path / "subs.yaml"
+    path.write_text(YAML + '  delivery: {mode: digest, interval: "PT90M"}\n')
+    fixed = next(s for s in apply_file(store, path) if s.id == "sub_fixed")
+    assert fixed.delivery.is_digest and fixed.delivery.interval_s == 5400
+    stored = store.get("sub_fixed")
+    assert stored is not None and stored.delivery == fixed.delivery

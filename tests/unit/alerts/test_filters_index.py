@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from newswatch.alerts.filters import matches
+from newswatch.alerts.filters import matches, matches_article, watches_articles
 from newswatch.alerts.index import SubscriptionIndex, sub_keys
 from newswatch.alerts.ports import Filters, Subscription, TopicFilter, Webhook
 from newswatch.alerts.view import view_of
@@ -63,7 +63,13 @@ ARTICLE_CASES = [
         Filters(topics=(TopicFilter("conflict"),), regions=("UA",)),
         True,
     ),  # ... and match a subdivision's country
-    (Filters(regions=("UA",)), False),  # a region alone asks for events
+    (Filters(regions=("UA",)), True),  # a region alone matches the article's country
+    (Filters(regions=("UA-63",)), True),  # ... or its subdivision
+    (Filters(regions=("PL", "UA-63")), True),  # any region of the filter will do
+    (Filters(regions=("PL",)), False),  # a region the article is not about
+    (Filters(regions=("UA",), keywords=("football",)), False),  # region and keyword: both must match
+    (Filters(regions=("UA",), keywords=("turbine",)), True),  # ... and do
+    (Filters(), False),  # no filter at all stays on events: the whole feed is not news
     (
         Filters(event_types=("power_plant_strike",), topics=(TopicFilter("conflict"),)),
         False,
@@ -111,3 +117,14 @@ def test_index_agrees_with_a_linear_scan() -> None:
     expected = {s.id for s in subs if matches(s.filters, VIEW)}
     assert {s.id for s in index.match(VIEW)} == expected
     assert 0 < len(expected) < len(subs)  # the case is not trivial either way
+
+
+def test_index_agrees_with_a_linear_scan_for_articles_without_events() -> None:
+    rng = random.Random(11)
+    subs = [_sub(n, _random_filters(rng)) for n in range(3000)]
+    index = SubscriptionIndex(subs)
+    v = view_of(article(title="Rockets hit power plant"), analysis(events=()))
+    expected = {s.id for s in subs if watches_articles(s.filters) and matches_article(s.filters, v)}
+    found = [s.id for s in index.match_article(v)]
+    assert sorted(found) == sorted(expected) and len(found) == len(set(found))
+    assert any(not subs[int(i[1:])].filters.topics and not subs[int(i[1:])].filters.keywords for i in found)

@@ -187,3 +187,80 @@ def test_a_topic_subscription_alerts_on_articles_without_events_grouped_into_sto
         world.planner.plan(article("s1", own_report(2)), plain("s1", topics={"sport": 0.9}), T0 + MIN) == ()
     )
     assert world.planner.plan(article("u1", own_report(3)), plain("u1", regions=("UA",)), T0 + MIN) == ()
+
+
+def test_a_region_only_subscription_alerts_on_articles_without_events_grouped_into_stories(
+    world: World,
+) -> None:
+    world.sub(filters=Filters(regions=("PL-14",)), repeat_interval=0)
+    plain = partial(analysis, events=(), regions=("PL", "PL-14"), topics={"politics": 0.9})
+    (first,) = world.planner.plan(article("r1", own_report(0), "one"), plain("r1"), T0)
+    assert first.kind == "story.detected" and first.payload["data"]["event_types"] == []
+    assert [m["value"] for m in first.payload["data"]["matched"]["regions"]] == ["PL-14"]
+    assert schema_errors("alert", first.payload) == []
+    # Another outlet on the same subject in the same place joins that story.
+    (update,) = world.planner.plan(article("r2", own_report(1), "two"), plain("r2"), T0 + MIN)
+    assert update.kind == "story.updated"
+    assert update.payload["data"]["story_id"] == first.payload["data"]["story_id"]
+    # Elsewhere (the country alone, or another voivodeship) is not this subscription's place.
+    assert world.planner.plan(article("r3", own_report(2)), plain("r3", regions=("PL",)), T0 + MIN) == ()
+    assert (
+        world.planner.plan(article("r4", own_report(3)), plain("r4", regions=("PL", "PL-02")), T0 + MIN) == ()
+    )
+
+
+def test_a_digest_subscriber_gets_one_digest_per_period_with_that_periods_stories(world: World) -> None:
+    """The story alerts are decided as usual but wait (in_digest); the flush after the period's end
+    turns them into one digest, stored once; an empty period sends nothing."""
+    from newswatch.alerts.ports import AlertStatus, Delivery, DeliveryMode
+    from newswatch.store.alerts_sqlite import SQLiteAlerts
+
+    hour = timedelta(hours=1)
+    world.sub(delivery=Delivery(DeliveryMode.DIGEST, 3600), repeat_interval=0)
+    alerts = SQLiteAlerts(world.db)
+    t = datetime(2026, 11, 25, 10, 5, tzinfo=UTC)
+    assert world.feed("a1", WIRE, "outlet-1", t) == []  # no immediate alert
+    assert world.feed("b1", own_report(2), "outlet-2", t + 10 * MIN, event(killed=2)) == []
+    waiting = alerts.list_alerts(tenant="acme").items
+    assert waiting and {a.status for a in waiting} == {AlertStatus.IN_DIGEST}
+    assert world.planner.flush(t + 50 * MIN) == ()  # the period 10:00-11:00 is still running
+    assert world.stories.outbox(t + 2 * hour) == []  # nothing waits for delivery on its own
+
+    (dig,) = world.planner.flush(datetime(2026, 11, 25, 11, 0, 1, tzinfo=UTC))
+    data = dig.payload["data"]
+    assert dig.kind == "digest" and schema_errors("alert", dig.payload) == []
+    assert (
+        data["period"]["start"] == "2026-11-25T10:00:00Z" and data["period"]["end"] == "2026-11-25T11:00:00Z"
+    )
+    assert {s["story_id"] for s in data["stories"]} == {a.story_id for a in waiting}
+    assert data["alerts_total"] == len(waiting)
+    assert world.stories.outbox(t + 2 * hour) == [dig.id]  # stored with its outbox entry
+    stored = alerts.get(dig.id)
+    assert stored is not None and stored.status == AlertStatus.PENDING
+    assert (
+        world.planner.flush(t + 2 * hour) == ()
+    )  # sent once; and the empty period 11:00-12:00 sends nothing
+    replayable = alerts.for_replay("sub_1", t - hour, only_failed=False)
+    assert [a.id for a in replayable] == [dig.id]  # replay resends the digest, not its parts one by one
+
+
+def test_two_planners_build_a_periods_digest_once(world: World) -> None:
+    from newswatch.alerts.ports import Delivery, DeliveryMode
+
+    world.sub(delivery=Delivery(DeliveryMode.DIGEST, 300))
+    other = StoryPlanner(world.subs, world.stories, PlannerConfig(refresh_interval=timedelta(0)))
+    assert world.feed("a1", WIRE, "outlet-1", T0 + timedelta(seconds=10)) == []
+    later = T0 + timedelta(minutes=5, seconds=1)
+    first, second = world.planner.flush(later), other.flush(later)
+    assert len(first) == 1 and second == ()
+
+
+def test_a_deleted_digest_subscriptions_waiting_alerts_are_dropped(world: World) -> None:
+    from newswatch.alerts.ports import Delivery, DeliveryMode
+
+    world.sub(delivery=Delivery(DeliveryMode.DIGEST, 300))
+    assert world.feed("a1", WIRE, "outlet-1", T0) == []
+    assert len(world.stories.digest_pending()) == 1
+    world.subs.delete("sub_1")
+    assert world.planner.flush(T0 + timedelta(minutes=10)) == ()
+    assert world.stories.digest_pending() == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newswatch.alerts.facts import decision_facts, facts
-from newswatch.alerts.ports import Candidate, Story, micros
+from newswatch.alerts.ports import Candidate, Story
 from newswatch.alerts.similarity import signature
 from newswatch.alerts.stories import (
     MAX_FULL_MEMBERS,
@@ -19,12 +18,10 @@ from newswatch.alerts.stories import (
     candidates_from,
     choose,
     member_of,
-    preferred,
     source_of,
     story_keys,
 )
 from newswatch.domain.model import Analysis, Article, RegionMention
-from newswatch.store.alerts_codec import StoryCodec, story_dumps, story_loads
 from tests.unit.alerts.factory import WIRE, analysis, article, event, own_report
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -86,51 +83,7 @@ def test_choose_prefers_a_near_duplicate_over_shared_keys() -> None:
     assert choose([by_key], ("protest@UA-63",), signature(own_report(1))) is None  # nothing in common
 
 
-def _head(s: Story, keys: tuple[str, ...], by_text: frozenset[str]) -> Candidate:
-    """What a store's lookups say about a story (see test_alert_store_contract)."""
-    return Candidate(s.id, len(set(keys) & set(s.keys)), micros(s.last_seen), s.id in by_text)
-
-
 UA63, UA14 = "power_plant_strike@UA-63", "strike@UA-14"
-
-
-@pytest.mark.parametrize(
-    ("stories", "keys", "text", "by_text"),
-    [
-        ([("k", own_report(0), (UA63,), 5), ("t", WIRE, (UA14,), 0)], (UA63,), WIRE, {"t"}),
-        ([("k", own_report(0), (UA63,), 5), ("t", WIRE, (UA14,), 0)], (UA63,), WIRE, set()),
-        ([("k", own_report(0), (UA63,), 5)], ("protest@UA-63",), own_report(1), set()),
-        ([("a", own_report(0), (UA63,), 5), ("b", own_report(1), (UA63,), 9)], (UA63,), own_report(2), set()),
-        ([("a", own_report(0), (UA63,), 5), ("b", own_report(1), (UA63,), 5)], (UA63,), own_report(2), set()),
-        (
-            [("a", own_report(0), (UA63, UA14), 1), ("b", own_report(1), (UA63,), 9)],
-            (UA63, UA14),
-            WIRE,
-            set(),
-        ),
-        (
-            [("a", own_report(0), (UA63,), 1), ("b", own_report(1), (UA14,), 9)],
-            (UA63,),
-            own_report(0),
-            {"a", "b"},
-        ),
-    ],
-)
-def test_preferred_ranks_first_the_story_choose_picks(
-    stories: list[tuple[str, str, tuple[str, ...], int]], keys: tuple[str, ...], text: str, by_text: set[str]
-) -> None:
-    found = [_story(i, t, k, T0 + timedelta(minutes=m)) for i, t, k, m in stories]
-    texts = {s.id: s for s in found if s.id in by_text}
-    ids = frozenset(texts)
-    cands = sorted((_head(s, keys, ids) for s in found), key=lambda c: c.story_id)
-    chosen = choose(found, keys, signature(text), ids)
-    best = preferred(cands, texts, keys, signature(text))
-    assert (best[0] if best else None) == (chosen.id if chosen else None)
-
-
-def test_preferred_skips_a_text_candidate_whose_document_is_gone() -> None:
-    gone = Candidate("sty_gone", 1, 5, True)
-    assert preferred([gone, Candidate("sty_a", 1, 3, False)], {}, (UA63,), signature(WIRE)) == ["sty_a"]
 
 
 def test_candidates_from_folds_hits_per_story() -> None:
@@ -194,20 +147,6 @@ def test_a_light_members_events_still_count_in_the_facts() -> None:
         story = absorb(story, member_of(art, analysis(art.id, evs), signature(art.text), T0), ("k",), T0)
     assert story.members[-1].signature == ()  # the 51st member is light
     assert facts(story)["casualties"]["killed"] == 7 and "casualties" in facts(story)["event_types"]
-
-
-def test_story_codec_writes_and_reads_what_the_plain_codec_does() -> None:
-    codec = StoryCodec(capacity=1)
-    first = _story("a", own_report(0), (UA63,))
-    grown = absorb(
-        first, member_of(article("b", WIRE), analysis("b", (event(),)), signature(WIRE), T0), (UA14,), T0
-    )
-    for s in (first, grown, replace(grown, facts={"publishers": 2})):
-        doc = codec.dumps(s)
-        assert doc == story_dumps(s) and codec.loads(doc, s.id) == story_loads(doc) == s
-    other = _story("c", own_report(1), (UA63,))
-    codec.dumps(other)  # capacity 1: evicts the first story
-    assert codec.loads(story_dumps(first), first.id) == first
 
 
 def test_decision_facts_agree_with_the_full_facts() -> None:

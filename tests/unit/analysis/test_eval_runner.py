@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from newswatch.analysis.engine import Analyzer
 from newswatch.analysis.eval.records import read_records
 from newswatch.analysis.eval.report import render
 from newswatch.analysis.eval.runner import Miss, evaluate, worst_misses
@@ -87,9 +88,13 @@ def test_worst_misses_round_robin_over_types() -> None:
     assert picked[0].confidence == 0.4  # most confident FP first
 
 
-def test_eval_command_writes_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_eval_command_writes_markdown(
+    tmp_path: Path, analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from newswatch.cli import main
 
+    # The session's tables, not a second load of them (tests/integration/test_cli.py runs the real one).
+    monkeypatch.setattr(Analyzer, "load", classmethod(lambda cls: analyzer))
     data = tmp_path / "labelled.jsonl"
     line = json.loads(_line("x1", "acled_note", ["strike"], ["conflict"]))
     line["text"] = "On 2 May 2024, Russian forces shelled the village with artillery, damaging houses."

@@ -15,6 +15,7 @@ from newswatch.alerts.ports import AlertStatus
 from newswatch.contracts.schemas import schema_errors
 from newswatch.delivery.config import DeliveryConfig
 from newswatch.delivery.deliver import Deliverer, Next
+from newswatch.delivery.log import AttemptQuery
 from newswatch.delivery.observe import Observer
 from newswatch.delivery.policy.breaker import Policy
 from newswatch.delivery.policy.classify import Result
@@ -76,7 +77,7 @@ def build(tmp_path: Path) -> Build:
 
 
 def outcomes(d: Deliverer) -> list[tuple[int, str, int | None]]:
-    page = d.log.list_attempts(tenant=None)
+    page = d.log.list_attempts(AttemptQuery(tenant=None))
     return [(a.attempt, a.outcome, a.status) for a in reversed(page.items)]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from newswatch.analysis.eval.metrics import (
@@ -15,7 +15,7 @@ from newswatch.analysis.eval.metrics import (
 )
 from newswatch.analysis.eval.records import LabelledRecord
 from newswatch.analysis.eval.split import VIEWS
-from newswatch.domain.model import CONFLICT_EVENT_TYPES, Analysis, Article, Event, EventType
+from newswatch.domain.model import CONFLICT_EVENT_TYPES, Analysis, Event, EventType
 
 # Topic scoring covers the datasets whose topic labels are complete classes ("topic_only"),
 # and files that give no kind at all (a user's own labelled data).
@@ -185,8 +185,3 @@ def worst_misses(misses: Iterable[Miss], n: int) -> list[Miss]:
             if q and len(out) < n:
                 out.append(q.pop(0))
     return out
-
-
-def run_eval(records: Iterable[LabelledRecord], analyze: Callable[[Article], Analysis]) -> EvalResult:
-    """Analyse every record's article with `analyze`, then score."""
-    return evaluate([(r, analyze(r.article)) for r in records])
