@@ -10,7 +10,10 @@ import pytest
     ("argv", "expected"),
     [
         (["--no-servers"], {"analysis_speed", "delivery_embedded", "matching_speed", "planner_stories"}),
-        (["--servers"], {"delivery_celery", "kafka_latency", "kafka_throughput", "planner_stories_redis"}),
+        (
+            ["--servers"],
+            {"delivery_celery", "kafka_latency", "kafka_throughput", "planner_real", "planner_stories_redis"},
+        ),
         (["--servers", "analysis_speed", "kafka_latency"], {"kafka_latency"}),
         (["matching_speed"], {"matching_speed"}),
     ],

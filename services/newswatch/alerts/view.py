@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -10,6 +11,9 @@ from newswatch.domain.model import Analysis, Article
 _WORD = re.compile(r"\w+")
 
 
+# The planner normalises each article twice (its MinHash signature, then its view for matching):
+# remembering the last few texts halves that. Keyword phrases of subscriptions pass through too.
+@functools.lru_cache(maxsize=256)
 def normalise(text: str) -> str:
     """Lower-case words joined by single spaces, so phrases match across punctuation."""
     return " ".join(_WORD.findall(text.lower()))

@@ -33,11 +33,23 @@ _DDL = """
 CREATE TABLE IF NOT EXISTS story_members (
   story_id TEXT NOT NULL, article_id TEXT NOT NULL, origin TEXT NOT NULL, doc TEXT NOT NULL,
   PRIMARY KEY (story_id, article_id));
--- Two B-trees only (the table is its primary key): every article inserts ~17 rows at random places.
+-- LSH band lookups (`b:...`): the table is its primary key and nothing else. Each article inserts 16
+-- rows at random places, so every B-tree over them costs ~16 dirty pages per article once the
+-- table outgrows the page cache (the commit's cost grew with the open stories). A band holds only
+-- the stories that share that band of their text (near-duplicates), so reading one scans a handful.
 CREATE TABLE IF NOT EXISTS story_lookups (
   lookup TEXT NOT NULL, story_id TEXT NOT NULL, last_us INTEGER NOT NULL, PRIMARY KEY (lookup, story_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS story_lookups_recent ON story_lookups (lookup, last_us);
+DROP INDEX IF EXISTS story_lookups_recent;
+-- Blocking-key lookups (`k:type@place`): one row per article, and a key can hold many stories, so
+-- they keep an index by recency that reads only the newest few.
+CREATE TABLE IF NOT EXISTS story_key_lookups (
+  lookup TEXT NOT NULL, story_id TEXT NOT NULL, last_us INTEGER NOT NULL, PRIMARY KEY (lookup, story_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS story_key_lookups_recent ON story_key_lookups (lookup, last_us);
+-- Databases written before the split kept key lookups in story_lookups.
+INSERT OR IGNORE INTO story_key_lookups SELECT * FROM story_lookups WHERE lookup >= 'k:' AND lookup < 'k;';
+DELETE FROM story_lookups WHERE lookup >= 'k:' AND lookup < 'k;';
 CREATE TABLE IF NOT EXISTS story_notices (
   story_id TEXT NOT NULL, subscription_id TEXT NOT NULL, held INTEGER NOT NULL, doc TEXT NOT NULL,
   PRIMARY KEY (story_id, subscription_id));
@@ -81,16 +93,20 @@ class SQLiteStories(StoryQueries):
         """One query for the whole batch: the newest `limit` rows of each lookup (index range scans)."""
         found: Hits = {lookup: [] for lookup in lookups}
         c, cut = self._db.conn(), micros(since)
-        for start in range(0, len(lookups), MAX_VARIABLES):
-            part = lookups[start : start + MAX_VARIABLES]
-            q = (
-                "SELECT lookup, story_id, last_us FROM (SELECT lookup, story_id, last_us, row_number()"
-                " OVER (PARTITION BY lookup ORDER BY last_us DESC, story_id DESC) AS n FROM story_lookups"
-                f" WHERE lookup IN ({','.join('?' * len(part))}) AND last_us >= ?) WHERE n <= ?"
-                " ORDER BY lookup, n"
-            )
-            for lookup, sid, last in c.execute(q, (*part, cut, limit if limit is not None else 2**62)):
-                found[lookup].append((sid, int(last)))
+        for table, of_table in (
+            ("story_key_lookups", [x for x in lookups if x[:2] == "k:"]),
+            ("story_lookups", [x for x in lookups if x[:2] != "k:"]),
+        ):
+            for start in range(0, len(of_table), MAX_VARIABLES):
+                part = of_table[start : start + MAX_VARIABLES]
+                q = (
+                    "SELECT lookup, story_id, last_us FROM (SELECT lookup, story_id, last_us, row_number()"
+                    f" OVER (PARTITION BY lookup ORDER BY last_us DESC, story_id DESC) AS n FROM {table}"
+                    f" WHERE lookup IN ({','.join('?' * len(part))}) AND last_us >= ?) WHERE n <= ?"
+                    " ORDER BY lookup, n"
+                )
+                for lookup, sid, last in c.execute(q, (*part, cut, limit if limit is not None else 2**62)):
+                    found[lookup].append((sid, int(last)))
         return found
 
     def _read(self, story_ids: Sequence[str]) -> dict[str, Read]:
@@ -250,6 +266,7 @@ class SQLiteStories(StoryQueries):
             c.execute(f"DELETE FROM tenant_stories WHERE story_id IN ({gone})", (cut,))
             c.execute(f"DELETE FROM story_alerts WHERE story_id IN ({gone})", (cut,))
             c.execute("DELETE FROM story_lookups WHERE last_us < ?", (cut,))
+            c.execute("DELETE FROM story_key_lookups WHERE last_us < ?", (cut,))
             return int(c.execute("DELETE FROM story_heads WHERE last_us < ?", (cut,)).rowcount)
 
 
@@ -300,8 +317,12 @@ def _write(c: sqlite3.Connection, w: StoryWrite) -> None:
         # older member's bands keep their own time, as in Redis: rewriting every row of a story at
         # each article made a write's cost grow with the story.
         c.executemany(
+            "INSERT OR REPLACE INTO story_key_lookups (lookup, story_id, last_us) VALUES (?, ?, ?)",
+            [(lookup, w.story_id, last) for lookup in w.lookups if lookup[:2] == "k:"],
+        )
+        c.executemany(
             "INSERT OR REPLACE INTO story_lookups (lookup, story_id, last_us) VALUES (?, ?, ?)",
-            [(lookup, w.story_id, last) for lookup in w.lookups],
+            [(lookup, w.story_id, last) for lookup in w.lookups if lookup[:2] != "k:"],
         )
         c.executemany(
             "INSERT INTO story_key_versions VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET v = v + 1",

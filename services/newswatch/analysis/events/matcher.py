@@ -42,24 +42,16 @@ def fold(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-# The same mapping for bytes: ASCII punctuation to a space, every other byte (ASCII letters and
-# digits, and every byte of a multi-byte UTF-8 sequence, all >= 0x80) kept. The few non-ASCII
-# punctuation marks are then replaced one by one: str.translate with a dict looks every
-# character up in Python, several hundred microseconds for a 3 KB article with curly quotes.
-_ASCII_PUNCT_TO_SPACE = bytes(32 if b < 128 and not chr(b).isalnum() else b for b in range(256))
-_WIDE_PUNCT = tuple(c for c in _PUNCT if ord(c) >= 128)
-
-
 def _normalise(folded: str) -> str:
-    """`folded.translate(_TO_SPACE)`, faster."""
     if folded.isascii():
-        return folded.encode("ascii").translate(_ASCII_PUNCT_TO_SPACE).decode("ascii")
-    raw = folded.encode("utf-8", "surrogatepass").translate(_ASCII_PUNCT_TO_SPACE)
-    out = raw.decode("utf-8", "surrogatepass")
-    for c in _WIDE_PUNCT:
-        if c in out:
-            out = out.replace(c, " ")
-    return out
+        return folded.translate(_TO_SPACE)
+    # A text with any non-ASCII character (curly quotes: a third of real news) misses translate's
+    # fast path and costs a dict lookup per character; one str.replace per mark present is the
+    # same mapping (each mark becomes one space) at ~1/15 of the time.
+    for mark in _PUNCT:
+        if mark in folded:
+            folded = folded.replace(mark, " ")
+    return folded
 
 
 class PhraseMatcher:
