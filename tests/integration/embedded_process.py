@@ -4,6 +4,7 @@ embedded integration tests."""
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import socket
 import subprocess
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -118,17 +119,30 @@ def subscribe(client: httpx.Client, url: str, filters: dict[str, Any], name: str
     return body
 
 
+class Received(NamedTuple):
+    """One POST as the receiver got it: lower-cased headers and the raw body."""
+
+    headers: dict[str, str]
+    body: bytes
+
+
 class Receiver:
-    """An HTTP server on 127.0.0.1 that records every POST (headers and raw body) and answers 204."""
+    """An HTTP server on 127.0.0.1 that records every POST (headers and raw body) and answers 204.
+
+    `received` lists them all; `next()` hands them over one at a time, waiting for the next one.
+    """
 
     def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        received = self.received
+        self.received: list[Received] = []
+        self._arrivals: queue.Queue[Received] = queue.Queue()
+        received, arrivals = self.received, self._arrivals
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["content-length"]))
-                received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                got = Received({k.lower(): v for k, v in self.headers.items()}, body)
+                received.append(got)
+                arrivals.put(got)
                 self.send_response(204)
                 self.end_headers()
 
@@ -138,6 +152,10 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def next(self, timeout_s: float = 20.0) -> Received:
+        """The next POST not yet handed over (queue.Empty after `timeout_s`)."""
+        return self._arrivals.get(timeout=timeout_s)
 
     def close(self) -> None:
         self.server.shutdown()

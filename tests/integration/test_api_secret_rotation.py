@@ -6,11 +6,8 @@ so a receiver verifying with either accepts it; after the overlap only the new s
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -20,40 +17,9 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from newswatch import compose
 from newswatch.config import Settings
 from tests.integration.api_server import serve
+from tests.integration.embedded_process import Received, Receiver
 
 ADMIN = "rotation-admin-token"
-RECEIVE_TIMEOUT_S = 20.0
-
-
-@dataclass(frozen=True)
-class Received:
-    headers: dict[str, str]
-    body: bytes
-
-
-class Receiver:
-    """An HTTP server that answers 204 and hands each request to the test."""
-
-    def __init__(self) -> None:
-        self.got: queue.Queue[Received] = queue.Queue()
-        got = self.got
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["content-length"]))
-                got.put(Received({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def next(self) -> Received:
-        return self.got.get(timeout=RECEIVE_TIMEOUT_S)
 
 
 @dataclass
@@ -79,8 +45,7 @@ def env(tmp_path: Path) -> Iterator[Env]:
         httpx.Client(base_url=url, headers={"Authorization": f"Bearer {ADMIN}"}) as c,
     ):
         yield Env(c, receiver, url)
-    receiver.server.shutdown()
-    receiver.server.server_close()
+    receiver.close()
     services.close()
 
 
