@@ -12,7 +12,15 @@ from pydantic import BaseModel, Field
 from newswatch.alerts.ports import AlertKind, AlertRecord, AlertStatus
 from newswatch.api.auth import Principal, principal
 from newswatch.api.deps import ServicesDep
-from newswatch.api.problems import SINCE_DOC, Problem, ProblemRoute, field_error, parse_since
+from newswatch.api.problems import (
+    SINCE_DOC,
+    CursorQuery,
+    LimitQuery,
+    Problem,
+    ProblemRoute,
+    field_error,
+    parse_since,
+)
 from newswatch.store.alerts_codec import cursor_decode
 
 router = APIRouter(tags=["alerts"], route_class=ProblemRoute)
@@ -60,11 +68,8 @@ def list_alerts(
     since: Annotated[
         str | None, Query(description=SINCE_DOC, json_schema_extra={"format": "date-time"})
     ] = None,
-    cursor: Annotated[
-        str | None,
-        Query(pattern="^[A-Za-z0-9_=-]{4,400}$", description="The `cursor` of the previous page."),
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 100,
 ) -> Alerts:
     """The caller's alerts (every tenant's for the admin), optionally of one subscription."""
     after = parse_since(since)

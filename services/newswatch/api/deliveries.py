@@ -12,7 +12,14 @@ from pydantic import BaseModel, Field
 
 from newswatch.api.auth import Principal, principal
 from newswatch.api.deps import ServicesDep
-from newswatch.api.problems import SINCE_DOC, Problem, ProblemRoute, field_error, parse_since
+from newswatch.api.problems import (
+    SINCE_DOC,
+    LimitQuery,
+    Problem,
+    ProblemRoute,
+    field_error,
+    parse_since,
+)
 from newswatch.delivery.log import AttemptOutcome, AttemptQuery, DeliveryLog
 
 router = APIRouter(tags=["deliveries"], route_class=ProblemRoute)
@@ -51,7 +58,7 @@ async def list_deliveries(
     cursor: Annotated[
         str | None, Query(pattern="^[0-9]{1,19}$", description="The `cursor` of the previous page.")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: LimitQuery = 100,
 ) -> Attempts:
     """Every attempt to deliver the caller's alerts (the admin sees all tenants)."""
     log: DeliveryLog = services.deliveries

@@ -20,9 +20,9 @@ import re
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from datetime import datetime
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi import FastAPI, HTTPException, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -339,3 +339,9 @@ def parse_since(value: str | None, field: str = "query.since") -> datetime | Non
 
 
 SINCE_DOC = "Only items at or after this RFC 3339 time (with a timezone, e.g. 2026-01-31T12:00:00Z)."
+# The paging parameters every list route declares the same way.
+CursorQuery = Annotated[
+    str | None,
+    Query(pattern="^[A-Za-z0-9_=-]{4,400}$", description="The `cursor` of the previous page."),
+]
+LimitQuery = Annotated[int, Query(ge=1, le=500)]

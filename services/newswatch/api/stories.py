@@ -22,7 +22,16 @@ from newswatch.alerts.story_listing import StoryQuery, story_regions
 from newswatch.api import filters
 from newswatch.api.alerts import Alert, _out, check_cursor
 from newswatch.api.auth import Principal, principal
-from newswatch.api.problems import SINCE_DOC, Problem, ProblemRoute, closest, field_error, parse_since
+from newswatch.api.problems import (
+    SINCE_DOC,
+    CursorQuery,
+    LimitQuery,
+    Problem,
+    ProblemRoute,
+    closest,
+    field_error,
+    parse_since,
+)
 
 router = APIRouter(tags=["stories"], route_class=ProblemRoute)
 
@@ -138,11 +147,8 @@ async def list_stories(
             json_schema_extra={"format": "date-time"},
         ),
     ] = None,
-    cursor: Annotated[
-        str | None,
-        Query(pattern="^[A-Za-z0-9_=-]{4,400}$", description="The `cursor` of the previous page."),
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 100,
 ) -> Stories:
     """Stories the caller's alerts were about (every tenant's for the admin), newest last_seen first.
 
